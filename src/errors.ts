@@ -1,0 +1,29 @@
+/**
+ * The project's one error type. Every loader, decoder and op throws it with a code
+ * and a message that names the file, key, shape or value at fault; the CLI prints
+ * the message and exits non-zero.
+ */
+export type VqganErrorCode =
+  | 'NOT_FOUND' // a file or URL that cannot be read
+  | 'BAD_FORMAT' // bytes that are not what the reader expects (truncated, corrupt, wrong kind)
+  | 'UNSAFE_PICKLE' // a pickle that asks for a global we refuse to touch
+  | 'UNSUPPORTED' // a valid file using a feature we do not read (a dtype, a compression)
+  | 'MISSING_KEY' // a model tensor absent from the weights
+  | 'UNEXPECTED_KEY' // a tensor in the weights that the model does not have
+  | 'BAD_SHAPE' // a tensor whose shape does not fit the configuration or the op
+  | 'BAD_VALUE' // a value out of range (a token >= n_embed, a size not a multiple of 16)
+  | 'BAD_ARGUMENT'; // a CLI or API argument that makes no sense
+
+export class VqganError extends Error {
+  readonly code: VqganErrorCode;
+  constructor(code: VqganErrorCode, message: string) {
+    super(message);
+    this.name = 'VqganError';
+    this.code = code;
+  }
+}
+
+/** `[1, 3, 256, 256]` style text for messages. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
