@@ -1,0 +1,32 @@
+/**
+ * What a compute backend offers the ops: memory the kernels can see, and one compute
+ * function per kernel. Ops (src/ops.ts) validate shapes before calling these; backends
+ * trust them. The scalar reference and the WebAssembly backend implement the same
+ * canonical order of float operations, so they give the same bytes.
+ */
+import type { Tensor } from './tensor.js';
+import type { Conv3x3Mode } from './reference/conv3x3.js';
+
+export type BackendName = 'reference';
+export const BACKEND_NAMES: readonly BackendName[] = ['reference'];
+
+export interface Backend {
+  readonly name: BackendName;
+  /** A zeroed tensor in memory that this backend's kernels can read and write. */
+  alloc(shape: readonly number[]): Tensor;
+  /** A copy of a weight tensor in this backend's memory (the reference keeps it as is). */
+  adopt(weight: Tensor): Tensor;
+
+  /** x (C_in, H_in, W_in), weight (C_out, C_in, 3, 3), bias (C_out) → out (C_out, H_out, W_out). */
+  conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void;
+  /** x (C_in, H, W), weight (C_out, C_in, 1, 1), bias (C_out) → out (C_out, H, W). */
+  conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void;
+  /** x (C, H, W) → out (C, H, W), GroupNorm then swish when `swish`. */
+  groupNorm(x: Tensor, weight: Tensor, bias: Tensor, groups: number, swish: boolean, out: Tensor): void;
+  /** q, k, v (C, H, W) → out (C, H, W); scores is (N, N) scratch, N = H·W. */
+  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, scores: Tensor, out: Tensor): void;
+  /** codebook (K, D) → norms (K). */
+  codebookNorms(codebook: Tensor, norms: Tensor): void;
+  /** z (D, h, w), codebook (K, D), norms (K) → tokens (h·w). */
+  codebookArgmin(z: Tensor, codebook: Tensor, norms: Tensor, tokens: Int32Array): void;
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+/**
+ * vqgan: the command line. Each command computes everything first, then writes its
+ * files through temporary names, and prints what it wrote on stderr (stdout carries
+ * only token JSON when no --out is given). Errors print one line and exit 1.
+ */
+import { parseArgs } from 'node:util';
+import { Vqgan, type EncodeResult } from './api.js';
+import { BACKEND_NAMES, type BackendName } from './backend.js';
+import { readFileBytes, writeFileAtomic } from './env.js';
+import { VqganError, formatShape } from './errors.js';
+import { decodeImage } from './image/decode.js';
+import { encodePng } from './image/encode_png.js';
+import { parsePreset, tensorToImage, type PresetName } from './image/presets.js';
+import { writeNpy, parseNpy } from './io/npy.js';
+import { isNpy, parseTokenFile, tokensToJson, tokensToNpy } from './io/token_file.js';
+import { Tensor } from './tensor.js';
+import { checkTokenGrid, type TokenGrid } from './tokens.js';
+
+const COMMON = `
+  --weights FILE        model weights: PyTorch .ckpt/.pt or .safetensors (required)
+  --preset NAME         pixel convention: taming (default, [-1, 1]) or dalle-mini ([0, 1])
+  --backend NAME        compute backend: ${BACKEND_NAMES.join(', ')} (default reference)
+  --debug               print stack traces for errors
+  -h, --help            this help`;
+
+const HELP: Record<string, string> = {
+  main: `vqgan — VQGAN image tokenizer (Taming Transformers, f16, 16384 codes)
+
+Usage:
+  vqgan encode INPUT --weights FILE [options]       image or .npy → tokens
+  vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
+  vqgan reconstruct INPUT --weights FILE --out IMG.png
+
+Run 'vqgan COMMAND --help' for a command's options.`,
+  encode: `Usage: vqgan encode INPUT --weights FILE [options]
+
+INPUT is a PNG or JPEG (resized on its shortest side and centre-cropped to --size, then
+converted by --preset) or a .npy float32 [1,3,H,W] or [3,H,W] already in model range.
+
+  --out FILE            tokens.json or tokens.npy (int32 [h, w]); default: JSON on stdout
+  --latent FILE         write the latent before quantizing, float32 [1, D, h, w] .npy
+  --size N|HxW          image size fed to the model (default 256; multiples of 16)
+  --input-out FILE      write the model input: .npy (float32 [1,3,H,W]) or .png${COMMON}`,
+  decode: `Usage: vqgan decode TOKENS --weights FILE --out IMAGE.png [options]
+
+TOKENS is {"height":h,"width":w,"tokens":[...]} JSON or an int32/int64 .npy [h, w].
+
+  --out FILE            the decoded image, PNG (required)
+  --raw FILE            write the decoder output before clipping, float32 [1,3,H,W] .npy${COMMON}`,
+  reconstruct: `Usage: vqgan reconstruct INPUT --weights FILE --out IMAGE.png [options]
+
+Encodes INPUT (as 'vqgan encode' does) and decodes its tokens again.
+
+  --out FILE            the reconstruction, PNG (required)
+  --size N|HxW          image size fed to the model (default 256; multiples of 16)${COMMON}`,
+};
+
+const OPTIONS = {
+  weights: { type: 'string' },
+  out: { type: 'string' },
+  latent: { type: 'string' },
+  raw: { type: 'string' },
+  size: { type: 'string' },
+  preset: { type: 'string' },
+  backend: { type: 'string' },
+  'input-out': { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+
+const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+  encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'input-out'],
+  decode: ['weights', 'out', 'raw', 'preset', 'backend'],
+  reconstruct: ['weights', 'out', 'size', 'preset', 'backend'],
+};
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function requireExtension(flag: string, path: string | undefined, extensions: readonly string[]): void {
+  if (path !== undefined && !extensions.some((e) => path.toLowerCase().endsWith(e))) {
+    throw new VqganError('BAD_ARGUMENT', `--${flag} ${path}: the file name must end in ${extensions.join(' or ')}`);
+  }
+}
+
+function required(opts: Options, flag: 'weights' | 'out', command: string): string {
+  const v = opts[flag];
+  if (v === undefined) throw new VqganError('BAD_ARGUMENT', `vqgan ${command} needs --${flag} FILE (see vqgan ${command} --help)`);
+  return v;
+}
+
+function parseSize(text: string): [number, number] {
+  const m = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
+  if (m === null) throw new VqganError('BAD_ARGUMENT', `--size ${text}: expected N or HxW, e.g. 256 or 256x384`);
+  const h = Number(m[1]);
+  return [h, m[2] === undefined ? h : Number(m[2])];
+}
+
+async function loadModel(opts: Options, command: string): Promise<Vqgan> {
+  const backend = (opts.backend ?? 'reference') as BackendName;
+  if (!BACKEND_NAMES.includes(backend)) {
+    throw new VqganError('BAD_ARGUMENT', `--backend ${backend}: use ${BACKEND_NAMES.join(' or ')}`);
+  }
+  return Vqgan.load(required(opts, 'weights', command), { backend });
+}
+
+/** An image file, or a .npy tensor already in model range. */
+async function encodeInput(vq: Vqgan, path: string, opts: Options, preset: PresetName): Promise<EncodeResult> {
+  const bytes = await readFileBytes(path);
+  if (!isNpy(bytes)) {
+    const size = opts.size === undefined ? 256 : parseSize(opts.size);
+    return vq.encode(decodeImage(bytes, path), { preset, size });
+  }
+  const npy = parseNpy(bytes, path);
+  if (!(npy.data instanceof Float32Array)) {
+    throw new VqganError('UNSUPPORTED', `${path}: input array has dtype ${npy.dtype}; expected float32`);
+  }
+  try {
+    return vq.encode(new Tensor(npy.shape, npy.data));
+  } catch (err) {
+    if (err instanceof VqganError) throw new VqganError(err.code, `${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function readTokens(vq: Vqgan, path: string): Promise<TokenGrid> {
+  const grid = parseTokenFile(await readFileBytes(path), path);
+  checkTokenGrid(grid, vq.config.n_embed, path);
+  return grid;
+}
+
+const npyOf = (t: Tensor): Uint8Array => writeNpy('float32', t.shape, t.data);
+
+async function writeOut(path: string, bytes: Uint8Array | string, what: string): Promise<void> {
+  await writeFileAtomic(path, bytes);
+  say(`wrote ${path} (${what})`);
+}
+
+async function encode(input: string, opts: Options): Promise<void> {
+  requireExtension('out', opts.out, ['.json', '.npy']);
+  requireExtension('latent', opts.latent, ['.npy']);
+  requireExtension('input-out', opts['input-out'], ['.npy', '.png']);
+  const preset = parsePreset(opts.preset ?? 'taming');
+  const vq = await loadModel(opts, 'encode');
+  const r = await encodeInput(vq, input, opts, preset);
+  const grid = `${r.height}×${r.width} tokens`;
+  if (opts.out === undefined) process.stdout.write(tokensToJson(r));
+  else if (opts.out.toLowerCase().endsWith('.npy')) await writeOut(opts.out, tokensToNpy(r), `${grid}, int32 npy`);
+  else await writeOut(opts.out, tokensToJson(r), `${grid}, JSON`);
+  if (opts.latent !== undefined) await writeOut(opts.latent, npyOf(r.latent), `latent ${formatShape(r.latent.shape)} float32`);
+  const inputOut = opts['input-out'];
+  if (inputOut !== undefined) {
+    if (inputOut.toLowerCase().endsWith('.png')) await writeOut(inputOut, encodePng(tensorToImage(r.modelInput, preset)), 'model input as PNG');
+    else await writeOut(inputOut, npyOf(r.modelInput), `model input ${formatShape(r.modelInput.shape)} float32`);
+  }
+  if (opts.out === undefined) say(`encoded ${input}: ${grid}`);
+}
+
+async function decode(tokensPath: string, opts: Options): Promise<void> {
+  const out = required(opts, 'out', 'decode');
+  requireExtension('out', out, ['.png']);
+  requireExtension('raw', opts.raw, ['.npy']);
+  const preset = parsePreset(opts.preset ?? 'taming');
+  const vq = await loadModel(opts, 'decode');
+  const grid = await readTokens(vq, tokensPath);
+  const decoded = vq.decode(grid);
+  const [, , h, w] = decoded.shape;
+  await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
+  if (opts.raw !== undefined) await writeOut(opts.raw, npyOf(decoded), `decoder output ${formatShape(decoded.shape)} float32`);
+}
+
+async function reconstruct(input: string, opts: Options): Promise<void> {
+  const out = required(opts, 'out', 'reconstruct');
+  requireExtension('out', out, ['.png']);
+  const preset = parsePreset(opts.preset ?? 'taming');
+  const vq = await loadModel(opts, 'reconstruct');
+  const decoded = vq.decode(await encodeInput(vq, input, opts, preset));
+  const [, , h, w] = decoded.shape;
+  await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
+}
+
+const COMMANDS: Record<string, (input: string, opts: Options) => Promise<void>> = { encode, decode, reconstruct };
+
+async function main(argv: readonly string[]): Promise<number> {
+  let debug = argv.includes('--debug');
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    const opts = values as Options;
+    debug = opts.debug === true;
+    const [command, ...rest] = positionals;
+    if (command === undefined || command === 'help') {
+      say(HELP.main!);
+      return opts.help === true || command === 'help' ? 0 : 1;
+    }
+    const run = COMMANDS[command];
+    if (run === undefined) throw new VqganError('BAD_ARGUMENT', `unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    if (opts.help === true) {
+      process.stdout.write(`${HELP[command]}\n`);
+      return 0;
+    }
+    for (const key of Object.keys(opts) as (keyof Options)[]) {
+      if (key !== 'debug' && !ALLOWED[command]!.includes(key)) {
+        throw new VqganError('BAD_ARGUMENT', `vqgan ${command} has no option --${key} (see vqgan ${command} --help)`);
+      }
+    }
+    if (rest.length !== 1) {
+      throw new VqganError('BAD_ARGUMENT', `vqgan ${command} takes one input file, got ${rest.length} (see vqgan ${command} --help)`);
+    }
+    await run(rest[0]!, opts);
+    return 0;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (err instanceof VqganError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      say(`vqgan: ${(err as Error).message}`);
+      if (debug) say(String((err as Error).stack));
+      return 1;
+    }
+    say(`vqgan: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (run with --debug for details)'}`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,14 @@
+/** vqgan-wasm: the public API. */
+export { Vqgan, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions } from './api.js';
+export { BACKEND_NAMES, type BackendName } from './backend.js';
+export { VqganError, type VqganErrorCode } from './errors.js';
+export { decodeImage } from './image/decode.js';
+export { encodePng } from './image/encode_png.js';
+export { imageToTensor, preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
+export type { RgbImage } from './image/rgb_image.js';
+export { parseNpy, writeNpy } from './io/npy.js';
+export { parseTokenFile, tokensToJson, tokensToNpy } from './io/token_file.js';
+export { F16_16384, type VqganConfig } from './model/config.js';
+export { Tensor } from './tensor.js';
+export type { TokenGrid } from './tokens.js';
+export { loadWeights, type LoadedWeights, type WeightsInput } from './weights/load.js';

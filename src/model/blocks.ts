@@ -1,0 +1,114 @@
+/**
+ * The building blocks of taming's VQGAN. Field names are the checkpoint's key names, so
+ * loading is a strict lookup; forward() only wires ops.
+ */
+import type { Backend } from '../backend.js';
+import * as ops from '../ops.js';
+import type { Tensor } from '../tensor.js';
+import type { Params } from './params.js';
+
+export class Conv2d implements ops.ConvParams {
+  readonly weight: Tensor; // (C_out, C_in, k, k)
+  readonly bias: Tensor; // (C_out)
+  constructor(p: Params, prefix: string, cin: number, cout: number, k: 1 | 3) {
+    this.weight = p.take(`${prefix}.weight`, [cout, cin, k, k]);
+    this.bias = p.take(`${prefix}.bias`, [cout]);
+  }
+}
+
+/** GroupNorm(32, C, eps = 1e-6) with a per-channel affine. */
+export class Normalize implements ops.NormParams {
+  readonly weight: Tensor; // (C)
+  readonly bias: Tensor; // (C)
+  constructor(p: Params, prefix: string, c: number) {
+    this.weight = p.take(`${prefix}.weight`, [c]);
+    this.bias = p.take(`${prefix}.bias`, [c]);
+  }
+}
+
+export class ResnetBlock {
+  readonly norm1: Normalize;
+  readonly conv1: Conv2d;
+  readonly norm2: Normalize;
+  readonly conv2: Conv2d;
+  readonly nin_shortcut: Conv2d | null; // 1×1, only when C_in ≠ C_out
+
+  constructor(p: Params, prefix: string, cin: number, cout: number) {
+    this.norm1 = new Normalize(p, `${prefix}.norm1`, cin);
+    this.conv1 = new Conv2d(p, `${prefix}.conv1`, cin, cout, 3);
+    this.norm2 = new Normalize(p, `${prefix}.norm2`, cout);
+    this.conv2 = new Conv2d(p, `${prefix}.conv2`, cout, cout, 3);
+    this.nin_shortcut = cin === cout ? null : new Conv2d(p, `${prefix}.nin_shortcut`, cin, cout, 1);
+  }
+
+  /** x + conv2(swish(norm2(conv1(swish(norm1(x)))))), x through nin_shortcut if present. */
+  forward(be: Backend, x: Tensor): Tensor {
+    let h = ops.groupNorm(be, x, this.norm1, true);
+    h = ops.conv3x3(be, h, this.conv1);
+    h = ops.groupNorm(be, h, this.norm2, true);
+    const shortcut = this.nin_shortcut === null ? x : ops.conv1x1(be, x, this.nin_shortcut);
+    return ops.conv3x3(be, h, this.conv2, 's1', shortcut);
+  }
+}
+
+export class AttnBlock {
+  readonly norm: Normalize;
+  readonly q: Conv2d;
+  readonly k: Conv2d;
+  readonly v: Conv2d;
+  readonly proj_out: Conv2d;
+
+  constructor(p: Params, prefix: string, c: number) {
+    this.norm = new Normalize(p, `${prefix}.norm`, c);
+    this.q = new Conv2d(p, `${prefix}.q`, c, c, 1);
+    this.k = new Conv2d(p, `${prefix}.k`, c, c, 1);
+    this.v = new Conv2d(p, `${prefix}.v`, c, c, 1);
+    this.proj_out = new Conv2d(p, `${prefix}.proj_out`, c, c, 1);
+  }
+
+  /** x + proj_out(attention(q(h), k(h), v(h))), h = norm(x). */
+  forward(be: Backend, x: Tensor): Tensor {
+    const h = ops.groupNorm(be, x, this.norm, false);
+    const a = ops.attention(be, ops.conv1x1(be, h, this.q), ops.conv1x1(be, h, this.k), ops.conv1x1(be, h, this.v));
+    return ops.conv1x1(be, a, this.proj_out, x);
+  }
+}
+
+/** ResnetBlock, AttnBlock, ResnetBlock at the lowest resolution. */
+export class Mid {
+  readonly block_1: ResnetBlock;
+  readonly attn_1: AttnBlock;
+  readonly block_2: ResnetBlock;
+
+  constructor(p: Params, prefix: string, c: number) {
+    this.block_1 = new ResnetBlock(p, `${prefix}.block_1`, c, c);
+    this.attn_1 = new AttnBlock(p, `${prefix}.attn_1`, c);
+    this.block_2 = new ResnetBlock(p, `${prefix}.block_2`, c, c);
+  }
+
+  forward(be: Backend, x: Tensor): Tensor {
+    return this.block_2.forward(be, this.attn_1.forward(be, this.block_1.forward(be, x)));
+  }
+}
+
+/** One resolution level: resnet blocks, each followed by attention where the level has it. */
+export class Level {
+  readonly block: ResnetBlock[] = [];
+  readonly attn: AttnBlock[] = [];
+
+  constructor(p: Params, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean) {
+    for (let j = 0; j < blocks; j++) {
+      this.block.push(new ResnetBlock(p, `${prefix}.block.${j}`, j === 0 ? cin : cout, cout));
+      if (withAttention) this.attn.push(new AttnBlock(p, `${prefix}.attn.${j}`, cout));
+    }
+  }
+
+  forward(be: Backend, x: Tensor): Tensor {
+    this.block.forEach((block, j) => {
+      x = block.forward(be, x);
+      const attn = this.attn[j];
+      if (attn !== undefined) x = attn.forward(be, x);
+    });
+    return x;
+  }
+}

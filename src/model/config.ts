@@ -1,0 +1,95 @@
+/**
+ * The model's configuration: taming's `ddconfig` plus the quantizer's `n_embed` and
+ * `embed_dim`. It comes from the checkpoint's hyper-parameters, else a config file beside
+ * the weights, else the f16_16384 defaults.
+ */
+import { VqganError } from '../errors.js';
+
+export interface VqganConfig {
+  readonly ch: number;
+  readonly ch_mult: readonly number[];
+  readonly num_res_blocks: number;
+  readonly attn_resolutions: readonly number[];
+  readonly z_channels: number;
+  readonly resolution: number;
+  readonly in_channels: number;
+  readonly out_ch: number;
+  readonly embed_dim: number;
+  readonly n_embed: number;
+}
+
+/** boris/vqgan_f16_16384, the model DALL·E mini uses. */
+export const F16_16384: VqganConfig = Object.freeze({
+  ch: 128,
+  ch_mult: [1, 1, 2, 2, 4],
+  num_res_blocks: 2,
+  attn_resolutions: [16],
+  z_channels: 256,
+  resolution: 256,
+  in_channels: 3,
+  out_ch: 3,
+  embed_dim: 256,
+  n_embed: 16384,
+});
+
+/** Downsampling factor: 2^(levels − 1); 16 for f16 models. */
+export function downFactor(config: VqganConfig): number {
+  return 2 ** (config.ch_mult.length - 1);
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Finds `ddconfig`, `n_embed` and `embed_dim` in a checkpoint's hyper-parameters or a
+ * taming `config.yaml` (`model.params.…`) or a flax `config.json` (top level); undefined
+ * when there are none.
+ */
+export function configFromObject(root: unknown, source: string): VqganConfig | undefined {
+  const candidates: unknown[] = [root];
+  if (isObject(root) && isObject(root.model)) candidates.push(root.model, root.model.params);
+  for (const c of candidates) {
+    if (!isObject(c)) continue;
+    if (isObject(c.ddconfig)) return buildConfig({ ...c.ddconfig, n_embed: c.n_embed, embed_dim: c.embed_dim }, source);
+    if ('ch_mult' in c && 'n_embed' in c) return buildConfig(c, source);
+  }
+  return undefined;
+}
+
+function buildConfig(raw: Json, source: string): VqganConfig {
+  const int = (key: keyof VqganConfig, fallback?: number): number => {
+    const v = raw[key] ?? fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      throw new VqganError('BAD_VALUE', `${source}: configuration ${key} = ${JSON.stringify(v)} is not a positive integer`);
+    }
+    return v;
+  };
+  const ints = (key: keyof VqganConfig, allowEmpty: boolean): number[] => {
+    const v = raw[key];
+    if (!Array.isArray(v) || (!allowEmpty && v.length === 0) || !v.every((x) => Number.isInteger(x) && x > 0)) {
+      throw new VqganError('BAD_VALUE', `${source}: configuration ${key} = ${JSON.stringify(v)} is not a list of positive integers`);
+    }
+    return v as number[];
+  };
+  if (raw.double_z === true) {
+    throw new VqganError('UNSUPPORTED', `${source}: double_z = true is a diffusion-style encoder, not this VQGAN`);
+  }
+  const config: VqganConfig = {
+    ch: int('ch'),
+    ch_mult: ints('ch_mult', false),
+    num_res_blocks: int('num_res_blocks'),
+    attn_resolutions: ints('attn_resolutions', true),
+    z_channels: int('z_channels'),
+    resolution: int('resolution', 256),
+    in_channels: int('in_channels', 3),
+    out_ch: int('out_ch', 3),
+    embed_dim: int('embed_dim'),
+    n_embed: int('n_embed'),
+  };
+  for (const [i, m] of config.ch_mult.entries()) {
+    if ((config.ch * m) % 32 !== 0) {
+      throw new VqganError('BAD_VALUE', `${source}: ch·ch_mult[${i}] = ${config.ch * m} channels do not split into 32 GroupNorm groups`);
+    }
+  }
+  return Object.freeze(config);
+}

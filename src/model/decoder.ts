@@ -1,0 +1,67 @@
+/** taming.modules.diffusionmodules.model.Decoder. */
+import type { Backend } from '../backend.js';
+import * as ops from '../ops.js';
+import type { Tensor } from '../tensor.js';
+import { Conv2d, Level, Mid, Normalize } from './blocks.js';
+import { downFactor, type VqganConfig } from './config.js';
+import type { Params } from './params.js';
+
+/** Nearest ×2 upsampling folded into the next 3×3 convolution's input indexing. */
+export class Upsample {
+  readonly conv: Conv2d;
+  constructor(p: Params, prefix: string, c: number) {
+    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3);
+  }
+  forward(be: Backend, x: Tensor): Tensor {
+    return ops.conv3x3(be, x, this.conv, 'up2');
+  }
+}
+
+export class DecoderLevel extends Level {
+  readonly upsample: Upsample | null;
+  constructor(p: Params, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, first: boolean) {
+    super(p, prefix, cin, cout, blocks, withAttention);
+    this.upsample = first ? null : new Upsample(p, `${prefix}.upsample`, cout);
+  }
+  override forward(be: Backend, x: Tensor): Tensor {
+    x = super.forward(be, x);
+    return this.upsample === null ? x : this.upsample.forward(be, x);
+  }
+}
+
+export class Decoder {
+  readonly conv_in: Conv2d;
+  readonly mid: Mid;
+  /** Indexed by level (0 = full resolution) as in the checkpoint; run from the last to 0. */
+  readonly up: DecoderLevel[] = [];
+  readonly norm_out: Normalize;
+  readonly conv_out: Conv2d;
+
+  constructor(p: Params, prefix: string, cfg: VqganConfig) {
+    const levels = cfg.ch_mult.length;
+    let c = cfg.ch * cfg.ch_mult[levels - 1]!;
+    this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.z_channels, c, 3);
+    this.mid = new Mid(p, `${prefix}.mid`, c);
+    let resolution = Math.floor(cfg.resolution / downFactor(cfg));
+    const byLevel: DecoderLevel[] = [];
+    for (let i = levels - 1; i >= 0; i--) {
+      const cout = cfg.ch * cfg.ch_mult[i]!;
+      const attn = cfg.attn_resolutions.includes(resolution);
+      byLevel[i] = new DecoderLevel(p, `${prefix}.up.${i}`, c, cout, cfg.num_res_blocks + 1, attn, i === 0);
+      c = cout;
+      resolution *= 2;
+    }
+    this.up.push(...byLevel);
+    this.norm_out = new Normalize(p, `${prefix}.norm_out`, c);
+    this.conv_out = new Conv2d(p, `${prefix}.conv_out`, c, cfg.out_ch, 3);
+  }
+
+  /** (z_channels, h, w) → (out_ch, h·f, w·f). */
+  forward(be: Backend, z: Tensor): Tensor {
+    let h = ops.conv3x3(be, z, this.conv_in);
+    h = this.mid.forward(be, h);
+    for (let i = this.up.length - 1; i >= 0; i--) h = this.up[i]!.forward(be, h);
+    h = ops.groupNorm(be, h, this.norm_out, true);
+    return ops.conv3x3(be, h, this.conv_out);
+  }
+}

@@ -1,0 +1,66 @@
+/** taming.modules.diffusionmodules.model.Encoder (double_z = false). */
+import type { Backend } from '../backend.js';
+import * as ops from '../ops.js';
+import type { Tensor } from '../tensor.js';
+import { Conv2d, Level, Mid, Normalize } from './blocks.js';
+import type { VqganConfig } from './config.js';
+import type { Params } from './params.js';
+
+/** A 3×3 stride-2 convolution after zero-padding one column right and one row below. */
+export class Downsample {
+  readonly conv: Conv2d;
+  constructor(p: Params, prefix: string, c: number) {
+    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3);
+  }
+  forward(be: Backend, x: Tensor): Tensor {
+    return ops.conv3x3(be, x, this.conv, 's2');
+  }
+}
+
+export class EncoderLevel extends Level {
+  readonly downsample: Downsample | null;
+  constructor(p: Params, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, last: boolean) {
+    super(p, prefix, cin, cout, blocks, withAttention);
+    this.downsample = last ? null : new Downsample(p, `${prefix}.downsample`, cout);
+  }
+  override forward(be: Backend, x: Tensor): Tensor {
+    x = super.forward(be, x);
+    return this.downsample === null ? x : this.downsample.forward(be, x);
+  }
+}
+
+export class Encoder {
+  readonly conv_in: Conv2d;
+  readonly down: EncoderLevel[] = [];
+  readonly mid: Mid;
+  readonly norm_out: Normalize;
+  readonly conv_out: Conv2d;
+
+  constructor(p: Params, prefix: string, cfg: VqganConfig) {
+    const levels = cfg.ch_mult.length;
+    this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.in_channels, cfg.ch, 3);
+    let c = cfg.ch;
+    // Attention is placed by the nominal resolution (from cfg.resolution, halving per
+    // level), whatever the size of the image actually given.
+    let resolution = cfg.resolution;
+    for (let i = 0; i < levels; i++) {
+      const cout = cfg.ch * cfg.ch_mult[i]!;
+      const attn = cfg.attn_resolutions.includes(resolution);
+      this.down.push(new EncoderLevel(p, `${prefix}.down.${i}`, c, cout, cfg.num_res_blocks, attn, i === levels - 1));
+      c = cout;
+      resolution = Math.floor(resolution / 2);
+    }
+    this.mid = new Mid(p, `${prefix}.mid`, c);
+    this.norm_out = new Normalize(p, `${prefix}.norm_out`, c);
+    this.conv_out = new Conv2d(p, `${prefix}.conv_out`, c, cfg.z_channels, 3);
+  }
+
+  /** (in_channels, H, W) → (z_channels, H/f, W/f). */
+  forward(be: Backend, x: Tensor): Tensor {
+    let h = ops.conv3x3(be, x, this.conv_in);
+    for (const level of this.down) h = level.forward(be, h);
+    h = this.mid.forward(be, h);
+    h = ops.groupNorm(be, h, this.norm_out, true);
+    return ops.conv3x3(be, h, this.conv_out);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Strict weight lookup: every module asks for its tensors by their checkpoint key and
+ * expected shape; a missing key, a wrong shape, or a leftover key is an error naming it.
+ */
+import type { Backend } from '../backend.js';
+import { VqganError, formatShape } from '../errors.js';
+import { sameShape, type Tensor } from '../tensor.js';
+
+/** Entries that the original checkpoint holds for training only. */
+export const isTrainingOnlyKey = (key: string): boolean => key.startsWith('loss.');
+
+export class Params {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly tensors: ReadonlyMap<string, Tensor>,
+    private readonly backend: Backend,
+    private readonly source: string,
+  ) {}
+
+  take(key: string, shape: readonly number[]): Tensor {
+    const t = this.tensors.get(key);
+    if (t === undefined) {
+      throw new VqganError('MISSING_KEY', `${this.source}: model tensor ${key} ${formatShape(shape)} is missing`);
+    }
+    if (!sameShape(t.shape, shape)) {
+      throw new VqganError(
+        'BAD_SHAPE',
+        `${this.source}: ${key} has shape ${formatShape(t.shape)} but the configuration needs ${formatShape(shape)}`,
+      );
+    }
+    this.used.add(key);
+    return this.backend.adopt(t);
+  }
+
+  /** Throws on the first tensor that no module took. */
+  finish(): void {
+    for (const [key, t] of this.tensors) {
+      if (!this.used.has(key) && !isTrainingOnlyKey(key)) {
+        throw new VqganError('UNEXPECTED_KEY', `${this.source}: tensor ${key} ${formatShape(t.shape)} is not part of this model`);
+      }
+    }
+  }
+}

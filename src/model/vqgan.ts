@@ -1,0 +1,72 @@
+/** taming.models.vqgan.VQModel for inference: encoder, quantizer, decoder. */
+import type { Backend } from '../backend.js';
+import { VqganError, formatShape } from '../errors.js';
+import * as ops from '../ops.js';
+import type { Tensor } from '../tensor.js';
+import type { TokenGrid } from '../tokens.js';
+import { Conv2d } from './blocks.js';
+import { downFactor, type VqganConfig } from './config.js';
+import { Decoder } from './decoder.js';
+import { Encoder } from './encoder.js';
+import { Params } from './params.js';
+
+/** VectorQuantizer2 (legacy, no remap): nearest code by squared distance. */
+export class VectorQuantizer {
+  readonly embedding: { readonly weight: Tensor }; // (n_embed, embed_dim)
+  /** Σ_c E[j,c]², computed once at load. */
+  readonly norms: Tensor; // (n_embed)
+
+  constructor(p: Params, be: Backend, prefix: string, cfg: VqganConfig) {
+    this.embedding = { weight: p.take(`${prefix}.embedding.weight`, [cfg.n_embed, cfg.embed_dim]) };
+    this.norms = ops.codebookNorms(be, this.embedding.weight);
+  }
+}
+
+export class VQModel {
+  readonly encoder: Encoder;
+  readonly quant_conv: Conv2d;
+  readonly quantize: VectorQuantizer;
+  readonly post_quant_conv: Conv2d;
+  readonly decoder: Decoder;
+  /** Pixels per token along each side (16). */
+  readonly factor: number;
+
+  constructor(
+    tensors: ReadonlyMap<string, Tensor>,
+    readonly config: VqganConfig,
+    readonly backend: Backend,
+    source: string,
+  ) {
+    const p = new Params(tensors, backend, source);
+    this.encoder = new Encoder(p, 'encoder', config);
+    this.quant_conv = new Conv2d(p, 'quant_conv', config.z_channels, config.embed_dim, 1);
+    this.quantize = new VectorQuantizer(p, backend, 'quantize', config);
+    this.post_quant_conv = new Conv2d(p, 'post_quant_conv', config.embed_dim, config.z_channels, 1);
+    this.decoder = new Decoder(p, 'decoder', config);
+    p.finish();
+    this.factor = downFactor(config);
+  }
+
+  /** (in_channels, H, W) in model range → the latent h (embed_dim, H/f, W/f) before quantizing. */
+  encodeLatent(x: Tensor): Tensor {
+    const [c, h, w] = x.shape;
+    if (x.shape.length !== 3 || c !== this.config.in_channels || h! % this.factor !== 0 || w! % this.factor !== 0 || h === 0 || w === 0) {
+      throw new VqganError(
+        'BAD_SHAPE',
+        `encoder input has shape ${formatShape(x.shape)}; expected (${this.config.in_channels}, H, W) with H and W positive multiples of ${this.factor}`,
+      );
+    }
+    return ops.conv1x1(this.backend, this.encoder.forward(this.backend, this.backend.adopt(x)), this.quant_conv);
+  }
+
+  /** The latent (embed_dim, h, w) → tokens (h·w), row-major. */
+  tokensOf(latent: Tensor): Int32Array {
+    return ops.codebookArgmin(this.backend, latent, this.quantize.embedding.weight, this.quantize.norms);
+  }
+
+  /** A token grid h×w → the image (out_ch, h·f, w·f) in model range, unclipped. */
+  decodeTokens(grid: TokenGrid): Tensor {
+    const z = ops.embed(this.backend, grid, this.quantize.embedding.weight);
+    return this.decoder.forward(this.backend, ops.conv1x1(this.backend, z, this.post_quant_conv));
+  }
+}

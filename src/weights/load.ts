@@ -1,0 +1,127 @@
+/**
+ * One entry point for weights: a path, URL, bytes or Blob in; float32 tensors and the
+ * model configuration out. The format is told by the bytes, not the file name.
+ */
+import {
+  blobSource, dirnameOf, fetchBytes, isUrl, joinPath, memorySource, openFile, readTextIfExists, type ByteSource,
+} from '../env.js';
+import { VqganError } from '../errors.js';
+import { F16_16384, configFromObject, type VqganConfig } from '../model/config.js';
+import type { Tensor } from '../tensor.js';
+import { readCheckpoint } from './checkpoint.js';
+import { readSafetensors } from './safetensors.js';
+import { parseYamlSubset } from './yaml.js';
+
+export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
+
+export interface LoadedWeights {
+  readonly tensors: Map<string, Tensor>;
+  readonly config: VqganConfig;
+  readonly format: 'checkpoint' | 'safetensors';
+  /** Where the configuration came from, for `info` and messages. */
+  readonly configSource: string;
+  /** Bytes read from the weights file. */
+  readonly bytesRead: number;
+}
+
+async function openWeights(input: WeightsInput): Promise<{ source: ByteSource; location: string | undefined }> {
+  if (typeof input === 'string' || input instanceof URL) {
+    const location = input.toString();
+    if (isUrl(location)) return { source: memorySource(await fetchBytes(location), location), location };
+    return { source: await openFile(location), location };
+  }
+  if (input instanceof Uint8Array) return { source: memorySource(input), location: undefined };
+  if (input instanceof ArrayBuffer) return { source: memorySource(new Uint8Array(input)), location: undefined };
+  if (typeof Blob !== 'undefined' && input instanceof Blob) {
+    const name = (input as { name?: string }).name ?? '<blob>';
+    return { source: blobSource(input, name), location: undefined };
+  }
+  throw new VqganError('BAD_ARGUMENT', 'weights must be a path, URL, Uint8Array, ArrayBuffer or Blob');
+}
+
+type Format = LoadedWeights['format'];
+
+async function sniffFormat(source: ByteSource): Promise<Format> {
+  const head = await source.read(0, Math.min(source.size, 16));
+  const ascii = String.fromCharCode(...head.subarray(0, 8));
+  if (ascii.startsWith('PK\x03\x04') || ascii.startsWith('PK\x05\x06')) return 'checkpoint';
+  if (head.length >= 9 && head[8] === 0x7b /* '{' */) return 'safetensors';
+  const what = ascii.startsWith('\x89PNG') ? ' (it is a PNG image)' : head[0] === 0xff && head[1] === 0xd8 ? ' (it is a JPEG image)' : '';
+  throw new VqganError(
+    'BAD_FORMAT',
+    `${source.name}: not a weights file${what}; expected a PyTorch checkpoint (.ckpt/.pt zip) or a .safetensors file`,
+  );
+}
+
+/** config.yaml (taming) or config.json beside the weights, if there is one. */
+async function configBeside(location: string | undefined): Promise<{ config: VqganConfig; source: string } | undefined> {
+  if (location === undefined) return undefined;
+  const dir = dirnameOf(location);
+  for (const name of ['config.yaml', 'config.json']) {
+    const path = joinPath(dir, name);
+    const text = isUrl(path) ? await fetchText(path) : await readTextIfExists(path);
+    if (text === undefined) continue;
+    const parsed = name.endsWith('.json') ? parseJson(text, path) : parseYamlSubset(text, path);
+    const config = configFromObject(parsed, path);
+    if (config !== undefined) return { config, source: path };
+  }
+  return undefined;
+}
+
+async function fetchText(url: string): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await fetchBytes(url));
+  } catch {
+    return undefined; // no config beside a URL is not an error: the defaults apply
+  }
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new VqganError('BAD_FORMAT', `${name}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Reads the model tensors (never the optimizer state or `loss.*`) and works out the
+ * configuration: `config` when given, else the checkpoint's hyper-parameters, else safetensors metadata `config`,
+ * else config.yaml / config.json beside the file, else the f16_16384 defaults.
+ */
+export async function loadWeights(input: WeightsInput, config?: VqganConfig): Promise<LoadedWeights> {
+  const { source, location } = await openWeights(input);
+  try {
+    const format = await sniffFormat(source);
+    let tensors: Map<string, Tensor>;
+    let embedded: VqganConfig | undefined;
+    if (format === 'checkpoint') {
+      const ckpt = await readCheckpoint(source);
+      tensors = ckpt.tensors;
+      embedded = configFromObject(ckpt.hyperParameters, `${source.name} hyper_parameters`);
+    } else {
+      const st = await readSafetensors(source);
+      tensors = st.tensors;
+      const text = st.metadata?.config;
+      if (text !== undefined) embedded = configFromObject(parseJson(text, `${source.name} metadata config`), `${source.name} metadata`);
+    }
+    if (config !== undefined) {
+      const given = configFromObject(config, 'the config option');
+      if (given === undefined) throw new VqganError('BAD_ARGUMENT', 'the config option needs ch, ch_mult, … and n_embed, embed_dim');
+      return { tensors, config: given, format, configSource: 'the config option', bytesRead: source.bytesRead };
+    }
+    if (embedded !== undefined) {
+      return { tensors, config: embedded, format, configSource: `${source.name} (embedded)`, bytesRead: source.bytesRead };
+    }
+    const beside = await configBeside(location);
+    return {
+      tensors,
+      config: beside?.config ?? F16_16384,
+      format,
+      configSource: beside?.source ?? 'f16_16384 defaults',
+      bytesRead: source.bytesRead,
+    };
+  } finally {
+    await source.close();
+  }
+}

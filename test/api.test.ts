@@ -1,0 +1,156 @@
+/**
+ * The library API: every way of handing it weights gives the same model, images in
+ * every pixel layout, and weights that do not fit the configuration are named.
+ * Computations here are kept tiny (1×1 and 2×2 token grids) so the file runs fast.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Vqgan } from '../src/api.js';
+import { VqganError } from '../src/errors.js';
+import { decodeImage } from '../src/image/decode.js';
+import { Tensor } from '../src/tensor.js';
+import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
+import { memorySource } from '../src/env.js';
+import { runCli } from './helpers/cli.js';
+import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes } from './helpers/golden.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const TINY_CONFIG = {
+  ch: 32, ch_mult: [1, 1, 2, 2, 4], num_res_blocks: 2, attn_resolutions: [16], z_channels: 64,
+  resolution: 256, in_channels: 3, out_ch: 3, embed_dim: 64, n_embed: 1024,
+};
+const grid = { height: 1, width: 2, tokens: new Int32Array([7, 1000]) };
+const reference = await Vqgan.load(TINY_CKPT);
+const referenceOutput = reference.decode(grid);
+
+async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.instance(err, VqganError);
+    assert.is((err as VqganError).code, code, (err as Error).message);
+    assert.match((err as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected ${code}`);
+}
+
+test('the checkpoint carries its configuration', () => {
+  assert.equal(reference.config, TINY_CONFIG);
+  assert.equal([...referenceOutput.shape], [1, 3, 16, 32]);
+});
+
+test('a path to safetensors takes config.yaml from beside it', async () => {
+  const vq = await Vqgan.load(TINY_SAFETENSORS);
+  assert.equal(vq.config, TINY_CONFIG);
+  assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
+});
+
+test('bytes, ArrayBuffer and Blob give the same model', async () => {
+  const ckpt = new Uint8Array(readFileSync(TINY_CKPT));
+  const st = new Uint8Array(readFileSync(TINY_SAFETENSORS));
+  const models = [
+    await Vqgan.load(ckpt),
+    await Vqgan.load(ckpt.buffer.slice(ckpt.byteOffset, ckpt.byteOffset + ckpt.byteLength)),
+    await Vqgan.load(new Blob([ckpt])),
+    await Vqgan.load(new Blob([st]), { config: TINY_CONFIG }),
+  ];
+  for (const vq of models) assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
+});
+
+test('a URL, with config.yaml fetched from beside it', async () => {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    try {
+      res.end(readFileSync(`${TINY}${(req.url ?? '').slice(1)}`));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const vq = await Vqgan.load(`${base}tiny.safetensors`);
+    assert.equal(vq.config, TINY_CONFIG);
+    assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
+    assert.equal(requests, ['/tiny.safetensors', '/config.yaml']);
+    await rejects(Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
+  } finally {
+    server.close();
+  }
+});
+
+test('safetensors bytes without a configuration fall back to f16_16384 and say which key does not fit', () =>
+  rejects(
+    Vqgan.load(new Uint8Array(readFileSync(TINY_SAFETENSORS))),
+    'BAD_SHAPE',
+    /decoder\.conv_in\.weight has shape \[128, 64, 3, 3\] but the configuration needs \[512, 256, 3, 3\]|encoder\.conv_in\.weight has shape \[32, 3, 3, 3\] but the configuration needs \[128, 3, 3, 3\]/,
+  ));
+
+async function tinyTensors(): Promise<Map<string, Tensor>> {
+  return (await readSafetensors(memorySource(new Uint8Array(readFileSync(TINY_SAFETENSORS))))).tensors;
+}
+
+test('a missing model tensor is named', async () => {
+  const tensors = await tinyTensors();
+  tensors.delete('decoder.up.2.block.1.norm2.bias');
+  await rejects(Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'MISSING_KEY', /decoder\.up\.2\.block\.1\.norm2\.bias \[64\] is missing/);
+});
+
+test('an extra tensor is named; loss.* entries are ignored', async () => {
+  const tensors = await tinyTensors();
+  tensors.set('loss.discriminator.main.0.weight', new Tensor([2, 2]));
+  await Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG });
+  tensors.set('encoder.extra.weight', new Tensor([3]));
+  await rejects(Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'UNEXPECTED_KEY', /encoder\.extra\.weight \[3\] is not part of this model/);
+});
+
+test('a tensor of the wrong shape is named with both shapes', async () => {
+  const tensors = await tinyTensors();
+  tensors.set('quant_conv.weight', new Tensor([64, 64, 3, 3]));
+  await rejects(Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'BAD_SHAPE', /quant_conv\.weight has shape \[64, 64, 3, 3\] but the configuration needs \[64, 64, 1, 1\]/);
+});
+
+test('RGBA images are composited on white; RGB and RGBA agree', () => {
+  const rgb = new Uint8Array(16 * 16 * 3).map((_, i) => (i * 37) % 256);
+  const rgba = new Uint8Array(16 * 16 * 4).map((_, i) => (i % 4 === 3 ? 255 : rgb[(i >> 2) * 3 + (i % 4)]!));
+  const a = reference.encode({ width: 16, height: 16, data: rgb }, { size: 16 });
+  const b = reference.encode({ width: 16, height: 16, data: new Uint8ClampedArray(rgba) }, { size: 16 });
+  assert.equal([a.height, a.width], [1, 1]);
+  assert.ok(sameBytes(a.latent.data, b.latent.data));
+  const clear = reference.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }, { size: 16 }); // alpha 0 → white
+  const white = reference.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(255) }, { size: 16 });
+  assert.ok(sameBytes(clear.latent.data, white.latent.data));
+});
+
+test('bad API input is named', () => {
+  assert.throws(() => reference.encode(new Tensor([1, 3, 20, 16])), /input tensor has shape \[1, 3, 20, 16\]/);
+  assert.throws(() => reference.encode({ width: 4, height: 4, data: new Uint8Array(10) }), /4×4 has 10 bytes/);
+  assert.throws(() => reference.encode({ width: 16, height: 16, data: new Uint8Array(768) }, { size: 24 }), /size 24×24/);
+  assert.throws(() => reference.decode({ height: 1, width: 1, tokens: new Int32Array([1024]) }), /token 1024 at row 0, column 0 is outside \[0, 1024\)/);
+  assert.throws(() => reference.decode({ height: 2, width: 1, tokens: new Int32Array([1]) }), /1 tokens do not fill a 2×1 grid/);
+});
+
+test('vqgan reconstruct equals encode then decode through the API', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vqgan-api-'));
+  try {
+    const png = `${GOLDEN}stormy_256x256.png`;
+    const r = await runCli(['reconstruct', png, '--weights', TINY_CKPT, '--size', '32x48', '--out', join(dir, 'r.png')]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, /wrote .*r\.png \(48×32 PNG\)/);
+    const encoded = reference.encode(decodeImage(new Uint8Array(readFileSync(png)), png), { size: [32, 48] });
+    const expected = reference.decodeImage(encoded);
+    assert.ok(sameBytes(decodeImage(new Uint8Array(readFileSync(join(dir, 'r.png'))), 'r.png').data, expected.data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();

@@ -1,0 +1,103 @@
+/**
+ * Every golden case, through the API (tiny.safetensors) and the CLI (tiny.ckpt) at once:
+ * both against PyTorch's outputs within the fixture README's bounds, and against each
+ * other bit for bit (so the two weight formats give identical results). The CLI runs in
+ * a child process while the API computes, so the two use both cores.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Vqgan } from '../src/api.js';
+import { decodeImage } from '../src/image/decode.js';
+import { tensorToImage } from '../src/image/presets.js';
+import { parseNpy } from '../src/io/npy.js';
+import { parseTokenFile, tokensToJson } from '../src/io/token_file.js';
+import { Tensor } from '../src/tensor.js';
+import { runCli, type CliResult } from './helpers/cli.js';
+import {
+  CASES, GOLDEN, TINY_CKPT, TINY_SAFETENSORS, TOLERANCE, compareTokens, goldenArray, maxAbsDiff, sameBytes, type GoldenCase,
+} from './helpers/golden.js';
+
+const vq = await Vqgan.load(TINY_SAFETENSORS);
+const work = mkdtempSync(join(tmpdir(), 'vqgan-golden-'));
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+const readNpyFile = (path: string) => parseNpy(new Uint8Array(readFileSync(path)), path);
+
+function expectOk(step: string, r: CliResult): void {
+  assert.is(r.code, 0, `${step} exited ${r.code}: ${r.stderr}`);
+}
+
+/** The CLI's encode (if the case has an image) then decode of PyTorch's tokens, on the .ckpt. */
+async function cliCase(c: GoldenCase, dir: string): Promise<void> {
+  const [h, w] = c.tokens_hw;
+  if (!c.decode_only) {
+    const args = ['encode', `${GOLDEN}${c.name}.png`, '--weights', TINY_CKPT, '--size', `${16 * h}x${16 * w}`,
+      '--latent', join(dir, 'latent.npy'), '--input-out', join(dir, 'input.npy')];
+    // One case sends its tokens to stdout as JSON, the others write .npy.
+    const toStdout = c.name.startsWith('stormy');
+    const r = await runCli(toStdout ? args : [...args, '--out', join(dir, 'tokens.npy')]);
+    expectOk(`encode ${c.name}`, r);
+    if (toStdout) writeFileSync(join(dir, 'tokens.json'), r.stdout);
+  }
+  // Decode reads PyTorch's tokens: as .npy, or for one case as JSON.
+  let tokensFile = `${GOLDEN}${c.name}.tokens.npy`;
+  if (c.name === 'random_tokens_8x24') {
+    tokensFile = join(dir, 'golden_tokens.json');
+    writeFileSync(tokensFile, tokensToJson(parseTokenFile(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.tokens.npy`)), c.name)));
+  }
+  expectOk(`decode ${c.name}`, await runCli(['decode', tokensFile, '--weights', TINY_CKPT, '--out', join(dir, 'decoded.png'), '--raw', join(dir, 'decoded.npy')]));
+}
+
+for (const c of CASES) {
+  test(c.name, async () => {
+    const dir = mkdtempSync(join(work, `${c.name}-`));
+    const [h, w] = c.tokens_hw;
+    const cli = cliCase(c, dir); // runs in its own process while the API computes below
+    cli.catch(() => undefined); // its failure is reported where it is awaited
+    const report: string[] = [];
+
+    if (!c.decode_only) {
+      const input = goldenArray(`${c.name}.input.npy`);
+      const r = vq.encode(new Tensor(input.shape, input.data as Float32Array));
+      assert.equal([r.height, r.width], [h, w], 'token grid size');
+      const golden = goldenArray(`${c.name}.latent.npy`);
+      assert.equal([...r.latent.shape], golden.shape, 'latent shape');
+      const d = maxAbsDiff(r.latent.data, golden.data, golden.shape);
+      assert.ok(d.max <= TOLERANCE.latent, `latent max |Δ| ${d.max} > ${TOLERANCE.latent} at ${d.where}`);
+      const t = compareTokens(c.name, r.tokens, w);
+      assert.equal(t.failures, [], `tokens differ where the margin ≥ ${TOLERANCE.tokenMargin}`);
+      report.push(`latent max |Δ| ${d.max.toExponential(2)} (≤ ${TOLERANCE.latent})`,
+        `tokens ${t.equal}/${t.total} equal${t.closeCalls.length ? `; within-margin differences: ${t.closeCalls.join('; ')}` : ''}`);
+
+      await cli;
+      const cliLatent = readNpyFile(join(dir, 'latent.npy'));
+      assert.ok(sameBytes(cliLatent.data, r.latent.data), 'CLI (.ckpt) latent ≠ API (.safetensors) latent');
+      const cliInput = readNpyFile(join(dir, 'input.npy'));
+      assert.ok(sameBytes(cliInput.data, input.data), 'CLI model input from the PNG ≠ golden input.npy');
+      const tokensFile = c.name.startsWith('stormy') ? 'tokens.json' : 'tokens.npy';
+      const cliTokens = parseTokenFile(new Uint8Array(readFileSync(join(dir, tokensFile))), tokensFile);
+      assert.equal([cliTokens.height, cliTokens.width], [h, w]);
+      assert.ok(sameBytes(cliTokens.tokens, r.tokens), 'CLI tokens ≠ API tokens');
+    }
+
+    const tokens = goldenArray(`${c.name}.tokens.npy`).data as Int32Array;
+    const decoded = vq.decode({ height: h, width: w, tokens });
+    const golden = goldenArray(`${c.name}.decoded.npy`);
+    assert.equal([...decoded.shape], golden.shape, 'decoded shape');
+    const d = maxAbsDiff(decoded.data, golden.data, golden.shape);
+    assert.ok(d.max <= TOLERANCE.decoded, `decoded max |Δ| ${d.max} > ${TOLERANCE.decoded} at ${d.where}`);
+    report.push(`decoded max |Δ| ${d.max.toExponential(2)} (≤ ${TOLERANCE.decoded})`);
+
+    await cli;
+    assert.ok(sameBytes(readNpyFile(join(dir, 'decoded.npy')).data, decoded.data), 'CLI (.ckpt) decoded ≠ API (.safetensors) decoded');
+    const png = decodeImage(new Uint8Array(readFileSync(join(dir, 'decoded.png'))), 'decoded.png');
+    assert.ok(sameBytes(png.data, tensorToImage(decoded, 'taming').data), 'CLI PNG ≠ API image');
+    report.push('CLI (.ckpt) = API (.safetensors) bit for bit');
+    console.log(`  ${c.name}: ${report.join('; ')}`);
+  });
+}
+
+test.run();

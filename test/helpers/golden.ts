@@ -1,0 +1,84 @@
+/** The golden fixtures (test/fixtures/tiny) and the comparisons the tests make against them. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseNpy } from '../../src/io/npy.js';
+
+/** test/fixtures, found from the compiled file (dist/test/helpers) or the source. */
+export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
+export const TINY = `${FIXTURES}tiny/`;
+export const GOLDEN = `${TINY}golden/`;
+export const TINY_CKPT = `${TINY}tiny.ckpt`;
+export const TINY_SAFETENSORS = `${TINY}tiny.safetensors`;
+
+export interface GoldenCase {
+  readonly name: string;
+  readonly tokens_hw: [number, number];
+  readonly decode_only?: boolean;
+}
+
+export const CASES: readonly GoldenCase[] = JSON.parse(readFileSync(`${GOLDEN}manifest.json`, 'utf8'));
+
+/** The fixture README's bounds for a correct float32 implementation. */
+export const TOLERANCE = { latent: 5e-5, decoded: 5e-4, tokenMargin: 1e-4 } as const;
+
+export function goldenArray(file: string): { shape: number[]; data: Float32Array | Int32Array } {
+  const npy = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${file}`)), file);
+  if (!(npy.data instanceof Float32Array || npy.data instanceof Int32Array)) throw new Error(`${file}: unexpected dtype ${npy.dtype}`);
+  return { shape: npy.shape, data: npy.data };
+}
+
+export interface Difference {
+  readonly max: number;
+  readonly at: number; // flat index of the largest difference
+  readonly where: string;
+}
+
+/** Largest |a − b| and where it is, as (c, y, x) of an [1, C, H, W] array. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, shape: readonly number[]): Difference {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let max = 0;
+  let at = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= max)) {
+      max = d;
+      at = i;
+    }
+  }
+  const [h, w] = [shape[shape.length - 2]!, shape[shape.length - 1]!];
+  const where = `(c ${Math.floor(at / (h * w))}, y ${Math.floor(at / w) % h}, x ${at % w}): ${a[at]} vs ${b[at]}`;
+  return { max, at, where };
+}
+
+export interface TokenAgreement {
+  /** Positions whose margin ≥ the bound but whose token differs: must be empty. */
+  readonly failures: string[];
+  /** Differences at positions with a margin below the bound: reported, allowed. */
+  readonly closeCalls: string[];
+  readonly equal: number;
+  readonly total: number;
+}
+
+export function compareTokens(name: string, got: Int32Array, width: number): TokenAgreement {
+  const want = goldenArray(`${name}.tokens.npy`).data;
+  const margin = goldenArray(`${name}.margin.npy`).data;
+  const failures: string[] = [];
+  const closeCalls: string[] = [];
+  let equal = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] === want[i]) {
+      equal++;
+      continue;
+    }
+    const text = `(${Math.floor(i / width)}, ${i % width}): got ${got[i]}, PyTorch ${want[i]}, margin ${margin[i]}`;
+    (margin[i]! >= TOLERANCE.tokenMargin ? failures : closeCalls).push(text);
+  }
+  return { failures, closeCalls, equal, total: want.length };
+}
+
+export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return x.every((v, i) => v === y[i]);
+}

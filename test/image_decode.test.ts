@@ -1,0 +1,253 @@
+import { encode as encodePngLib } from 'fast-png';
+import type { ImageData } from 'fast-png';
+import { encode as encodeJpegLib } from 'jpeg-js';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VqganError } from '../src/errors.js';
+import { compositeOnWhite, decodeImage } from '../src/image/decode.js';
+import { encodePng } from '../src/image/encode_png.js';
+import type { RgbImage } from '../src/image/rgb_image.js';
+
+/** Composite on white, as src/image/decode.ts defines it. */
+const over = (c: number, a: number): number => Math.round((c * a + 255 * (255 - a)) / 255);
+
+function rgbOf(img: RgbImage): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < img.data.length; i += 3) out.push([...img.data.subarray(i, i + 3)]);
+  return out;
+}
+
+function decodePngOf(image: ImageData): RgbImage {
+  return decodeImage(encodePngLib(image), 'test.png');
+}
+
+/** Packs 1/2/4-bit samples into rows that start on a byte, most significant bits first. */
+function pack(samples: number[], width: number, depth: number): Uint8Array {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const height = samples.length / width;
+  const out = new Uint8Array(rowBytes * height);
+  samples.forEach((v, i) => {
+    const bit = (i % width) * depth;
+    out[Math.floor(i / width) * rowBytes + (bit >> 3)] |= v << (8 - depth - (bit & 7));
+  });
+  return out;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return ~crc >>> 0;
+}
+
+/** fast-png cannot write a grey/RGB tRNS colour key: insert one right after IHDR. */
+function withTrns(png: Uint8Array, key: number[]): Uint8Array {
+  const chunk = new Uint8Array(12 + key.length * 2);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, key.length * 2);
+  chunk.set([...'tRNS'].map((c) => c.charCodeAt(0)), 4);
+  key.forEach((v, i) => view.setUint16(8 + i * 2, v));
+  view.setUint32(chunk.length - 4, crc32(chunk.subarray(4, chunk.length - 4)));
+  const ihdrEnd = 8 + 25;
+  return new Uint8Array([...png.subarray(0, ihdrEnd), ...chunk, ...png.subarray(ihdrEnd)]);
+}
+
+function assertBadFormat(fn: () => unknown, name: string, what: string, code = 'BAD_FORMAT'): void {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, VqganError, what);
+    assert.is((err as VqganError).code, code, what);
+    const message = (err as Error).message;
+    assert.ok(message.startsWith(`${name}: `), `${what}: message names the file: ${message}`);
+    return;
+  }
+  assert.unreachable(`${what}: no error`);
+}
+
+test('compositeOnWhite is round((c·a + 255·(255 − a)) / 255) for every c and a', () => {
+  const rgba = new Uint8Array(256 * 256 * 4);
+  for (let c = 0; c < 256; c++) {
+    for (let a = 0; a < 256; a++) rgba.set([c, 255 - c, 0, a], (c * 256 + a) * 4);
+  }
+  const { data } = compositeOnWhite(256 * 256, 1, rgba);
+  for (let c = 0; c < 256; c++) {
+    for (let a = 0; a < 256; a++) {
+      const p = (c * 256 + a) * 3;
+      if (data[p] !== over(c, a) || data[p + 1] !== over(255 - c, a) || data[p + 2] !== over(0, a)) {
+        assert.unreachable(`c=${c} a=${a}: got ${[...data.subarray(p, p + 3)]}`);
+      }
+    }
+  }
+  assert.equal([...data.subarray(0, 3)], [255, 255, 255], 'a = 0 is white');
+});
+
+test('8-bit grey and RGB PNGs', () => {
+  const grey = decodePngOf({ width: 3, height: 1, channels: 1, depth: 8, data: new Uint8Array([0, 77, 255]) });
+  assert.equal(rgbOf(grey), [[0, 0, 0], [77, 77, 77], [255, 255, 255]]);
+  const rgb = decodePngOf({ width: 2, height: 1, channels: 3, depth: 8, data: new Uint8Array([1, 2, 3, 250, 128, 0]) });
+  assert.equal([rgb.width, rgb.height], [2, 1]);
+  assert.equal(rgbOf(rgb), [[1, 2, 3], [250, 128, 0]]);
+});
+
+test('1, 2 and 4-bit grey PNGs are stretched to 0..255, rows padded to a byte', () => {
+  for (const depth of [1, 2, 4] as const) {
+    const max = (1 << depth) - 1;
+    const width = 5; // not a multiple of 8 / depth: each row ends mid-byte
+    const samples = Array.from({ length: width * 3 }, (_, i) => (i * 7) % (max + 1));
+    const img = decodePngOf({ width, height: 3, channels: 1, depth, data: pack(samples, width, depth) });
+    assert.equal(rgbOf(img), samples.map((v) => Array(3).fill((v * 255) / max)), `depth ${depth}`);
+  }
+});
+
+test('grey + alpha and RGBA PNGs are composited on white', () => {
+  const ga = decodePngOf({ width: 4, height: 1, channels: 2, depth: 8, data: new Uint8Array([0, 0, 0, 255, 100, 128, 200, 1]) });
+  assert.equal(rgbOf(ga), [[255, 255, 255], [0, 0, 0], [177, 177, 177], Array(3).fill(over(200, 1))]);
+  const rgba = decodePngOf({
+    width: 2,
+    height: 1,
+    channels: 4,
+    depth: 8,
+    data: new Uint8Array([10, 20, 30, 255, 10, 120, 250, 64]),
+  });
+  assert.equal(rgbOf(rgba), [[10, 20, 30], [over(10, 64), over(120, 64), over(250, 64)]]);
+});
+
+test('16-bit PNGs: v8 = round(v16 · 255 / 65535), alpha reduced before compositing', () => {
+  const values = [0, 128, 129, 385, 386, 0x1280, 65278, 65535];
+  const expected = [0, 0, 1, 1, 2, 18, 254, 255]; // 386 / 257 = 1.502 (Pillow's v >> 8 gives 1)
+  const rgbData = new Uint16Array(values.flatMap((v) => [v, v, 65535 - v]));
+  const rgb = decodePngOf({ width: values.length, height: 1, channels: 3, depth: 16, data: rgbData });
+  assert.equal(rgbOf(rgb), expected.map((v) => [v, v, 255 - v]));
+  const grey = decodePngOf({ width: values.length, height: 1, channels: 1, depth: 16, data: new Uint16Array(values) });
+  assert.equal(rgbOf(grey), expected.map((v) => [v, v, v]));
+  const rgba = decodePngOf({ width: 1, height: 1, channels: 4, depth: 16, data: new Uint16Array([0, 30000, 65535, 0x8000]) });
+  const a = Math.round(0x8000 / 257);
+  assert.equal(rgbOf(rgba), [[over(0, a), over(Math.round(30000 / 257), a), over(255, a)]]);
+  const ga = decodePngOf({ width: 1, height: 1, channels: 2, depth: 16, data: new Uint16Array([1000, 0]) });
+  assert.equal(rgbOf(ga), [[255, 255, 255]]);
+});
+
+test('palette PNGs, with and without tRNS alpha', () => {
+  // fast-png writes tRNS only for entries whose alpha is not 255, so they come first.
+  const palette = [
+    [255, 0, 0, 0],
+    [0, 0, 255, 100],
+    [0, 200, 0, 255],
+    [10, 20, 30, 255],
+  ];
+  const img = decodePngOf({ width: 4, height: 1, channels: 1, depth: 8, palette, data: new Uint8Array([3, 2, 1, 0]) });
+  assert.equal(rgbOf(img), [[10, 20, 30], [0, 200, 0], [over(0, 100), over(0, 100), 255], [255, 255, 255]]);
+  const opaque = palette.map((c) => c.slice(0, 3));
+  const indices = [0, 1, 2, 3, 3, 2];
+  const packed = decodePngOf({ width: 3, height: 2, channels: 1, depth: 2, palette: opaque, data: pack(indices, 3, 2) });
+  assert.equal(rgbOf(packed), indices.map((i) => opaque[i]));
+});
+
+test('a palette index past the palette is BAD_FORMAT', () => {
+  const png = encodePngLib({ width: 2, height: 1, channels: 1, depth: 8, palette: [[1, 2, 3]], data: new Uint8Array([0, 5]) });
+  assertBadFormat(() => decodeImage(png, 'indexed.png'), 'indexed.png', 'index 5 of 1 colour');
+});
+
+test('grey and RGB tRNS colour keys make exactly that colour white', () => {
+  const grey = encodePngLib({ width: 3, height: 1, channels: 1, depth: 8, data: new Uint8Array([7, 8, 9]) });
+  assert.equal(rgbOf(decodeImage(withTrns(grey, [8]), 'key.png')), [[7, 7, 7], [255, 255, 255], [9, 9, 9]]);
+  const grey4 = encodePngLib({ width: 3, height: 1, channels: 1, depth: 4, data: pack([0, 3, 15], 3, 4) });
+  assert.equal(rgbOf(decodeImage(withTrns(grey4, [0]), 'key.png')), [[255, 255, 255], [51, 51, 51], [255, 255, 255]]);
+  // (fast-png refuses an RGB key in images of fewer than 3 pixels.)
+  const rgb = encodePngLib({ width: 3, height: 1, channels: 3, depth: 8, data: new Uint8Array([0, 0, 0, 0, 0, 1, 1, 0, 0]) });
+  assert.equal(rgbOf(decodeImage(withTrns(rgb, [0, 0, 1]), 'key.png')), [[0, 0, 0], [255, 255, 255], [1, 0, 0]]);
+});
+
+test('Adam7-interlaced PNG', () => {
+  const width = 13;
+  const height = 11;
+  const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
+  const png = encodePngLib({ width, height, channels: 3, depth: 8, data }, { interlace: 'Adam7' });
+  const img = decodeImage(png, 'adam7.png');
+  assert.equal(img.data, data);
+});
+
+test('encodePng round-trips through decodeImage', () => {
+  const width = 9;
+  const height = 4;
+  const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 101) % 256);
+  const img = decodeImage(encodePng({ width, height, data }), 'round.png');
+  assert.equal([img.width, img.height], [width, height]);
+  assert.equal(img.data, data);
+});
+
+/** A smooth 24×16 RGB image and its baseline JPEG at quality 95. */
+function smoothJpeg(): { rgb: Uint8Array; jpeg: Uint8Array } {
+  const width = 24;
+  const height = 16;
+  const rgba = new Uint8Array(width * height * 4);
+  const rgb = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) {
+    const x = p % width;
+    const y = Math.floor(p / width);
+    const px = [40 + x * 7, 200 - y * 9, 128];
+    rgba.set([...px, 255], p * 4);
+    rgb.set(px, p * 3);
+  }
+  const jpeg = new Uint8Array(encodeJpegLib({ width, height, data: rgba }, 95).data);
+  return { rgb, jpeg };
+}
+
+test('JPEG decodes to RGB close to the original', () => {
+  const { rgb, jpeg } = smoothJpeg();
+  const img = decodeImage(jpeg, 'smooth.jpg');
+  assert.equal([img.width, img.height, img.data.length], [24, 16, rgb.length]);
+  const worst = rgb.reduce((m, v, i) => Math.max(m, Math.abs(v - img.data[i])), 0);
+  assert.ok(worst <= 6, `largest difference ${worst}`);
+});
+
+test('every truncation of a JPEG is BAD_FORMAT naming the file', () => {
+  const { jpeg } = smoothJpeg();
+  for (let n = 0; n < jpeg.length; n++) {
+    assertBadFormat(() => decodeImage(jpeg.subarray(0, n), 'cut.jpg'), 'cut.jpg', `JPEG cut to ${n} of ${jpeg.length} bytes`);
+  }
+});
+
+test('every truncation or flipped byte of a PNG is BAD_FORMAT naming the file', () => {
+  const data = Uint8Array.from({ length: 7 * 5 * 3 }, (_, i) => (i * 53) % 256);
+  const png = encodePng({ width: 7, height: 5, data });
+  for (let n = 0; n < png.length; n++) {
+    assertBadFormat(() => decodeImage(png.subarray(0, n), 'cut.png'), 'cut.png', `PNG cut to ${n} of ${png.length} bytes`);
+  }
+  // Past the signature every byte is covered by a chunk CRC (or is a length or CRC). A
+  // flipped high byte of the width or height first trips the size limit, checked early.
+  for (let at = 8; at < png.length; at++) {
+    const flipped = png.slice();
+    flipped[at] ^= 0x10;
+    const code = at === 16 || at === 20 ? 'UNSUPPORTED' : 'BAD_FORMAT';
+    assertBadFormat(() => decodeImage(flipped, 'flip.png'), 'flip.png', `PNG with byte ${at} flipped`, code);
+  }
+});
+
+test('bytes that are neither PNG nor JPEG are BAD_FORMAT', () => {
+  let seed = 12345;
+  const noise = Uint8Array.from({ length: 200 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+  for (const bytes of [noise, new Uint8Array(0), new TextEncoder().encode('GIF89a...')]) {
+    assertBadFormat(() => decodeImage(bytes, 'mystery.bin'), 'mystery.bin', 'not an image');
+  }
+  try {
+    decodeImage(noise, 'mystery.bin');
+  } catch (err) {
+    assert.is((err as Error).message, 'mystery.bin: not a PNG or JPEG image');
+  }
+});
+
+test('a PNG header claiming more than 100 megapixels is refused before decoding', () => {
+  const png = encodePng({ width: 1, height: 1, data: new Uint8Array(3) });
+  new DataView(png.buffer, png.byteOffset).setUint32(16, 200_000);
+  new DataView(png.buffer, png.byteOffset).setUint32(20, 1_000);
+  assert.throws(
+    () => decodeImage(png, 'huge.png'),
+    (e: unknown) => e instanceof VqganError && e.code === 'UNSUPPORTED' && e.message.startsWith('huge.png: '),
+  );
+});
+
+test.run();

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VqganError } from '../src/errors.js';
+import { decodeImage } from '../src/image/decode.js';
+import { centreCrop, resizeAndCrop, resizeLanczos } from '../src/image/resize.js';
+import type { RgbImage } from '../src/image/rgb_image.js';
+
+// Written by test/fixtures/make_resize_golden.py with Pillow (its version is in the JSON).
+const dir = new URL('../../test/fixtures/resize/', import.meta.url);
+const listing = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as {
+  cases: { input: string; op: 'resize' | 'resize_and_crop'; width: number; height: number; output: string }[];
+};
+
+function load(file: string): RgbImage {
+  return decodeImage(readFileSync(new URL(file, dir)), file);
+}
+
+function assertSameImage(actual: RgbImage, expected: RgbImage, label: string): void {
+  assert.equal([actual.width, actual.height], [expected.width, expected.height], `${label}: size`);
+  let differing = 0;
+  let firstAt = -1;
+  for (let i = 0; i < expected.data.length; i++) {
+    if (actual.data[i] !== expected.data[i]) {
+      differing++;
+      if (firstAt < 0) firstAt = i;
+    }
+  }
+  if (differing > 0) {
+    const pixel = Math.floor(firstAt / 3);
+    assert.unreachable(
+      `${label}: ${differing} of ${expected.data.length} bytes differ; first at x=${pixel % expected.width} ` +
+        `y=${Math.floor(pixel / expected.width)} channel ${firstAt % 3}: ` +
+        `${actual.data[firstAt]} vs Pillow ${expected.data[firstAt]}`,
+    );
+  }
+}
+
+for (const c of listing.cases) {
+  test(`Pillow LANCZOS: ${c.output}`, () => {
+    const input = load(c.input);
+    const actual =
+      c.op === 'resize' ? resizeLanczos(input, c.width, c.height) : resizeAndCrop(input, c.height, c.width);
+    assertSameImage(actual, load(c.output), c.output);
+  });
+}
+
+/** Pixel values 0, 1, 2, … so that a crop's offsets can be read off its first pixel. */
+function ramp(width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = Math.floor(i / 3) % 251;
+  return { width, height, data };
+}
+
+const isBadArgument = (e: unknown): boolean => e instanceof VqganError && e.code === 'BAD_ARGUMENT';
+
+test('centreCrop places odd margins as Python round does (halves to even)', () => {
+  const img = ramp(20, 20);
+  // margin 20 − w: 1 → round(0.5) = 0, 3 → round(1.5) = 2, 5 → round(2.5) = 2, 4 → 2
+  for (const [w, left] of [[19, 0], [17, 2], [15, 2], [16, 2]]) {
+    const crop = centreCrop(img, w, 20);
+    assert.is(crop.data[0], left, `left offset for width ${w}`);
+  }
+  const tall = centreCrop(img, 20, 13); // margin 7 → round(3.5) = 4
+  assert.is(tall.data[0], 4 * 20);
+  assert.equal(tall.data.subarray(0, 60), img.data.subarray(4 * 60, 5 * 60));
+});
+
+test('centreCrop refuses a window larger than the image', () => {
+  assert.throws(() => centreCrop(ramp(10, 10), 11, 10), isBadArgument);
+});
+
+test('resizeLanczos to the same size is an exact copy', () => {
+  const img = ramp(7, 5);
+  const same = resizeLanczos(img, 7, 5);
+  assert.equal(same.data, img.data);
+  assert.ok(same.data !== img.data, 'a new buffer');
+});
+
+test('resizeAndCrop skips resizing when one side already fits', () => {
+  const img = ramp(30, 16);
+  const out = resizeAndCrop(img, 16, 16); // r = 1: only the centre crop (left 7)
+  assert.equal(out.data, centreCrop(img, 16, 16).data);
+  assert.is(out.data[0], 7);
+});
+
+test('resizeAndCrop never ends below the target', () => {
+  // 3×1000 → cover 2×2 … r·w rounds, yet each side is at least the target
+  const out = resizeAndCrop(ramp(1000, 3), 2, 2);
+  assert.equal([out.width, out.height], [2, 2]);
+  const up = resizeAndCrop(ramp(33, 17), 256, 256); // upscale: 256/17 · 33 = 496.94 → 497
+  assert.equal([up.width, up.height], [256, 256]);
+});
+
+test('resize rejects non-positive or fractional sizes', () => {
+  for (const [w, h] of [[0, 5], [5, -1], [2.5, 4]]) {
+    assert.throws(() => resizeLanczos(ramp(4, 4), w, h), isBadArgument);
+  }
+});
+
+test.run();
