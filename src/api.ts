@@ -11,8 +11,11 @@ import { compositeOnWhite } from './image/decode.js';
 import { preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
 import type { RgbImage } from './image/rgb_image.js';
 import type { VqganConfig } from './model/config.js';
+import { Params } from './model/params.js';
 import { VQModel } from './model/vqgan.js';
 import { referenceBackend } from './reference/backend.js';
+import { simdSupported } from './wasm/kernels.js';
+import { WasmBackend } from './wasm/backend.js';
 import { Tensor } from './tensor.js';
 import type { TokenGrid } from './tokens.js';
 import { loadWeights, type WeightsInput } from './weights/load.js';
@@ -25,7 +28,7 @@ export interface ImageLike {
 }
 
 export interface LoadOptions {
-  /** 'reference' (scalar TypeScript). */
+  /** 'wasm' (WebAssembly SIMD, the default) or 'reference' (scalar TypeScript); both give the same bytes. */
   readonly backend?: BackendName;
   /**
    * The model's configuration, where the weights carry none and no config.yaml sits
@@ -48,9 +51,12 @@ export interface EncodeResult extends TokenGrid {
   readonly modelInput: Tensor;
 }
 
-function backendByName(name: BackendName): Backend {
+async function createBackend(name: BackendName): Promise<Backend> {
   if (name === 'reference') return referenceBackend;
-  throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(name)}': use ${BACKEND_NAMES.join(' or ')}`);
+  if (name !== 'wasm') throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(name)}': use ${BACKEND_NAMES.join(' or ')}`);
+  if (simdSupported()) return WasmBackend.create();
+  console.warn('vqgan: this runtime has no WebAssembly SIMD; using the scalar reference backend (same results, slower)');
+  return referenceBackend;
 }
 
 /** [1, …] ↔ […]: the engine works on batch 1 without the batch axis. */
@@ -62,7 +68,8 @@ export class Vqgan {
   static async load(weights: WeightsInput, options: LoadOptions = {}): Promise<Vqgan> {
     const loaded = await loadWeights(weights, options.config);
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
-    return new Vqgan(new VQModel(loaded.tensors, loaded.config, backendByName(options.backend ?? 'reference'), name));
+    const backend = await createBackend(options.backend ?? 'wasm');
+    return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend));
   }
 
   get config(): VqganConfig {
@@ -87,12 +94,12 @@ export class Vqgan {
     const latent = this.model.encodeLatent(x);
     const [, height, width] = latent.shape as [number, number, number];
     const tokens = this.model.tokensOf(latent);
-    return { height, width, tokens, latent: withBatch(latent), modelInput: withBatch(x) };
+    return { height, width, tokens, latent: withBatch(this.model.backend.download(latent)), modelInput: withBatch(x) };
   }
 
   /** A token grid → the decoder's output [1, 3, H, W] in model range, before any clipping. */
   decode(grid: TokenGrid): Tensor {
-    return withBatch(this.model.decodeTokens(grid));
+    return withBatch(this.model.backend.download(this.model.decodeTokens(grid)));
   }
 
   /** A token grid → RGB pixels, clipped and converted by `preset`. */

@@ -7,15 +7,19 @@
 import type { Tensor } from './tensor.js';
 import type { Conv3x3Mode } from './reference/conv3x3.js';
 
-export type BackendName = 'reference';
-export const BACKEND_NAMES: readonly BackendName[] = ['reference'];
+export type BackendName = 'wasm' | 'reference';
+export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
 
 export interface Backend {
   readonly name: BackendName;
   /** A zeroed tensor in memory that this backend's kernels can read and write. */
   alloc(shape: readonly number[]): Tensor;
-  /** A copy of a weight tensor in this backend's memory (the reference keeps it as is). */
-  adopt(weight: Tensor): Tensor;
+  /** A tensor in this backend's memory with t's values (the reference keeps t itself). */
+  adopt(t: Tensor): Tensor;
+  /** Gives t's memory back; t is not used again. */
+  release(t: Tensor): void;
+  /** t's values as an ordinary tensor, t released. */
+  download(t: Tensor): Tensor;
 
   /** x (C_in, H_in, W_in), weight (C_out, C_in, 3, 3), bias (C_out) → out (C_out, H_out, W_out). */
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void;

@@ -20,7 +20,8 @@ import { checkTokenGrid, type TokenGrid } from './tokens.js';
 const COMMON = `
   --weights FILE        model weights: PyTorch .ckpt/.pt or .safetensors (required)
   --preset NAME         pixel convention: taming (default, [-1, 1]) or dalle-mini ([0, 1])
-  --backend NAME        compute backend: ${BACKEND_NAMES.join(', ')} (default reference)
+  --backend NAME        compute backend: wasm (WebAssembly SIMD, default) or reference
+                        (scalar TypeScript); both give the same bytes
   --debug               print stack traces for errors
   -h, --help            this help`;
 
@@ -31,6 +32,7 @@ Usage:
   vqgan encode INPUT --weights FILE [options]       image or .npy → tokens
   vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
   vqgan reconstruct INPUT --weights FILE --out IMG.png
+  vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
 
 Run 'vqgan COMMAND --help' for a command's options.`,
   encode: `Usage: vqgan encode INPUT --weights FILE [options]
@@ -54,6 +56,16 @@ Encodes INPUT (as 'vqgan encode' does) and decodes its tokens again.
 
   --out FILE            the reconstruction, PNG (required)
   --size N|HxW          image size fed to the model (default 256; multiples of 16)${COMMON}`,
+  bench: `Usage: vqgan bench [options]
+
+Times encode and decode of a loaded model (min and median after a warm-up), each op's
+time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
+
+  --weights FILE        weights to time (default: synthetic f16_16384 weights, seed 1)
+  --size N|HxW          image size (default 256)
+  --repeat R            timed runs of each (default 5)
+  --json                print one JSON object instead of the table
+  --backend NAME        wasm (default) or reference`,
 };
 
 const OPTIONS = {
@@ -65,6 +77,8 @@ const OPTIONS = {
   preset: { type: 'string' },
   backend: { type: 'string' },
   'input-out': { type: 'string' },
+  repeat: { type: 'string' },
+  json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -75,7 +89,11 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'input-out'],
   decode: ['weights', 'out', 'raw', 'preset', 'backend'],
   reconstruct: ['weights', 'out', 'size', 'preset', 'backend'],
+  bench: ['weights', 'size', 'repeat', 'json', 'backend'],
 };
+
+/** Commands that take one input file; bench takes none. */
+const INPUTS: Record<string, number> = { encode: 1, decode: 1, reconstruct: 1, bench: 0 };
 
 function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -101,11 +119,7 @@ function parseSize(text: string): [number, number] {
 }
 
 async function loadModel(opts: Options, command: string): Promise<Vqgan> {
-  const backend = (opts.backend ?? 'reference') as BackendName;
-  if (!BACKEND_NAMES.includes(backend)) {
-    throw new VqganError('BAD_ARGUMENT', `--backend ${backend}: use ${BACKEND_NAMES.join(' or ')}`);
-  }
-  return Vqgan.load(required(opts, 'weights', command), { backend });
+  return Vqgan.load(required(opts, 'weights', command), { backend: backendOption(opts) });
 }
 
 /** An image file, or a .npy tensor already in model range. */
@@ -183,7 +197,25 @@ async function reconstruct(input: string, opts: Options): Promise<void> {
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
 }
 
-const COMMANDS: Record<string, (input: string, opts: Options) => Promise<void>> = { encode, decode, reconstruct };
+function backendOption(opts: Options): BackendName {
+  const backend = (opts.backend ?? 'wasm') as BackendName;
+  if (!BACKEND_NAMES.includes(backend)) {
+    throw new VqganError('BAD_ARGUMENT', `--backend ${backend}: use ${BACKEND_NAMES.join(' or ')}`);
+  }
+  return backend;
+}
+
+async function bench(_input: string | undefined, opts: Options): Promise<void> {
+  const repeat = Number(opts.repeat ?? 5);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
+  const size = parseSize(opts.size ?? '256');
+  if (size.some((v) => v % 16 !== 0 || v <= 0)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
+  const { runBench, formatBench } = await import('../bench/bench.js');
+  const result = await runBench({ size, repeat, backend: backendOption(opts), weights: opts.weights }, opts.json ? undefined : say);
+  process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n`);
+}
+
+const COMMANDS: Record<string, (input: string, opts: Options) => Promise<void>> = { encode, decode, reconstruct, bench };
 
 async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('--debug');
@@ -207,8 +239,8 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new VqganError('BAD_ARGUMENT', `vqgan ${command} has no option --${key} (see vqgan ${command} --help)`);
       }
     }
-    if (rest.length !== 1) {
-      throw new VqganError('BAD_ARGUMENT', `vqgan ${command} takes one input file, got ${rest.length} (see vqgan ${command} --help)`);
+    if (rest.length !== INPUTS[command]) {
+      throw new VqganError('BAD_ARGUMENT', `vqgan ${command} takes ${INPUTS[command] === 1 ? 'one input file' : 'no input file'}, got ${rest.length} (see vqgan ${command} --help)`);
     }
     await run(rest[0]!, opts);
     return 0;

@@ -85,6 +85,7 @@ export function attention(be: Backend, q: Tensor, k: Tensor, v: Tensor): Tensor 
   const scores = be.alloc([n, n]);
   const out = be.alloc(q.shape);
   be.attention(q, k, v, Math.fround(1 / Math.sqrt(c)), scores, out);
+  be.release(scores);
   return out;
 }
 

@@ -3,7 +3,7 @@ import { VqganError, formatShape } from './errors.js';
 /** A dense, contiguous, row-major float32 tensor. */
 export class Tensor {
   readonly shape: readonly number[];
-  readonly data: Float32Array;
+  protected view: Float32Array;
 
   constructor(shape: readonly number[], data?: Float32Array) {
     const size = shapeSize(shape);
@@ -14,11 +14,16 @@ export class Tensor {
       );
     }
     this.shape = Object.freeze([...shape]);
-    this.data = data ?? new Float32Array(size);
+    this.view = data ?? new Float32Array(size);
+  }
+
+  /** The values; a backend may keep them in its own memory and hand out a fresh view. */
+  get data(): Float32Array {
+    return this.view;
   }
 
   get size(): number {
-    return this.data.length;
+    return shapeSize(this.shape);
   }
 }
 

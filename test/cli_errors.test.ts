@@ -98,7 +98,7 @@ test('bad arguments', async () => {
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--size', '250', '--out', 'OUT/t.json'], /size 250×250: height and width must be positive multiples of 16/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--size', 'big'], /--size big: expected N or HxW/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--preset', 'sepia'], /unknown preset 'sepia'/);
-  await fails(['encode', PNG, '--weights', TINY_CKPT, '--backend', 'cuda'], /--backend cuda: use reference/);
+  await fails(['encode', PNG, '--weights', TINY_CKPT, '--backend', 'cuda'], /--backend cuda: use wasm or reference/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--out', 'OUT/t.txt'], /--out .*t\.txt: the file name must end in \.json or \.npy/);
   await fails(['decode', `${GOLDEN}random_tokens_8x24.tokens.npy`, '--weights', TINY_CKPT], /vqgan decode needs --out FILE/);
   await fails(['encode', PNG, '--out', 'OUT/t.json'], /vqgan encode needs --weights FILE/);

@@ -1,8 +1,9 @@
 /**
- * Every golden case, through the API (tiny.safetensors) and the CLI (tiny.ckpt) at once:
- * both against PyTorch's outputs within the fixture README's bounds, and against each
- * other bit for bit (so the two weight formats give identical results). The CLI runs in
- * a child process while the API computes, so the two use both cores.
+ * Every golden case, through the API (WebAssembly backend, tiny.safetensors) and the CLI
+ * (scalar reference backend, tiny.ckpt) at once: both against PyTorch's outputs within
+ * the fixture README's bounds, and against each other bit for bit, which shows that the
+ * two backends and the two weight formats give identical bytes. The CLI runs in a child
+ * process while the API computes, so the two use both cores.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,8 @@ import {
   CASES, GOLDEN, TINY_CKPT, TINY_SAFETENSORS, TOLERANCE, compareTokens, goldenArray, maxAbsDiff, sameBytes, type GoldenCase,
 } from './helpers/golden.js';
 
-const vq = await Vqgan.load(TINY_SAFETENSORS);
+const vq = await Vqgan.load(TINY_SAFETENSORS, { backend: 'wasm' });
+const CLI_BACKEND = ['--backend', 'reference'];
 const work = mkdtempSync(join(tmpdir(), 'vqgan-golden-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -34,7 +36,7 @@ function expectOk(step: string, r: CliResult): void {
 async function cliCase(c: GoldenCase, dir: string): Promise<void> {
   const [h, w] = c.tokens_hw;
   if (!c.decode_only) {
-    const args = ['encode', `${GOLDEN}${c.name}.png`, '--weights', TINY_CKPT, '--size', `${16 * h}x${16 * w}`,
+    const args = ['encode', `${GOLDEN}${c.name}.png`, '--weights', TINY_CKPT, ...CLI_BACKEND, '--size', `${16 * h}x${16 * w}`,
       '--latent', join(dir, 'latent.npy'), '--input-out', join(dir, 'input.npy')];
     // One case sends its tokens to stdout as JSON, the others write .npy.
     const toStdout = c.name.startsWith('stormy');
@@ -48,7 +50,7 @@ async function cliCase(c: GoldenCase, dir: string): Promise<void> {
     tokensFile = join(dir, 'golden_tokens.json');
     writeFileSync(tokensFile, tokensToJson(parseTokenFile(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.tokens.npy`)), c.name)));
   }
-  expectOk(`decode ${c.name}`, await runCli(['decode', tokensFile, '--weights', TINY_CKPT, '--out', join(dir, 'decoded.png'), '--raw', join(dir, 'decoded.npy')]));
+  expectOk(`decode ${c.name}`, await runCli(['decode', tokensFile, '--weights', TINY_CKPT, ...CLI_BACKEND, '--out', join(dir, 'decoded.png'), '--raw', join(dir, 'decoded.npy')]));
 }
 
 for (const c of CASES) {
@@ -74,7 +76,7 @@ for (const c of CASES) {
 
       await cli;
       const cliLatent = readNpyFile(join(dir, 'latent.npy'));
-      assert.ok(sameBytes(cliLatent.data, r.latent.data), 'CLI (.ckpt) latent ≠ API (.safetensors) latent');
+      assert.ok(sameBytes(cliLatent.data, r.latent.data), 'CLI (reference, .ckpt) latent ≠ API (wasm, .safetensors) latent');
       const cliInput = readNpyFile(join(dir, 'input.npy'));
       assert.ok(sameBytes(cliInput.data, input.data), 'CLI model input from the PNG ≠ golden input.npy');
       const tokensFile = c.name.startsWith('stormy') ? 'tokens.json' : 'tokens.npy';
@@ -92,10 +94,10 @@ for (const c of CASES) {
     report.push(`decoded max |Δ| ${d.max.toExponential(2)} (≤ ${TOLERANCE.decoded})`);
 
     await cli;
-    assert.ok(sameBytes(readNpyFile(join(dir, 'decoded.npy')).data, decoded.data), 'CLI (.ckpt) decoded ≠ API (.safetensors) decoded');
+    assert.ok(sameBytes(readNpyFile(join(dir, 'decoded.npy')).data, decoded.data), 'CLI (reference, .ckpt) decoded ≠ API (wasm, .safetensors) decoded');
     const png = decodeImage(new Uint8Array(readFileSync(join(dir, 'decoded.png'))), 'decoded.png');
     assert.ok(sameBytes(png.data, tensorToImage(decoded, 'taming').data), 'CLI PNG ≠ API image');
-    report.push('CLI (.ckpt) = API (.safetensors) bit for bit');
+    report.push('reference (.ckpt, CLI) = wasm (.safetensors, API) bit for bit');
     console.log(`  ${c.name}: ${report.join('; ')}`);
   });
 }

@@ -1,16 +1,18 @@
 /**
  * The building blocks of taming's VQGAN. Field names are the checkpoint's key names, so
- * loading is a strict lookup; forward() only wires ops.
+ * loading is a strict lookup; forward() only wires ops. Every forward() takes ownership
+ * of its input and releases it after its last use, so `x = block.forward(be, x)` chains
+ * hold no more activations than the computation needs.
  */
 import type { Backend } from '../backend.js';
 import * as ops from '../ops.js';
 import type { Tensor } from '../tensor.js';
-import type { Params } from './params.js';
+import type { ParamSource } from './params.js';
 
 export class Conv2d implements ops.ConvParams {
   readonly weight: Tensor; // (C_out, C_in, k, k)
   readonly bias: Tensor; // (C_out)
-  constructor(p: Params, prefix: string, cin: number, cout: number, k: 1 | 3) {
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3) {
     this.weight = p.take(`${prefix}.weight`, [cout, cin, k, k]);
     this.bias = p.take(`${prefix}.bias`, [cout]);
   }
@@ -20,7 +22,7 @@ export class Conv2d implements ops.ConvParams {
 export class Normalize implements ops.NormParams {
   readonly weight: Tensor; // (C)
   readonly bias: Tensor; // (C)
-  constructor(p: Params, prefix: string, c: number) {
+  constructor(p: ParamSource, prefix: string, c: number) {
     this.weight = p.take(`${prefix}.weight`, [c]);
     this.bias = p.take(`${prefix}.bias`, [c]);
   }
@@ -33,7 +35,7 @@ export class ResnetBlock {
   readonly conv2: Conv2d;
   readonly nin_shortcut: Conv2d | null; // 1×1, only when C_in ≠ C_out
 
-  constructor(p: Params, prefix: string, cin: number, cout: number) {
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number) {
     this.norm1 = new Normalize(p, `${prefix}.norm1`, cin);
     this.conv1 = new Conv2d(p, `${prefix}.conv1`, cin, cout, 3);
     this.norm2 = new Normalize(p, `${prefix}.norm2`, cout);
@@ -43,11 +45,17 @@ export class ResnetBlock {
 
   /** x + conv2(swish(norm2(conv1(swish(norm1(x)))))), x through nin_shortcut if present. */
   forward(be: Backend, x: Tensor): Tensor {
-    let h = ops.groupNorm(be, x, this.norm1, true);
-    h = ops.conv3x3(be, h, this.conv1);
-    h = ops.groupNorm(be, h, this.norm2, true);
+    const h1 = ops.groupNorm(be, x, this.norm1, true);
+    const h2 = ops.conv3x3(be, h1, this.conv1);
+    be.release(h1);
+    const h3 = ops.groupNorm(be, h2, this.norm2, true);
+    be.release(h2);
     const shortcut = this.nin_shortcut === null ? x : ops.conv1x1(be, x, this.nin_shortcut);
-    return ops.conv3x3(be, h, this.conv2, 's1', shortcut);
+    if (shortcut !== x) be.release(x);
+    const out = ops.conv3x3(be, h3, this.conv2, 's1', shortcut);
+    be.release(h3);
+    be.release(shortcut);
+    return out;
   }
 }
 
@@ -58,7 +66,7 @@ export class AttnBlock {
   readonly v: Conv2d;
   readonly proj_out: Conv2d;
 
-  constructor(p: Params, prefix: string, c: number) {
+  constructor(p: ParamSource, prefix: string, c: number) {
     this.norm = new Normalize(p, `${prefix}.norm`, c);
     this.q = new Conv2d(p, `${prefix}.q`, c, c, 1);
     this.k = new Conv2d(p, `${prefix}.k`, c, c, 1);
@@ -69,8 +77,18 @@ export class AttnBlock {
   /** x + proj_out(attention(q(h), k(h), v(h))), h = norm(x). */
   forward(be: Backend, x: Tensor): Tensor {
     const h = ops.groupNorm(be, x, this.norm, false);
-    const a = ops.attention(be, ops.conv1x1(be, h, this.q), ops.conv1x1(be, h, this.k), ops.conv1x1(be, h, this.v));
-    return ops.conv1x1(be, a, this.proj_out, x);
+    const q = ops.conv1x1(be, h, this.q);
+    const k = ops.conv1x1(be, h, this.k);
+    const v = ops.conv1x1(be, h, this.v);
+    be.release(h);
+    const a = ops.attention(be, q, k, v);
+    be.release(q);
+    be.release(k);
+    be.release(v);
+    const out = ops.conv1x1(be, a, this.proj_out, x);
+    be.release(a);
+    be.release(x);
+    return out;
   }
 }
 
@@ -80,7 +98,7 @@ export class Mid {
   readonly attn_1: AttnBlock;
   readonly block_2: ResnetBlock;
 
-  constructor(p: Params, prefix: string, c: number) {
+  constructor(p: ParamSource, prefix: string, c: number) {
     this.block_1 = new ResnetBlock(p, `${prefix}.block_1`, c, c);
     this.attn_1 = new AttnBlock(p, `${prefix}.attn_1`, c);
     this.block_2 = new ResnetBlock(p, `${prefix}.block_2`, c, c);
@@ -96,7 +114,7 @@ export class Level {
   readonly block: ResnetBlock[] = [];
   readonly attn: AttnBlock[] = [];
 
-  constructor(p: Params, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean) {
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean) {
     for (let j = 0; j < blocks; j++) {
       this.block.push(new ResnetBlock(p, `${prefix}.block.${j}`, j === 0 ? cin : cout, cout));
       if (withAttention) this.attn.push(new AttnBlock(p, `${prefix}.attn.${j}`, cout));

@@ -4,22 +4,24 @@ import * as ops from '../ops.js';
 import type { Tensor } from '../tensor.js';
 import { Conv2d, Level, Mid, Normalize } from './blocks.js';
 import { downFactor, type VqganConfig } from './config.js';
-import type { Params } from './params.js';
+import type { ParamSource } from './params.js';
 
 /** Nearest ×2 upsampling folded into the next 3×3 convolution's input indexing. */
 export class Upsample {
   readonly conv: Conv2d;
-  constructor(p: Params, prefix: string, c: number) {
+  constructor(p: ParamSource, prefix: string, c: number) {
     this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3);
   }
   forward(be: Backend, x: Tensor): Tensor {
-    return ops.conv3x3(be, x, this.conv, 'up2');
+    const out = ops.conv3x3(be, x, this.conv, 'up2');
+    be.release(x);
+    return out;
   }
 }
 
 export class DecoderLevel extends Level {
   readonly upsample: Upsample | null;
-  constructor(p: Params, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, first: boolean) {
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, first: boolean) {
     super(p, prefix, cin, cout, blocks, withAttention);
     this.upsample = first ? null : new Upsample(p, `${prefix}.upsample`, cout);
   }
@@ -37,7 +39,7 @@ export class Decoder {
   readonly norm_out: Normalize;
   readonly conv_out: Conv2d;
 
-  constructor(p: Params, prefix: string, cfg: VqganConfig) {
+  constructor(p: ParamSource, prefix: string, cfg: VqganConfig) {
     const levels = cfg.ch_mult.length;
     let c = cfg.ch * cfg.ch_mult[levels - 1]!;
     this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.z_channels, c, 3);
@@ -59,9 +61,13 @@ export class Decoder {
   /** (z_channels, h, w) → (out_ch, h·f, w·f). */
   forward(be: Backend, z: Tensor): Tensor {
     let h = ops.conv3x3(be, z, this.conv_in);
+    be.release(z);
     h = this.mid.forward(be, h);
     for (let i = this.up.length - 1; i >= 0; i--) h = this.up[i]!.forward(be, h);
-    h = ops.groupNorm(be, h, this.norm_out, true);
-    return ops.conv3x3(be, h, this.conv_out);
+    const n = ops.groupNorm(be, h, this.norm_out, true);
+    be.release(h);
+    const out = ops.conv3x3(be, n, this.conv_out);
+    be.release(n);
+    return out;
   }
 }

@@ -4,22 +4,24 @@ import * as ops from '../ops.js';
 import type { Tensor } from '../tensor.js';
 import { Conv2d, Level, Mid, Normalize } from './blocks.js';
 import type { VqganConfig } from './config.js';
-import type { Params } from './params.js';
+import type { ParamSource } from './params.js';
 
 /** A 3×3 stride-2 convolution after zero-padding one column right and one row below. */
 export class Downsample {
   readonly conv: Conv2d;
-  constructor(p: Params, prefix: string, c: number) {
+  constructor(p: ParamSource, prefix: string, c: number) {
     this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3);
   }
   forward(be: Backend, x: Tensor): Tensor {
-    return ops.conv3x3(be, x, this.conv, 's2');
+    const out = ops.conv3x3(be, x, this.conv, 's2');
+    be.release(x);
+    return out;
   }
 }
 
 export class EncoderLevel extends Level {
   readonly downsample: Downsample | null;
-  constructor(p: Params, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, last: boolean) {
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, last: boolean) {
     super(p, prefix, cin, cout, blocks, withAttention);
     this.downsample = last ? null : new Downsample(p, `${prefix}.downsample`, cout);
   }
@@ -36,7 +38,7 @@ export class Encoder {
   readonly norm_out: Normalize;
   readonly conv_out: Conv2d;
 
-  constructor(p: Params, prefix: string, cfg: VqganConfig) {
+  constructor(p: ParamSource, prefix: string, cfg: VqganConfig) {
     const levels = cfg.ch_mult.length;
     this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.in_channels, cfg.ch, 3);
     let c = cfg.ch;
@@ -58,9 +60,13 @@ export class Encoder {
   /** (in_channels, H, W) → (z_channels, H/f, W/f). */
   forward(be: Backend, x: Tensor): Tensor {
     let h = ops.conv3x3(be, x, this.conv_in);
+    be.release(x);
     for (const level of this.down) h = level.forward(be, h);
     h = this.mid.forward(be, h);
-    h = ops.groupNorm(be, h, this.norm_out, true);
-    return ops.conv3x3(be, h, this.conv_out);
+    const n = ops.groupNorm(be, h, this.norm_out, true);
+    be.release(h);
+    const out = ops.conv3x3(be, n, this.conv_out);
+    be.release(n);
+    return out;
   }
 }

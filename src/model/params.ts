@@ -9,7 +9,15 @@ import { sameShape, type Tensor } from '../tensor.js';
 /** Entries that the original checkpoint holds for training only. */
 export const isTrainingOnlyKey = (key: string): boolean => key.startsWith('loss.');
 
-export class Params {
+/** Where modules get their weights: a loaded file (Params) or a generator (benchmarks). */
+export interface ParamSource {
+  /** The tensor called `key`, which must have `shape`, in the backend's memory. */
+  take(key: string, shape: readonly number[]): Tensor;
+  /** Called once every module has taken its tensors. */
+  finish(): void;
+}
+
+export class Params implements ParamSource {
   private readonly used = new Set<string>();
 
   constructor(

@@ -8,7 +8,7 @@ import { Conv2d } from './blocks.js';
 import { downFactor, type VqganConfig } from './config.js';
 import { Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
-import { Params } from './params.js';
+import type { ParamSource } from './params.js';
 
 /** VectorQuantizer2 (legacy, no remap): nearest code by squared distance. */
 export class VectorQuantizer {
@@ -16,7 +16,7 @@ export class VectorQuantizer {
   /** Σ_c E[j,c]², computed once at load. */
   readonly norms: Tensor; // (n_embed)
 
-  constructor(p: Params, be: Backend, prefix: string, cfg: VqganConfig) {
+  constructor(p: ParamSource, be: Backend, prefix: string, cfg: VqganConfig) {
     this.embedding = { weight: p.take(`${prefix}.embedding.weight`, [cfg.n_embed, cfg.embed_dim]) };
     this.norms = ops.codebookNorms(be, this.embedding.weight);
   }
@@ -31,13 +31,7 @@ export class VQModel {
   /** Pixels per token along each side (16). */
   readonly factor: number;
 
-  constructor(
-    tensors: ReadonlyMap<string, Tensor>,
-    readonly config: VqganConfig,
-    readonly backend: Backend,
-    source: string,
-  ) {
-    const p = new Params(tensors, backend, source);
+  constructor(p: ParamSource, readonly config: VqganConfig, readonly backend: Backend) {
     this.encoder = new Encoder(p, 'encoder', config);
     this.quant_conv = new Conv2d(p, 'quant_conv', config.z_channels, config.embed_dim, 1);
     this.quantize = new VectorQuantizer(p, backend, 'quantize', config);
@@ -47,7 +41,10 @@ export class VQModel {
     this.factor = downFactor(config);
   }
 
-  /** (in_channels, H, W) in model range → the latent h (embed_dim, H/f, W/f) before quantizing. */
+  /**
+   * (in_channels, H, W) in model range → the latent h (embed_dim, H/f, W/f) before
+   * quantizing, in the backend's memory (the caller releases or downloads it).
+   */
   encodeLatent(x: Tensor): Tensor {
     const [c, h, w] = x.shape;
     if (x.shape.length !== 3 || c !== this.config.in_channels || h! % this.factor !== 0 || w! % this.factor !== 0 || h === 0 || w === 0) {
@@ -56,7 +53,11 @@ export class VQModel {
         `encoder input has shape ${formatShape(x.shape)}; expected (${this.config.in_channels}, H, W) with H and W positive multiples of ${this.factor}`,
       );
     }
-    return ops.conv1x1(this.backend, this.encoder.forward(this.backend, this.backend.adopt(x)), this.quant_conv);
+    const be = this.backend;
+    const z = this.encoder.forward(be, be.adopt(x));
+    const latent = ops.conv1x1(be, z, this.quant_conv);
+    be.release(z);
+    return latent;
   }
 
   /** The latent (embed_dim, h, w) → tokens (h·w), row-major. */
@@ -64,9 +65,12 @@ export class VQModel {
     return ops.codebookArgmin(this.backend, latent, this.quantize.embedding.weight, this.quantize.norms);
   }
 
-  /** A token grid h×w → the image (out_ch, h·f, w·f) in model range, unclipped. */
+  /** A token grid h×w → the image (out_ch, h·f, w·f) in model range, unclipped, in the backend's memory. */
   decodeTokens(grid: TokenGrid): Tensor {
-    const z = ops.embed(this.backend, grid, this.quantize.embedding.weight);
-    return this.decoder.forward(this.backend, ops.conv1x1(this.backend, z, this.post_quant_conv));
+    const be = this.backend;
+    const z = ops.embed(be, grid, this.quantize.embedding.weight);
+    const h = ops.conv1x1(be, z, this.post_quant_conv);
+    be.release(z);
+    return this.decoder.forward(be, h);
   }
 }

@@ -12,7 +12,9 @@ const dims = (t: Tensor, i: number): number => t.shape[i]!;
 export const referenceBackend: Backend = {
   name: 'reference',
   alloc: (shape) => new Tensor(shape),
-  adopt: (weight) => weight,
+  adopt: (t) => t,
+  release: () => undefined,
+  download: (t) => t,
   conv3x3(x, weight, bias, mode, residual, out) {
     conv3x3(x.data, dims(x, 0), dims(x, 1), dims(x, 2), weight.data, bias.data,
       out.data, dims(out, 0), dims(out, 1), dims(out, 2), mode, residual?.data ?? null);

@@ -1,0 +1,41 @@
+/**
+ * GroupNorm with optional fused swish, twin of src/reference/group_norm.ts (same order:
+ * float64 statistics with four interleaved partial sums, then per element
+ * y = ((x − m) · a_c) + b_c in float32, then swish).
+ * x, out (C, P), may be the same; weight, bias (C).
+ */
+import { sumLanes4, swishf, swishf4 } from './math';
+
+const EPS: f64 = 1e-6;
+
+export function f32_group_norm(
+  x: usize, channels: i32, pixels: i32, weight: usize, bias: usize, groups: i32, out: usize, swish: i32,
+): void {
+  const cg = channels / groups;
+  const n = cg * pixels;
+  for (let g = 0; g < groups; g++) {
+    const start = x + (<usize>(g * n) << 2);
+    const mean = sumLanes4(start, n, false, 0) / <f64>n;
+    const variance = sumLanes4(start, n, true, mean) / <f64>n;
+    const m = <f32>mean;
+    const r = <f32>(1.0 / Math.sqrt(variance + EPS));
+    for (let c = g * cg; c < (g + 1) * cg; c++) {
+      const a = r * load<f32>(weight + (<usize>c << 2));
+      const b = load<f32>(bias + (<usize>c << 2));
+      const va = f32x4.splat(a), vb = f32x4.splat(b), vm = f32x4.splat(m);
+      const src = x + (<usize>(c * pixels) << 2);
+      const dst = out + (<usize>(c * pixels) << 2);
+      let p = 0;
+      for (; p + 4 <= pixels; p += 4) {
+        let y = f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + (<usize>p << 2)), vm), va), vb);
+        if (swish) y = swishf4(y);
+        v128.store(dst + (<usize>p << 2), y);
+      }
+      for (; p < pixels; p++) {
+        let y = (load<f32>(src + (<usize>p << 2)) - m) * a + b;
+        if (swish) y = swishf(y);
+        store<f32>(dst + (<usize>p << 2), y);
+      }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The WebAssembly SIMD backend: tensors live in one WebAssembly memory, the kernels
+ * (kernels/*.ts) compute on them in the canonical order, so results are the reference
+ * backend's bytes. Scratch buffers (padded inputs, transposes) come from the same
+ * allocator and go back to it when the kernel returns.
+ */
+import type { Backend } from '../backend.js';
+import type { Conv3x3Mode } from '../reference/conv3x3.js';
+import { Tensor, shapeSize } from '../tensor.js';
+import { Allocator } from './allocator.js';
+import { instantiateKernels, type Kernels } from './kernels.js';
+
+/** A tensor whose values live at `ptr` in the backend's memory. */
+class WasmTensor extends Tensor {
+  constructor(shape: readonly number[], readonly ptr: number, private readonly memory: WebAssembly.Memory) {
+    super(shape, new Float32Array(memory.buffer, ptr, shapeSize(shape)));
+  }
+  /** A fresh view when the memory has grown (growing detaches the old buffer). */
+  override get data(): Float32Array {
+    // A detached view reports length 0: the size comes from the shape.
+    if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer, this.ptr, this.size);
+    return this.view;
+  }
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  private readonly allocator: Allocator;
+  /** Codebooks transposed to (D, K), made once per codebook. */
+  private readonly transposed = new WeakMap<Tensor, WasmTensor>();
+  private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
+
+  private constructor(private readonly memory: WebAssembly.Memory, private readonly k: Kernels) {
+    this.allocator = new Allocator(memory);
+    this.taps = this.allocator.alloc(9 * 4);
+  }
+
+  static async create(): Promise<WasmBackend> {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    return new WasmBackend(memory, await instantiateKernels(memory));
+  }
+
+  /** Bytes of WebAssembly memory in use at the busiest moment so far. */
+  get peakBytes(): number {
+    return this.allocator.peakBytes;
+  }
+
+  alloc(shape: readonly number[]): Tensor {
+    const t = this.raw(shape);
+    t.data.fill(0);
+    return t;
+  }
+
+  private raw(shape: readonly number[]): WasmTensor {
+    return new WasmTensor(shape, this.allocator.alloc(shapeSize(shape) * 4), this.memory);
+  }
+
+  adopt(t: Tensor): Tensor {
+    const copy = this.raw(t.shape);
+    copy.data.set(t.data);
+    return copy;
+  }
+
+  release(t: Tensor): void {
+    if (t instanceof WasmTensor) this.allocator.free(t.ptr);
+  }
+
+  download(t: Tensor): Tensor {
+    const copy = new Tensor(t.shape, t.data.slice());
+    this.release(t);
+    return copy;
+  }
+
+  private ptr(t: Tensor): number {
+    if (!(t instanceof WasmTensor)) throw new Error('wasm backend: tensor is not in WebAssembly memory');
+    return t.ptr;
+  }
+
+  conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
+    const [cin, h, w] = x.shape as [number, number, number];
+    const [cout, hout, wout] = out.shape as [number, number, number];
+    // The padded layouts of kernels/conv3x3.ts: rows, row length, padded rows per output row.
+    const [rows, width, step] = mode === 's1' ? [h + 2, w + 2, 1] : mode === 'up2' ? [2 * h + 2, 2 * w + 2, 1] : [h + 1, w + 1, 2];
+    const padded = this.allocator.alloc(cin * rows * width * 4);
+    const taps = new Int32Array(this.memory.buffer, this.taps, 9);
+    for (let ky = 0; ky < 3; ky++) {
+      for (let kx = 0; kx < 3; kx++) {
+        // s2 rows hold even columns E[0 … W/2] then odd ones O: kx = 0, 1, 2 → E[ox], O[ox], E[ox+1].
+        const column = mode === 's2' ? [0, w / 2 + 1, 1][kx]! : kx;
+        taps[ky * 3 + kx] = ky * width + column;
+      }
+    }
+    const pad = mode === 's1' ? this.k.f32_pad_s1 : mode === 'up2' ? this.k.f32_pad_up2 : this.k.f32_pad_s2;
+    pad(this.ptr(x), cin, h, w, padded);
+    this.k.f32_conv3x3_4x8(padded, rows * width, step * width, this.taps, cin, this.ptr(weight), this.ptr(bias),
+      this.ptr(out), cout, hout, wout, residual === null ? 0 : this.ptr(residual));
+    this.allocator.free(padded);
+  }
+
+  conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
+    const [cin, h, w] = x.shape as [number, number, number];
+    this.k.f32_conv1x1_4x8(this.ptr(x), cin, h * w, this.ptr(weight), this.ptr(bias), this.ptr(out), out.shape[0]!,
+      residual === null ? 0 : this.ptr(residual));
+  }
+
+  groupNorm(x: Tensor, weight: Tensor, bias: Tensor, groups: number, swish: boolean, out: Tensor): void {
+    const [c, h, w] = x.shape as [number, number, number];
+    this.k.f32_group_norm(this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0);
+  }
+
+  attention(q: Tensor, k: Tensor, v: Tensor, scale: number, scores: Tensor, out: Tensor): void {
+    const [c, h, w] = q.shape as [number, number, number];
+    const vt = this.allocator.alloc(c * h * w * 4);
+    this.k.f32_attention(this.ptr(q), this.ptr(k), this.ptr(v), c, h * w, scale, this.ptr(scores), vt, this.ptr(out));
+    this.allocator.free(vt);
+  }
+
+  codebookNorms(codebook: Tensor, norms: Tensor): void {
+    const [codes, dim] = codebook.shape as [number, number];
+    this.k.f32_codebook_norms(this.ptr(codebook), codes, dim, this.ptr(norms));
+  }
+
+  codebookArgmin(z: Tensor, codebook: Tensor, norms: Tensor, tokens: Int32Array): void {
+    const [dim, h, w] = z.shape as [number, number, number];
+    const codes = codebook.shape[0]!;
+    let t = this.transposed.get(codebook);
+    if (t === undefined) {
+      t = this.raw([dim, codes]);
+      const e = codebook.data;
+      const et = t.data;
+      for (let j = 0; j < codes; j++) for (let c = 0; c < dim; c++) et[c * codes + j] = e[j * dim + c]!;
+      this.transposed.set(codebook, t);
+    }
+    const out = this.allocator.alloc(h * w * 4);
+    this.k.f32_codebook_argmin(this.ptr(z), dim, h * w, t.ptr, codes, this.ptr(norms), out);
+    tokens.set(new Int32Array(this.memory.buffer, out, h * w));
+    this.allocator.free(out);
+  }
+}

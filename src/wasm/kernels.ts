@@ -1,0 +1,49 @@
+/**
+ * The compiled AssemblyScript kernels (kernels/*.ts), instantiated over a memory that
+ * the host owns. Pointers are byte addresses; sizes count floats.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels_wasm.generated.js';
+
+export interface Kernels {
+  f32_pad_s1(x: number, c: number, h: number, w: number, out: number): void;
+  f32_pad_up2(x: number, c: number, h: number, w: number, out: number): void;
+  f32_pad_s2(x: number, c: number, h: number, w: number, out: number): void;
+  f32_conv3x3_4x8(
+    xp: number, channelStride: number, rowStride: number, taps: number, cin: number,
+    weight: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
+  ): void;
+  f32_conv1x1_4x8(x: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number): void;
+  f32_group_norm(x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number): void;
+  f32_attention(q: number, k: number, v: number, channels: number, n: number, scale: number, scores: number, vt: number, out: number): void;
+  f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
+  f32_codebook_argmin(z: number, dim: number, positions: number, codebookT: number, codes: number, norms: number, tokens: number): void;
+  /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */
+  f32_simd_peak(iterations: number): number;
+}
+
+/** FLOP done per iteration of f32_simd_peak (kernels/simd_peak.ts). */
+export const SIMD_PEAK_FLOP_PER_ITERATION = 12 * 4 * 2;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/** A module that uses one SIMD instruction: validates only where SIMD128 is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+export function simdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+export async function instantiateKernels(memory: WebAssembly.Memory): Promise<Kernels> {
+  compiled ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as Uint8Array<ArrayBuffer>);
+  const instance = await WebAssembly.instantiate(await compiled, { env: { memory } });
+  return instance.exports as unknown as Kernels;
+}

@@ -1,0 +1,144 @@
+/**
+ * Every WebAssembly kernel against its scalar TypeScript twin on seeded random inputs:
+ * bit-identical outputs over many shapes, including channel counts and widths that are
+ * not multiples of 4 or of the register tile (4 × 8), 1×1 maps and non-square maps.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Backend } from '../src/backend.js';
+import * as ops from '../src/ops.js';
+import { referenceBackend } from '../src/reference/backend.js';
+import type { Conv3x3Mode } from '../src/reference/conv3x3.js';
+import { Tensor } from '../src/tensor.js';
+import { WasmBackend } from '../src/wasm/backend.js';
+
+const wasm: Backend = await WasmBackend.create();
+
+/** xorshift32: the same inputs on every run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+function randomTensor(shape: number[], rnd: () => number, scale = 1): Tensor {
+  const t = new Tensor(shape);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = rnd() * 2 * scale;
+  return t;
+}
+
+/** The first differing element (bits, so −0 ≠ +0), or '' when identical. */
+function firstDifference(a: Float32Array | Int32Array, b: Float32Array | Int32Array): string {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  if (x.length !== y.length) return `lengths ${x.length} and ${y.length}`;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `index ${i}: reference ${a[i]}, wasm ${b[i]}`;
+  return '';
+}
+
+/** Runs f on both backends (inputs adopted into each) and compares the outputs bit for bit. */
+function same(what: string, inputs: Tensor[], f: (be: Backend, ...xs: Tensor[]) => Tensor | Int32Array): void {
+  const want = f(referenceBackend, ...inputs);
+  const adopted = inputs.map((t) => wasm.adopt(t));
+  let got = f(wasm, ...adopted);
+  if (got instanceof Tensor) got = wasm.download(got);
+  adopted.forEach((t) => wasm.release(t));
+  const diff = firstDifference(want instanceof Tensor ? want.data : want, got instanceof Tensor ? got.data : got);
+  assert.is(diff, '', `${what}: ${diff}`);
+}
+
+test('conv3x3: s1, s2, up2, with and without residual', () => {
+  const rnd = random(1);
+  const shapes: [number, number, number, number][] = [
+    // cin, cout, h, w
+    [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 8, 12], [7, 5, 10, 4], [3, 6, 4, 36],
+  ];
+  for (const [cin, cout, h, w] of shapes) {
+    for (const mode of ['s1', 's2', 'up2'] as Conv3x3Mode[]) {
+      if (mode === 's2' && (h % 2 || w % 2)) continue;
+      const [ho, wo] = mode === 's2' ? [h / 2, w / 2] : mode === 'up2' ? [2 * h, 2 * w] : [h, w];
+      const x = randomTensor([cin, h, w], rnd);
+      const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
+      const residual = randomTensor([cout, ho, wo], rnd);
+      same(`conv3x3 ${mode} ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
+      same(`conv3x3 ${mode} ${cin}→${cout} ${h}×${w} + residual`, [x, ...conv, residual],
+        (be, x, w, b, r) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode, r!));
+    }
+  }
+});
+
+test('conv3x3: the padding taps add w·0, signed zeros included', () => {
+  // A zero input and a bias of −0: the canonical order gives −0 + (±0) sums.
+  const x = new Tensor([2, 3, 5]);
+  const w = randomTensor([4, 2, 3, 3], random(2));
+  const b = new Tensor([4], new Float32Array([-0, 0, -0, 0]));
+  for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) same(`zeros ${mode}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
+});
+
+test('conv1x1', () => {
+  const rnd = random(3);
+  for (const [cin, cout, h, w] of [[3, 8, 4, 4], [5, 7, 3, 7], [16, 4, 1, 1], [9, 13, 2, 9], [64, 3, 5, 5]]) {
+    const x = randomTensor([cin!, h!, w!], rnd);
+    const conv = [randomTensor([cout!, cin!, 1, 1], rnd), randomTensor([cout!], rnd)];
+    const residual = randomTensor([cout!, h!, w!], rnd);
+    same(`conv1x1 ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv1x1(be, x!, { weight: w!, bias: b! }));
+    same(`conv1x1 + residual ${cin}→${cout} ${h}×${w}`, [x, ...conv, residual], (be, x, w, b, r) => ops.conv1x1(be, x!, { weight: w!, bias: b! }, r!));
+  }
+});
+
+test('group norm, with and without swish', () => {
+  const rnd = random(4);
+  for (const [c, h, w] of [[32, 4, 4], [64, 3, 5], [32, 1, 1], [96, 7, 1], [32, 16, 16]]) {
+    const x = randomTensor([c!, h!, w!], rnd, 3);
+    const norm = [randomTensor([c!], rnd), randomTensor([c!], rnd)];
+    for (const swish of [false, true]) {
+      same(`group norm ${c}×${h}×${w} swish ${swish}`, [x, ...norm], (be, x, g, b) => ops.groupNorm(be, x!, { weight: g!, bias: b! }, swish));
+    }
+  }
+});
+
+test('swish over the whole float range, through group norm', () => {
+  // Values from −120 to 120 reach both clamps of expf and its subnormal results.
+  const c = 32;
+  const x = new Tensor([c, 1, 16]);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = (i - 256) * 0.47;
+  const ones = new Tensor([c], new Float32Array(c).fill(60));
+  const zeros = new Tensor([c]);
+  same('swish range', [x, ones, zeros], (be, x, g, b) => ops.groupNorm(be, x!, { weight: g!, bias: b! }, true));
+});
+
+test('attention', () => {
+  const rnd = random(5);
+  for (const [c, h, w] of [[4, 4, 4], [8, 3, 5], [17, 2, 3], [32, 1, 1], [20, 5, 7], [64, 8, 8]]) {
+    const [q, k, v] = [randomTensor([c!, h!, w!], rnd, 2), randomTensor([c!, h!, w!], rnd, 2), randomTensor([c!, h!, w!], rnd)];
+    same(`attention ${c}×${h}×${w}`, [q, k, v], (be, q, k, v) => ops.attention(be, q!, k!, v!));
+  }
+});
+
+test('codebook norms and argmin, ties to the first index', () => {
+  const rnd = random(6);
+  for (const [d, k, h, w] of [[4, 16, 2, 2], [5, 13, 3, 1], [64, 100, 4, 4], [8, 7, 1, 1], [16, 1024, 2, 3]]) {
+    const codebook = randomTensor([k!, d!], rnd);
+    // Duplicate codes make exact ties: the first index must win on both backends.
+    for (let c = 0; c < d!; c++) codebook.data[(k! - 1) * d! + c] = codebook.data[c]!;
+    const z = randomTensor([d!, h!, w!], rnd);
+    for (let c = 0; c < d!; c++) z.data[c * h! * w!] = codebook.data[c]!; // position 0 sits on code 0 (and its twin)
+    same(`codebook norms ${k}×${d}`, [codebook], (be, e) => ops.codebookNorms(be, e!));
+    same(`codebook argmin ${k}×${d} at ${h}×${w}`, [z, codebook], (be, z, e) => {
+      const norms = ops.codebookNorms(be, e!);
+      const tokens = ops.codebookArgmin(be, z!, e!, norms);
+      be.release(norms);
+      return tokens;
+    });
+    const tokens = ops.codebookArgmin(referenceBackend, z, codebook, ops.codebookNorms(referenceBackend, codebook));
+    assert.is(tokens[0], 0, 'a tie goes to the first index');
+  }
+});
+
+test.run();
