@@ -3,221 +3,213 @@
  * w·x over (ci, ky, kx), a rounding after every multiply and add, taps on the padding
  * included as w·0, residual added to the finished sum).
  *
- * Two steps. A layout kernel writes the input once into a zero-padded scratch copy
- * (f32_pad_s1, f32_pad_up2, f32_pad_s2), so that the compute kernel f32_conv3x3_4x8 sees
- * every tap of every output pixel as `input + tap offset + ox`, with no edge cases:
- *   s1:  (C, H+2, W+2),   tap (ky, kx) at ky·(W+2) + kx,  one padded row per output row
- *   up2: (C, 2H+2, 2W+2), the nearest ×2 upsampling folded into the copy, taps as s1
- *   s2:  (C, H+1, W+1),   each row split into even columns E[0 … W/2] (E[W/2] = 0) and
- *        odd columns O[0 … W/2): tap kx = 0, 1, 2 reads E[ox], O[ox], E[ox+1], so stride
- *        2 becomes contiguous; two padded rows per output row
- * Pointers are byte addresses in linear memory; sizes and offsets count floats.
+ * Two steps, so that the compute loop streams contiguous memory with no edge cases:
+ *
+ * 1. A pack kernel copies the input into tiles. Output columns go in tiles of 8; for
+ *    each packed row r, tile t and input channel ci, one line of L floats holds every
+ *    input value the tile's taps read from that row, zeros where they fall on the
+ *    padding. Layout (R, T, C_in, L):
+ *      s1   L = 12: virtual columns 8t − 1 … 8t + 10 of row r − 1;  R = H + 2
+ *      up2  L = 12: the same on the nearest ×2 upsampled input;     R = 2H + 2
+ *      s2   L = 20: even columns E[8t … 8t+8] at 0 … 8 and odd columns O[8t … 8t+7]
+ *           at 10 … 17 of row r (E[W/2] and row H are the zero padding); R = H + 1
+ *    Packed rows lie rowBytes apart, a little more than their size: a row stride that is
+ *    a multiple of 4 KiB puts the three rows a tap reads in the same cache sets, which
+ *    cost a third of the speed at 256×256.
+ *    Output row oy reads packed rows oy·S + ky (S = 1, or 2 for s2), and tap (ky, kx)
+ *    lies at ky·rowBytes + column offset: kx for s1/up2; 0, 10, 1 for s2.
+ * 2. f32_conv3x3_4x8 computes tiles of 4 output channels × 8 pixels (8 f32x4
+ *    accumulators) from the packed input and weights packed as (C_out/4, C_in, 9, 4).
+ *    Partial tiles (C_out or W_out not a multiple of 4 or 8) are computed in full on the
+ *    zero padding and only their valid outputs stored.
+ * Pointers are byte addresses in linear memory.
  */
 
-/** (C, H, W) → (C, H+2, W+2) with a zero border. */
-export function f32_pad_s1(x: usize, c: i32, h: i32, w: i32, out: usize): void {
-  const wp = w + 2;
-  memory.fill(out, 0, <usize>(c * (h + 2) * wp) << 2);
-  for (let ci = 0; ci < c; ci++) {
-    for (let y = 0; y < h; y++) {
-      const src = x + (<usize>((ci * h + y) * w) << 2);
-      const dst = out + (<usize>((ci * (h + 2) + y + 1) * wp + 1) << 2);
-      memory.copy(dst, src, <usize>w << 2);
+// @ts-ignore: decorator
+@inline
+function loadOrZero(x: usize, i: i32, n: i32): f32 {
+  return i >= 0 && i < n ? load<f32>(x + (<usize>i << 2)) : 0;
+}
+
+/**
+ * x (C, H, W) → packed (H + 2, T, C, 12), T = ceil(W / 8), rows rowBytes apart; `up`
+ * folds nearest ×2.
+ */
+function pack(x: usize, c: i32, h: i32, w: i32, up: bool, out: usize, rowBytes: i32): void {
+  const hv = up ? 2 * h : h; // the virtual (upsampled) input
+  const wv = up ? 2 * w : w;
+  const shift = up ? 1 : 0;
+  const tiles = (wv + 7) >> 3;
+  for (let r = 0; r < hv + 2; r++) {
+    const vy = r - 1;
+    let o = out + <usize>r * <usize>rowBytes;
+    for (let t = 0; t < tiles; t++) {
+      for (let ci = 0; ci < c; ci++) {
+        if (vy < 0 || vy >= hv) {
+          v128.store(o, i32x4.splat(0));
+          v128.store(o, i32x4.splat(0), 16);
+          v128.store(o, i32x4.splat(0), 32);
+        } else {
+          const row = x + (<usize>((ci * h + (vy >> shift)) * w) << 2);
+          for (let i = 0; i < 12; i++) {
+            const vx = 8 * t - 1 + i;
+            store<f32>(o + (<usize>i << 2), vx >= 0 && vx < wv ? load<f32>(row + (<usize>(vx >> shift) << 2)) : 0);
+          }
+        }
+        o += 48;
+      }
     }
   }
 }
 
-/** (C, H, W) → nearest ×2 → (C, 2H+2, 2W+2) with a zero border. */
-export function f32_pad_up2(x: usize, c: i32, h: i32, w: i32, out: usize): void {
-  const wp = 2 * w + 2;
-  const hp = 2 * h + 2;
-  memory.fill(out, 0, <usize>(c * hp * wp) << 2);
-  for (let ci = 0; ci < c; ci++) {
-    for (let y = 0; y < h; y++) {
-      const src = x + (<usize>((ci * h + y) * w) << 2);
-      const row = out + (<usize>((ci * hp + 2 * y + 1) * wp + 1) << 2);
-      let i = 0;
-      for (; i + 4 <= w; i += 4) {
-        const v = v128.load(src + (<usize>i << 2));
-        v128.store(row + (<usize>(2 * i) << 2), i32x4.shuffle(v, v, 0, 0, 1, 1));
-        v128.store(row + (<usize>(2 * i + 4) << 2), i32x4.shuffle(v, v, 2, 2, 3, 3));
+/** Packed input for stride 1, padding 1. */
+export function f32_pack3x3_s1(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32): void {
+  pack(x, c, h, w, false, out, rowBytes);
+}
+
+/** Packed input for nearest ×2 upsampling then stride 1, padding 1. */
+export function f32_pack3x3_up2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32): void {
+  pack(x, c, h, w, true, out, rowBytes);
+}
+
+/** x (C, H, W), H and W even → packed (H + 1, T, C, 20), T = ceil(W / 16). */
+export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32): void {
+  const tiles = ((w >> 1) + 7) >> 3;
+  for (let r = 0; r < h + 1; r++) {
+    let o = out + <usize>r * <usize>rowBytes;
+    for (let t = 0; t < tiles; t++) {
+      for (let ci = 0; ci < c; ci++) {
+        const row = x + (<usize>((ci * h + r) * w) << 2);
+        for (let i = 0; i < 10; i++) {
+          const j = 8 * t + i; // E[j] = x[2j], O[j] = x[2j + 1]
+          store<f32>(o + (<usize>i << 2), r < h ? loadOrZero(row, 2 * j, w) : 0);
+          store<f32>(o + (<usize>(10 + i) << 2), r < h ? loadOrZero(row, 2 * j + 1, w) : 0);
+        }
+        o += 80;
       }
-      for (; i < w; i++) {
-        const v = load<f32>(src + (<usize>i << 2));
-        store<f32>(row + (<usize>(2 * i) << 2), v);
-        store<f32>(row + (<usize>(2 * i + 1) << 2), v);
-      }
-      memory.copy(row + (<usize>wp << 2), row, <usize>(2 * w) << 2); // the row below repeats it
     }
   }
 }
 
-/** (C, H, W), H and W even → (C, H+1, W+1) rows of [E: x[0], x[2], …, 0 | O: x[1], x[3], …]. */
-export function f32_pad_s2(x: usize, c: i32, h: i32, w: i32, out: usize): void {
-  const half = w >> 1;
-  const wr = w + 1;
-  memory.fill(out, 0, <usize>(c * (h + 1) * wr) << 2);
-  for (let ci = 0; ci < c; ci++) {
-    for (let y = 0; y < h; y++) {
-      const src = x + (<usize>((ci * h + y) * w) << 2);
-      const even = out + (<usize>((ci * (h + 1) + y) * wr) << 2);
-      const odd = even + (<usize>(half + 1) << 2);
-      let j = 0;
-      for (; j + 4 <= half; j += 4) {
-        const a = v128.load(src + (<usize>(2 * j) << 2));
-        const b = v128.load(src + (<usize>(2 * j + 4) << 2));
-        v128.store(even + (<usize>j << 2), i32x4.shuffle(a, b, 0, 2, 4, 6));
-        v128.store(odd + (<usize>j << 2), i32x4.shuffle(a, b, 1, 3, 5, 7));
-      }
-      for (; j < half; j++) {
-        store<f32>(even + (<usize>j << 2), load<f32>(src + (<usize>(2 * j) << 2)));
-        store<f32>(odd + (<usize>j << 2), load<f32>(src + (<usize>(2 * j + 1) << 2)));
+/** weight (C_out, C_in, 3, 3) → (ceil(C_out/4), C_in, 9, 4), missing channels zero. */
+export function f32_pack_weights3x3(weight: usize, cout: i32, cin: i32, out: usize): void {
+  const blocks = (cout + 3) >> 2;
+  let o = out;
+  for (let b = 0; b < blocks; b++) {
+    for (let ci = 0; ci < cin; ci++) {
+      for (let t = 0; t < 9; t++) {
+        for (let l = 0; l < 4; l++) {
+          const co = 4 * b + l;
+          store<f32>(o, co < cout ? load<f32>(weight + (<usize>((co * cin + ci) * 9 + t) << 2)) : 0);
+          o += 4;
+        }
       }
     }
   }
 }
 
 /**
- * out[co, oy, ox] = residual + (bias[co] + Σ_ci Σ_t w[co, ci, t] · xp[ci·channelStride +
- * oy·rowStride + taps[t] + ox]), t = ky·3 + kx in order, on the padded input xp.
- * Register tile: 4 output channels × 8 pixels (8 f32x4 accumulators); tails: 4 × 4, then
- * one pixel at a time; leftover output channels one at a time (1 × 8, 1 × 4, 1 × 1).
- * taps: 9 i32 offsets, read from memory inside the loop (an L1 hit beside 16 SIMD
- * operations per tap); weight (C_out, C_in, 3, 3); residual 0 for none.
+ * Input channels per pass over the output-channel blocks: one pass's tile lines and
+ * weights (CHUNK × 288 bytes) stay in the L1 cache, whatever the physical placement of
+ * the pages (with whole C_in, 256×256 maps ran at 55% or 85% of peak from run to run).
+ */
+const CHUNK = 32;
+
+/**
+ * out[co, oy, ox] = residual + (bias[co] + Σ_ci Σ_t w[co, ci, t] · x[tap t of (oy, ox)])
+ * in (ci, t) order. packed from a pack kernel (rowBytes between packed rows, lineBytes per
+ * channel line, step packed rows per output row); taps: 9 i32 byte offsets within a
+ * tile; packedWeights from f32_pack_weights3x3; residual 0 for none; partial: scratch of
+ * ceil(C_out/4) × 32 floats. For each tile the input channels go in chunks of CHUNK,
+ * each chunk over every output-channel block, the sums parked in `partial` in between
+ * (float32 stores are exact: the order of operations per output is unchanged).
  */
 export function f32_conv3x3_4x8(
-  xp: usize, channelStride: i32, rowStride: i32, taps: usize, cin: i32,
-  weight: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize,
+  packed: usize, rowBytes: i32, lineBytes: i32, step: i32, taps: usize, cin: i32,
+  packedWeights: usize, bias: usize,
+  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, partial: usize,
 ): void {
-  const cs = <usize>channelStride << 2;
-  const ws = <usize>(cin * 9) << 2; // bytes between consecutive output channels' weights
+  const tiles = (wout + 7) >> 3;
+  const tileBytes = <usize>(cin * lineBytes);
+  const blockBytes = <usize>(cin * 144); // one co-block's weights: C_in × 9 taps × 4 lanes
   const plane = <usize>(hout * wout) << 2;
-  let co = 0;
-  for (; co + 4 <= cout; co += 4) {
-    const wco = weight + <usize>co * ws;
-    const b0 = f32x4.splat(load<f32>(bias + (<usize>co << 2)));
-    const b1 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 4));
-    const b2 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 8));
-    const b3 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 12));
-    for (let oy = 0; oy < hout; oy++) {
-      const xrow = xp + (<usize>(oy * rowStride) << 2);
-      const orow = <usize>(co * hout * wout + oy * wout) << 2;
-      let ox = 0;
-      for (; ox + 8 <= wout; ox += 8) {
-        let a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
-        let px = xrow + (<usize>ox << 2);
-        let pw = wco;
-        for (let ci = 0; ci < cin; ci++) {
-          // One tap: two input vectors (8 pixels) times four splatted weights (4 channels).
-          for (let t = 0; t < 9; t++) {
-            const off = <usize>load<i32>(taps + (<usize>t << 2)) << 2;
-            const v0 = v128.load(px + off);
-            const v1 = v128.load(px + off, 16);
-            const pwt = pw + (<usize>t << 2);
-            let w = v128.load32_splat(pwt);
-            a00 = f32x4.add(a00, f32x4.mul(w, v0)); a01 = f32x4.add(a01, f32x4.mul(w, v1));
-            w = v128.load32_splat(pwt + ws);
-            a10 = f32x4.add(a10, f32x4.mul(w, v0)); a11 = f32x4.add(a11, f32x4.mul(w, v1));
-            w = v128.load32_splat(pwt + 2 * ws);
-            a20 = f32x4.add(a20, f32x4.mul(w, v0)); a21 = f32x4.add(a21, f32x4.mul(w, v1));
-            w = v128.load32_splat(pwt + 3 * ws);
-            a30 = f32x4.add(a30, f32x4.mul(w, v0)); a31 = f32x4.add(a31, f32x4.mul(w, v1));
+  for (let oy = 0; oy < hout; oy++) {
+    const rowBase = packed + <usize>(oy * step) * <usize>rowBytes;
+    for (let t = 0; t < tiles; t++) {
+      const ox = t << 3;
+      const tileBase = rowBase + <usize>t * tileBytes;
+      for (let c0 = 0; c0 < cin; c0 += CHUNK) {
+        const c1 = min(cin, c0 + CHUNK);
+        for (let co = 0; co < cout; co += 4) {
+          const acc = partial + (<usize>co << 5); // 8 vectors: 4 channels × 8 pixels
+          let a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128;
+          if (c0 == 0) {
+            const b = bias + (<usize>co << 2);
+            const b0 = f32x4.splat(load<f32>(b));
+            const b1 = co + 1 < cout ? f32x4.splat(load<f32>(b, 4)) : b0;
+            const b2 = co + 2 < cout ? f32x4.splat(load<f32>(b, 8)) : b0;
+            const b3 = co + 3 < cout ? f32x4.splat(load<f32>(b, 12)) : b0;
+            a00 = b0; a01 = b0; a10 = b1; a11 = b1; a20 = b2; a21 = b2; a30 = b3; a31 = b3;
+          } else {
+            a00 = v128.load(acc); a01 = v128.load(acc, 16); a10 = v128.load(acc, 32); a11 = v128.load(acc, 48);
+            a20 = v128.load(acc, 64); a21 = v128.load(acc, 80); a30 = v128.load(acc, 96); a31 = v128.load(acc, 112);
           }
-          px += cs;
-          pw += 36;
-        }
-        const o = orow + (<usize>ox << 2);
-        store4(out, residual, o, a00); store4(out, residual, o + 16, a01);
-        store4(out, residual, o + plane, a10); store4(out, residual, o + plane + 16, a11);
-        store4(out, residual, o + 2 * plane, a20); store4(out, residual, o + 2 * plane + 16, a21);
-        store4(out, residual, o + 3 * plane, a30); store4(out, residual, o + 3 * plane + 16, a31);
-      }
-      for (; ox + 4 <= wout; ox += 4) {
-        let a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-        let px = xrow + (<usize>ox << 2);
-        let pw = wco;
-        for (let ci = 0; ci < cin; ci++) {
-          for (let t = 0; t < 9; t++) {
-            const off = <usize>load<i32>(taps + (<usize>t << 2)) << 2;
-            const v = v128.load(px + off);
-            const pwt = pw + (<usize>t << 2);
-            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(pwt), v));
-            a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(pwt + ws), v));
-            a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(pwt + 2 * ws), v));
-            a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(pwt + 3 * ws), v));
+          let px = tileBase + <usize>c0 * <usize>lineBytes;
+          let pw = packedWeights + <usize>(co >> 2) * blockBytes + <usize>c0 * 144;
+          for (let ci = c0; ci < c1; ci++) {
+            for (let tap = 0; tap < 9; tap++) {
+              // 8 pixels (two vectors) × 4 output channels (four splatted weights).
+              const p = px + <usize>load<i32>(taps + (<usize>tap << 2));
+              const v0 = v128.load(p);
+              const v1 = v128.load(p, 16);
+              let w = v128.load32_splat(pw);
+              a00 = f32x4.add(a00, f32x4.mul(w, v0)); a01 = f32x4.add(a01, f32x4.mul(w, v1));
+              w = v128.load32_splat(pw, 4);
+              a10 = f32x4.add(a10, f32x4.mul(w, v0)); a11 = f32x4.add(a11, f32x4.mul(w, v1));
+              w = v128.load32_splat(pw, 8);
+              a20 = f32x4.add(a20, f32x4.mul(w, v0)); a21 = f32x4.add(a21, f32x4.mul(w, v1));
+              w = v128.load32_splat(pw, 12);
+              a30 = f32x4.add(a30, f32x4.mul(w, v0)); a31 = f32x4.add(a31, f32x4.mul(w, v1));
+              pw += 16;
+            }
+            px += <usize>lineBytes;
           }
-          px += cs;
-          pw += 36;
-        }
-        const o = orow + (<usize>ox << 2);
-        store4(out, residual, o, a0);
-        store4(out, residual, o + plane, a1);
-        store4(out, residual, o + 2 * plane, a2);
-        store4(out, residual, o + 3 * plane, a3);
-      }
-      for (; ox < wout; ox++) {
-        for (let i = 0; i < 4; i++) {
-          scalarPixel(xrow + (<usize>ox << 2), cs, cin, wco + <usize>i * ws, load<f32>(bias + (<usize>(co + i) << 2)),
-            taps, out, residual, orow + <usize>i * plane + (<usize>ox << 2));
-        }
-      }
-    }
-  }
-  // Leftover output channels (C_out not a multiple of 4, e.g. conv_out's 3), one at a time.
-  for (; co < cout; co++) {
-    const wco = weight + <usize>co * ws;
-    const bco = load<f32>(bias + (<usize>co << 2));
-    const b = f32x4.splat(bco);
-    for (let oy = 0; oy < hout; oy++) {
-      const xrow = xp + (<usize>(oy * rowStride) << 2);
-      const orow = <usize>(co * hout * wout + oy * wout) << 2;
-      let ox = 0;
-      for (; ox + 8 <= wout; ox += 8) {
-        let a0 = b, a1 = b;
-        let px = xrow + (<usize>ox << 2);
-        let pw = wco;
-        for (let ci = 0; ci < cin; ci++) {
-          for (let t = 0; t < 9; t++) {
-            const off = <usize>load<i32>(taps + (<usize>t << 2)) << 2;
-            const w = v128.load32_splat(pw + (<usize>t << 2));
-            a0 = f32x4.add(a0, f32x4.mul(w, v128.load(px + off)));
-            a1 = f32x4.add(a1, f32x4.mul(w, v128.load(px + off, 16)));
+          if (c1 < cin) {
+            v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a10, 32); v128.store(acc, a11, 48);
+            v128.store(acc, a20, 64); v128.store(acc, a21, 80); v128.store(acc, a30, 96); v128.store(acc, a31, 112);
+            continue;
           }
-          px += cs;
-          pw += 36;
+          const o = (<usize>(co * hout * wout + oy * wout + ox) << 2);
+          const valid = wout - ox; // pixels of this tile inside the row
+          storeRow(out, residual, o, a00, a01, valid);
+          if (co + 1 < cout) storeRow(out, residual, o + plane, a10, a11, valid);
+          if (co + 2 < cout) storeRow(out, residual, o + 2 * plane, a20, a21, valid);
+          if (co + 3 < cout) storeRow(out, residual, o + 3 * plane, a30, a31, valid);
         }
-        const o = orow + (<usize>ox << 2);
-        store4(out, residual, o, a0);
-        store4(out, residual, o + 16, a1);
-      }
-      for (; ox < wout; ox++) {
-        scalarPixel(xrow + (<usize>ox << 2), cs, cin, wco, bco, taps, out, residual, orow + (<usize>ox << 2));
       }
     }
   }
 }
 
-/** out = residual + acc (when there is a residual), four lanes. */
+/** Stores the first `valid` (≥ 1) of 8 pixels, residual + acc when there is a residual. */
 // @ts-ignore: decorator
 @inline
-function store4(out: usize, residual: usize, o: usize, acc: v128): void {
-  if (residual != 0) acc = f32x4.add(v128.load(residual + o), acc);
-  v128.store(out + o, acc);
-}
-
-/** One output pixel of one channel, scalar, in the same order. */
-// @ts-ignore: decorator
-@inline
-function scalarPixel(px: usize, cs: usize, cin: i32, pw: usize, bias: f32, taps: usize, out: usize, residual: usize, o: usize): void {
-  let acc = bias;
-  for (let ci = 0; ci < cin; ci++) {
-    for (let t = 0; t < 9; t++) {
-      acc += load<f32>(pw + (<usize>t << 2)) * load<f32>(px + (<usize>load<i32>(taps + (<usize>t << 2)) << 2));
+function storeRow(out: usize, residual: usize, o: usize, lo: v128, hi: v128, valid: i32): void {
+  if (valid >= 8) {
+    if (residual != 0) {
+      lo = f32x4.add(v128.load(residual + o), lo);
+      hi = f32x4.add(v128.load(residual + o, 16), hi);
     }
-    px += cs;
-    pw += 36;
+    v128.store(out + o, lo);
+    v128.store(out + o, hi, 16);
+    return;
   }
-  if (residual != 0) acc = load<f32>(residual + o) + acc;
-  store<f32>(out + o, acc);
+  for (let i = 0; i < valid; i++) {
+    const v = i < 4 ? lo : hi;
+    const l = i & 3;
+    let x = l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+    const at = o + (<usize>i << 2);
+    if (residual != 0) x = load<f32>(residual + at) + x;
+    store<f32>(out + at, x);
+  }
 }

@@ -26,8 +26,8 @@ class WasmTensor extends Tensor {
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   private readonly allocator: Allocator;
-  /** Codebooks transposed to (D, K), made once per codebook. */
-  private readonly transposed = new WeakMap<Tensor, WasmTensor>();
+  /** Weights in the layouts the kernels want (packed convolutions, transposed codebooks), made once. */
+  private readonly derived = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
 
   private constructor(private readonly memory: WebAssembly.Memory, private readonly k: Kernels) {
@@ -79,22 +79,34 @@ export class WasmBackend implements Backend {
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
     const [cin, h, w] = x.shape as [number, number, number];
     const [cout, hout, wout] = out.shape as [number, number, number];
-    // The padded layouts of kernels/conv3x3.ts: rows, row length, padded rows per output row.
-    const [rows, width, step] = mode === 's1' ? [h + 2, w + 2, 1] : mode === 'up2' ? [2 * h + 2, 2 * w + 2, 1] : [h + 1, w + 1, 2];
-    const padded = this.allocator.alloc(cin * rows * width * 4);
+    // The packed layouts of kernels/conv3x3.ts: packed rows, floats per channel line,
+    // packed rows per output row, and each tap's column within a line.
+    const [rows, line, step, columns] = mode === 's1' ? [h + 2, 12, 1, [0, 1, 2]]
+      : mode === 'up2' ? [2 * h + 2, 12, 1, [0, 1, 2]] : [h + 1, 20, 2, [0, 10, 1]];
+    // Rows a little longer than their data, so that their stride is no multiple of 4 KiB.
+    const rowBytes = Math.ceil(wout / 8) * cin * line * 4 + 256;
+    const packed = this.allocator.alloc(rows * rowBytes);
     const taps = new Int32Array(this.memory.buffer, this.taps, 9);
-    for (let ky = 0; ky < 3; ky++) {
-      for (let kx = 0; kx < 3; kx++) {
-        // s2 rows hold even columns E[0 … W/2] then odd ones O: kx = 0, 1, 2 → E[ox], O[ox], E[ox+1].
-        const column = mode === 's2' ? [0, w / 2 + 1, 1][kx]! : kx;
-        taps[ky * 3 + kx] = ky * width + column;
-      }
+    for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) taps[ky * 3 + kx] = ky * rowBytes + columns[kx]! * 4;
+    const pack = mode === 's1' ? this.k.f32_pack3x3_s1 : mode === 'up2' ? this.k.f32_pack3x3_up2 : this.k.f32_pack3x3_s2;
+    pack(this.ptr(x), cin, h, w, packed, rowBytes);
+    const partial = this.allocator.alloc(Math.ceil(cout / 4) * 32 * 4);
+    this.k.f32_conv3x3_4x8(packed, rowBytes, line * 4, step, this.taps, cin, this.packedWeights(weight), this.ptr(bias),
+      this.ptr(out), cout, hout, wout, residual === null ? 0 : this.ptr(residual), partial);
+    this.allocator.free(partial);
+    this.allocator.free(packed);
+  }
+
+  /** (C_out, C_in, 3, 3) weights as (C_out/4, C_in, 9, 4) blocks, packed once per weight. */
+  private packedWeights(weight: Tensor): number {
+    let packed = this.derived.get(weight);
+    if (packed === undefined) {
+      const [cout, cin] = weight.shape as [number, number];
+      packed = this.raw([Math.ceil(cout / 4) * 4 * cin * 9]);
+      this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
+      this.derived.set(weight, packed);
     }
-    const pad = mode === 's1' ? this.k.f32_pad_s1 : mode === 'up2' ? this.k.f32_pad_up2 : this.k.f32_pad_s2;
-    pad(this.ptr(x), cin, h, w, padded);
-    this.k.f32_conv3x3_4x8(padded, rows * width, step * width, this.taps, cin, this.ptr(weight), this.ptr(bias),
-      this.ptr(out), cout, hout, wout, residual === null ? 0 : this.ptr(residual));
-    this.allocator.free(padded);
+    return packed.ptr;
   }
 
   conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
@@ -123,13 +135,13 @@ export class WasmBackend implements Backend {
   codebookArgmin(z: Tensor, codebook: Tensor, norms: Tensor, tokens: Int32Array): void {
     const [dim, h, w] = z.shape as [number, number, number];
     const codes = codebook.shape[0]!;
-    let t = this.transposed.get(codebook);
+    let t = this.derived.get(codebook);
     if (t === undefined) {
       t = this.raw([dim, codes]);
       const e = codebook.data;
       const et = t.data;
       for (let j = 0; j < codes; j++) for (let c = 0; c < dim; c++) et[c * codes + j] = e[j * dim + c]!;
-      this.transposed.set(codebook, t);
+      this.derived.set(codebook, t);
     }
     const out = this.allocator.alloc(h * w * 4);
     this.k.f32_codebook_argmin(this.ptr(z), dim, h * w, t.ptr, codes, this.ptr(norms), out);

@@ -5,12 +5,14 @@
 import { KERNELS_WASM_BASE64 } from './kernels_wasm.generated.js';
 
 export interface Kernels {
-  f32_pad_s1(x: number, c: number, h: number, w: number, out: number): void;
-  f32_pad_up2(x: number, c: number, h: number, w: number, out: number): void;
-  f32_pad_s2(x: number, c: number, h: number, w: number, out: number): void;
+  f32_pack3x3_s1(x: number, c: number, h: number, w: number, out: number, rowBytes: number): void;
+  f32_pack3x3_up2(x: number, c: number, h: number, w: number, out: number, rowBytes: number): void;
+  f32_pack3x3_s2(x: number, c: number, h: number, w: number, out: number, rowBytes: number): void;
+  f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
   f32_conv3x3_4x8(
-    xp: number, channelStride: number, rowStride: number, taps: number, cin: number,
-    weight: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
+    packed: number, rowBytes: number, lineBytes: number, step: number, taps: number, cin: number,
+    packedWeights: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
+    partial: number,
   ): void;
   f32_conv1x1_4x8(x: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number): void;
   f32_group_norm(x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number): void;
