@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../src/backend.js';
 import type { ParamSource } from '../src/model/params.js';
-import { Tensor } from '../src/tensor.js';
+import type { Tensor } from '../src/tensor.js';
 
 /** FNV-1a of the key, mixed with the seed: one independent stream per tensor. */
 function streamSeed(key: string, seed: number): number {
@@ -32,7 +32,7 @@ export class SyntheticParams implements ParamSource {
   constructor(private readonly backend: Backend, private readonly seed = 1) {}
 
   take(key: string, shape: readonly number[]): Tensor {
-    const t = new Tensor(shape);
+    const t = this.backend.alloc(shape); // generated in place: no second copy of 300 MB
     const seed = streamSeed(key, this.seed);
     const isNorm = /\.norm\d?\.|\.norm_out\.|\.norm\./.test(key);
     if (shape.length === 4) fillUniform(t.data, seed, Math.sqrt(3 / (shape[1]! * shape[2]! * shape[3]!)), 0); // conv (O, I, k, k)
@@ -40,7 +40,7 @@ export class SyntheticParams implements ParamSource {
     else if (isNorm && key.endsWith('.weight')) fillUniform(t.data, seed, 0.1, 1); // GroupNorm scale around 1
     else fillUniform(t.data, seed, 0.05, 0); // biases
     this.count += t.size;
-    return this.backend.adopt(t);
+    return t;
   }
 
   finish(): void {}

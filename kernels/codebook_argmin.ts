@@ -2,7 +2,9 @@
  * Nearest code, twin of src/reference/codebook_argmin.ts (same order):
  *   d_j = f32(f32(zz + ee_j) − f32(2 · dot_j)), zz and dot_j summed over c in order;
  *   the first j with the smallest d_j.
- * Lanes over codes: the codebook comes transposed, codebookT (D, K).
+ * Lanes over codes. The codebook comes blocked, (ceil(K/8), D, 8): the 8 codes of a block
+ * side by side for every c, zero-filled past K, so a block streams contiguously. Four
+ * positions share each block's loads (8 accumulators: 4 positions × 2 vectors of codes).
  */
 
 /** ee_j = Σ_c E[j,c]² in c order; codebook (K, D) → norms (K). */
@@ -17,64 +19,114 @@ export function f32_codebook_norms(codebook: usize, codes: i32, dim: i32, norms:
   }
 }
 
-/** z (D, P), codebookT (D, K), norms (K) → tokens (P) as i32. */
-export function f32_codebook_argmin(
-  z: usize, dim: i32, positions: i32, codebookT: usize, codes: i32, norms: usize, tokens: usize,
-): void {
-  const row = <usize>codes << 2;
-  for (let p = 0; p < positions; p++) {
-    let zz: f32 = 0;
+/** codebook (K, D) → blocked (ceil(K/8), D, 8), zeros past K. */
+export function f32_codebook_block8(codebook: usize, codes: i32, dim: i32, out: usize): void {
+  const blocks = (codes + 7) >> 3;
+  let o = out;
+  for (let b = 0; b < blocks; b++) {
     for (let c = 0; c < dim; c++) {
-      const v = load<f32>(z + (<usize>(c * positions + p) << 2));
-      zz += v * v;
+      for (let l = 0; l < 8; l++) {
+        const j = 8 * b + l;
+        store<f32>(o, j < codes ? load<f32>(codebook + (<usize>(j * dim + c) << 2)) : 0);
+        o += 4;
+      }
     }
-    const vzz = f32x4.splat(zz);
-    const two = f32x4.splat(2);
-    // Per lane: the smallest distance so far and its index (strict < keeps the first).
-    let best = f32x4.splat(Infinity);
-    let bestIndex = i32x4.splat(0);
-    let j = 0;
-    for (; j + 8 <= codes; j += 8) {
-      let d0 = f32x4.splat(0), d1 = d0;
-      let pe = codebookT + (<usize>j << 2);
+  }
+}
+
+/** zz = Σ_c z[c, p]² in c order; z is (D, P). */
+// @ts-ignore: decorator
+@inline
+function squaredNorm(z: usize, dim: i32, positions: i32, p: i32): f32 {
+  let zz: f32 = 0;
+  for (let c = 0; c < dim; c++) {
+    const v = load<f32>(z + (<usize>(c * positions + p) << 2));
+    zz += v * v;
+  }
+  return zz;
+}
+
+/** Four codes' distances d = (zz + ee) − 2·dot. */
+// @ts-ignore: decorator
+@inline
+function distances(zz: f32, norms: usize, dot: v128): v128 {
+  return f32x4.sub(f32x4.add(f32x4.splat(zz), v128.load(norms)), f32x4.mul(f32x4.splat(2), dot));
+}
+
+/** Across lanes: the smallest distance, the smallest index among equals. */
+// @ts-ignore: decorator
+@inline
+function reduceLanes(best: v128, index: v128): i32 {
+  let bd = f32x4.extract_lane(best, 0);
+  let bi = i32x4.extract_lane(index, 0);
+  for (let l = 1; l < 4; l++) {
+    const d = l == 1 ? f32x4.extract_lane(best, 1) : l == 2 ? f32x4.extract_lane(best, 2) : f32x4.extract_lane(best, 3);
+    const i = l == 1 ? i32x4.extract_lane(index, 1) : l == 2 ? i32x4.extract_lane(index, 2) : i32x4.extract_lane(index, 3);
+    if (d < bd || (d == bd && i < bi)) {
+      bd = d;
+      bi = i;
+    }
+  }
+  return bi;
+}
+
+/**
+ * z (D, P), blocked codebook from f32_codebook_block8, norms (K, readable up to a whole
+ * block: the allocator rounds to 64 bytes) → tokens (P) as i32. Per lane the smallest
+ * distance so far and its index; strict < keeps the first index on ties.
+ */
+export function f32_codebook_argmin(
+  z: usize, dim: i32, positions: i32, blocked: usize, codes: i32, norms: usize, tokens: usize,
+): void {
+  const blocks = (codes + 7) >> 3;
+  const blockBytes = <usize>(dim * 32);
+  const lane = i32x4(0, 1, 2, 3);
+  for (let p0 = 0; p0 < positions; p0 += 4) {
+    // Up to four positions; a missing one repeats the last (its result is not stored).
+    const n = min(4, positions - p0);
+    const q1 = p0 + min(1, n - 1), q2 = p0 + min(2, n - 1), q3 = p0 + min(3, n - 1);
+    const zz0 = squaredNorm(z, dim, positions, p0), zz1 = squaredNorm(z, dim, positions, q1);
+    const zz2 = squaredNorm(z, dim, positions, q2), zz3 = squaredNorm(z, dim, positions, q3);
+    let best0 = f32x4.splat(Infinity), best1 = best0, best2 = best0, best3 = best0;
+    let index0 = i32x4.splat(0), index1 = index0, index2 = index0, index3 = index0;
+    for (let b = 0; b < blocks; b++) {
+      let d00 = f32x4.splat(0), d01 = d00, d10 = d00, d11 = d00, d20 = d00, d21 = d00, d30 = d00, d31 = d00;
+      let pe = blocked + <usize>b * blockBytes;
+      let pz = z;
       for (let c = 0; c < dim; c++) {
-        const zc = v128.load32_splat(z + (<usize>(c * positions + p) << 2));
-        d0 = f32x4.add(d0, f32x4.mul(zc, v128.load(pe)));
-        d1 = f32x4.add(d1, f32x4.mul(zc, v128.load(pe, 16)));
-        pe += row;
+        const e0 = v128.load(pe);
+        const e1 = v128.load(pe, 16);
+        let s = v128.load32_splat(pz + (<usize>p0 << 2));
+        d00 = f32x4.add(d00, f32x4.mul(s, e0)); d01 = f32x4.add(d01, f32x4.mul(s, e1));
+        s = v128.load32_splat(pz + (<usize>q1 << 2));
+        d10 = f32x4.add(d10, f32x4.mul(s, e0)); d11 = f32x4.add(d11, f32x4.mul(s, e1));
+        s = v128.load32_splat(pz + (<usize>q2 << 2));
+        d20 = f32x4.add(d20, f32x4.mul(s, e0)); d21 = f32x4.add(d21, f32x4.mul(s, e1));
+        s = v128.load32_splat(pz + (<usize>q3 << 2));
+        d30 = f32x4.add(d30, f32x4.mul(s, e0)); d31 = f32x4.add(d31, f32x4.mul(s, e1));
+        pe += 32;
+        pz += <usize>positions << 2;
       }
-      const n = norms + (<usize>j << 2);
-      const e0 = f32x4.sub(f32x4.add(vzz, v128.load(n)), f32x4.mul(two, d0));
-      const e1 = f32x4.sub(f32x4.add(vzz, v128.load(n, 16)), f32x4.mul(two, d1));
-      let lt = f32x4.lt(e0, best);
-      best = v128.bitselect(e0, best, lt);
-      bestIndex = v128.bitselect(i32x4.add(i32x4.splat(j), i32x4(0, 1, 2, 3)), bestIndex, lt);
-      lt = f32x4.lt(e1, best);
-      best = v128.bitselect(e1, best, lt);
-      bestIndex = v128.bitselect(i32x4.add(i32x4.splat(j + 4), i32x4(0, 1, 2, 3)), bestIndex, lt);
+      const j = 8 * b;
+      const nj = norms + (<usize>j << 2);
+      const i0 = i32x4.add(i32x4.splat(j), lane);
+      const i1 = i32x4.add(i32x4.splat(j + 4), lane);
+      // Codes past K (the zero-filled tail of the last block) must never win.
+      const valid1 = i32x4.lt_s(i1, i32x4.splat(codes));
+      const valid0 = i32x4.lt_s(i0, i32x4.splat(codes));
+      let d: v128, lt: v128;
+      d = distances(zz0, nj, d00); lt = v128.and(f32x4.lt(d, best0), valid0); best0 = v128.bitselect(d, best0, lt); index0 = v128.bitselect(i0, index0, lt);
+      d = distances(zz0, nj + 16, d01); lt = v128.and(f32x4.lt(d, best0), valid1); best0 = v128.bitselect(d, best0, lt); index0 = v128.bitselect(i1, index0, lt);
+      d = distances(zz1, nj, d10); lt = v128.and(f32x4.lt(d, best1), valid0); best1 = v128.bitselect(d, best1, lt); index1 = v128.bitselect(i0, index1, lt);
+      d = distances(zz1, nj + 16, d11); lt = v128.and(f32x4.lt(d, best1), valid1); best1 = v128.bitselect(d, best1, lt); index1 = v128.bitselect(i1, index1, lt);
+      d = distances(zz2, nj, d20); lt = v128.and(f32x4.lt(d, best2), valid0); best2 = v128.bitselect(d, best2, lt); index2 = v128.bitselect(i0, index2, lt);
+      d = distances(zz2, nj + 16, d21); lt = v128.and(f32x4.lt(d, best2), valid1); best2 = v128.bitselect(d, best2, lt); index2 = v128.bitselect(i1, index2, lt);
+      d = distances(zz3, nj, d30); lt = v128.and(f32x4.lt(d, best3), valid0); best3 = v128.bitselect(d, best3, lt); index3 = v128.bitselect(i0, index3, lt);
+      d = distances(zz3, nj + 16, d31); lt = v128.and(f32x4.lt(d, best3), valid1); best3 = v128.bitselect(d, best3, lt); index3 = v128.bitselect(i1, index3, lt);
     }
-    // Across lanes: the smallest distance, the smallest index among equals.
-    let bd = f32x4.extract_lane(best, 0);
-    let bi = i32x4.extract_lane(bestIndex, 0);
-    for (let l = 1; l < 4; l++) {
-      const d = l == 1 ? f32x4.extract_lane(best, 1) : l == 2 ? f32x4.extract_lane(best, 2) : f32x4.extract_lane(best, 3);
-      const i = l == 1 ? i32x4.extract_lane(bestIndex, 1) : l == 2 ? i32x4.extract_lane(bestIndex, 2) : i32x4.extract_lane(bestIndex, 3);
-      if (d < bd || (d == bd && i < bi)) {
-        bd = d;
-        bi = i;
-      }
-    }
-    for (; j < codes; j++) {
-      let dot: f32 = 0;
-      for (let c = 0; c < dim; c++) {
-        dot += load<f32>(z + (<usize>(c * positions + p) << 2)) * load<f32>(codebookT + (<usize>(c * codes + j) << 2));
-      }
-      const d = (zz + load<f32>(norms + (<usize>j << 2))) - <f32>2 * dot;
-      if (d < bd) {
-        bd = d;
-        bi = j;
-      }
-    }
-    store<i32>(tokens + (<usize>p << 2), bi);
+    store<i32>(tokens + (<usize>p0 << 2), reduceLanes(best0, index0));
+    if (n > 1) store<i32>(tokens + (<usize>(p0 + 1) << 2), reduceLanes(best1, index1));
+    if (n > 2) store<i32>(tokens + (<usize>(p0 + 2) << 2), reduceLanes(best2, index2));
+    if (n > 3) store<i32>(tokens + (<usize>(p0 + 3) << 2), reduceLanes(best3, index3));
   }
 }

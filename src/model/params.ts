@@ -17,11 +17,13 @@ export interface ParamSource {
   finish(): void;
 }
 
+/**
+ * Takes tensors out of a loaded map: each one leaves the map once the backend has its
+ * own copy, so the loaded float32 arrays can be collected while the model is built.
+ */
 export class Params implements ParamSource {
-  private readonly used = new Set<string>();
-
   constructor(
-    private readonly tensors: ReadonlyMap<string, Tensor>,
+    private readonly tensors: Map<string, Tensor>,
     private readonly backend: Backend,
     private readonly source: string,
   ) {}
@@ -37,14 +39,14 @@ export class Params implements ParamSource {
         `${this.source}: ${key} has shape ${formatShape(t.shape)} but the configuration needs ${formatShape(shape)}`,
       );
     }
-    this.used.add(key);
+    this.tensors.delete(key);
     return this.backend.adopt(t);
   }
 
   /** Throws on the first tensor that no module took. */
   finish(): void {
     for (const [key, t] of this.tensors) {
-      if (!this.used.has(key) && !isTrainingOnlyKey(key)) {
+      if (!isTrainingOnlyKey(key)) {
         throw new VqganError('UNEXPECTED_KEY', `${this.source}: tensor ${key} ${formatShape(t.shape)} is not part of this model`);
       }
     }

@@ -12,11 +12,19 @@ import { instantiateKernels, type Kernels } from './kernels.js';
 
 /** A tensor whose values live at `ptr` in the backend's memory. */
 class WasmTensor extends Tensor {
+  /**
+   * Set when the values now live only in a kernel's layout (a packed 3×3 weight): the
+   * row-major copy was given back, since nothing reads a weight's values after loading,
+   * and holding both would double the weights' memory.
+   */
+  moved = false;
+
   constructor(shape: readonly number[], readonly ptr: number, private readonly memory: WebAssembly.Memory) {
     super(shape, new Float32Array(memory.buffer, ptr, shapeSize(shape)));
   }
   /** A fresh view when the memory has grown (growing detaches the old buffer). */
   override get data(): Float32Array {
+    if (this.moved) throw new Error(`wasm backend: this ${this.shape.join('×')} weight was moved into a packed layout`);
     // A detached view reports length 0: the size comes from the shape.
     if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer, this.ptr, this.size);
     return this.view;
@@ -26,7 +34,7 @@ class WasmTensor extends Tensor {
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   private readonly allocator: Allocator;
-  /** Weights in the layouts the kernels want (packed convolutions, transposed codebooks), made once. */
+  /** Weights in the layouts the kernels want (packed convolutions, blocked codebooks), made once. */
   private readonly derived = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
 
@@ -62,7 +70,7 @@ export class WasmBackend implements Backend {
   }
 
   release(t: Tensor): void {
-    if (t instanceof WasmTensor) this.allocator.free(t.ptr);
+    if (t instanceof WasmTensor && !t.moved) this.allocator.free(t.ptr);
   }
 
   download(t: Tensor): Tensor {
@@ -97,7 +105,10 @@ export class WasmBackend implements Backend {
     this.allocator.free(packed);
   }
 
-  /** (C_out, C_in, 3, 3) weights as (C_out/4, C_in, 9, 4) blocks, packed once per weight. */
+  /**
+   * (C_out, C_in, 3, 3) weights as (C_out/4, C_in, 9, 4) blocks, packed at first use; the
+   * row-major copy is given back (see WasmTensor.moved).
+   */
   private packedWeights(weight: Tensor): number {
     let packed = this.derived.get(weight);
     if (packed === undefined) {
@@ -105,6 +116,8 @@ export class WasmBackend implements Backend {
       packed = this.raw([Math.ceil(cout / 4) * 4 * cin * 9]);
       this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
       this.derived.set(weight, packed);
+      this.release(weight);
+      (weight as WasmTensor).moved = true;
     }
     return packed.ptr;
   }
@@ -135,16 +148,14 @@ export class WasmBackend implements Backend {
   codebookArgmin(z: Tensor, codebook: Tensor, norms: Tensor, tokens: Int32Array): void {
     const [dim, h, w] = z.shape as [number, number, number];
     const codes = codebook.shape[0]!;
-    let t = this.derived.get(codebook);
-    if (t === undefined) {
-      t = this.raw([dim, codes]);
-      const e = codebook.data;
-      const et = t.data;
-      for (let j = 0; j < codes; j++) for (let c = 0; c < dim; c++) et[c * codes + j] = e[j * dim + c]!;
-      this.derived.set(codebook, t);
+    let blocked = this.derived.get(codebook);
+    if (blocked === undefined) {
+      blocked = this.raw([Math.ceil(codes / 8) * 8 * dim]);
+      this.k.f32_codebook_block8(this.ptr(codebook), codes, dim, blocked.ptr);
+      this.derived.set(codebook, blocked);
     }
     const out = this.allocator.alloc(h * w * 4);
-    this.k.f32_codebook_argmin(this.ptr(z), dim, h * w, t.ptr, codes, this.ptr(norms), out);
+    this.k.f32_codebook_argmin(this.ptr(z), dim, h * w, blocked.ptr, codes, this.ptr(norms), out);
     tokens.set(new Int32Array(this.memory.buffer, out, h * w));
     this.allocator.free(out);
   }

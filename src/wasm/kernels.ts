@@ -18,7 +18,8 @@ export interface Kernels {
   f32_group_norm(x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number): void;
   f32_attention(q: number, k: number, v: number, channels: number, n: number, scale: number, scores: number, vt: number, out: number): void;
   f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
-  f32_codebook_argmin(z: number, dim: number, positions: number, codebookT: number, codes: number, norms: number, tokens: number): void;
+  f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
+  f32_codebook_argmin(z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number): void;
   /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */
   f32_simd_peak(iterations: number): number;
 }
