@@ -4,6 +4,7 @@
  * share of this machine's SIMD128 peak, measured here by f32_simd_peak.
  */
 import type { Backend, BackendName } from '../src/backend.js';
+import { runtimeName } from '../src/env.js';
 import { F16_16384, type VqganConfig } from '../src/model/config.js';
 import { Params, type ParamSource } from '../src/model/params.js';
 import { VQModel } from '../src/model/vqgan.js';
@@ -159,7 +160,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     peak_rss_mb: peakRssMb(),
     wasm_memory_mb: inner instanceof WasmBackend ? inner.peakBytes / 2 ** 20 : 0,
     ops,
-    runtime: typeof navigator !== 'undefined' && navigator.userAgent ? navigator.userAgent : 'unknown runtime',
+    runtime: runtimeName(),
   };
 }
 

@@ -184,6 +184,14 @@ export function joinPath(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
 }
 
+/** "Node 20.1.0", "Deno 2.0.0" or the browser's user agent, for benchmark reports. */
+export function runtimeName(): string {
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
+  if (deno?.version?.deno !== undefined) return `Deno ${deno.version.deno}`;
+  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') return `Node ${process.versions.node}`;
+  return typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown runtime';
+}
+
 export function isUrl(text: string): boolean {
   return /^(https?|file|blob|data):/i.test(text);
 }

@@ -38,7 +38,7 @@ export class WasmBackend implements Backend {
   private readonly derived = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
 
-  private constructor(private readonly memory: WebAssembly.Memory, private readonly k: Kernels) {
+  private constructor(readonly memory: WebAssembly.Memory, private readonly k: Kernels) {
     this.allocator = new Allocator(memory);
     this.taps = this.allocator.alloc(9 * 4);
   }
