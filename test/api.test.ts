@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../src/api.js';
-import { VqganError } from '../src/errors.js';
 import { decodeImage } from '../src/image/decode.js';
 import { Tensor } from '../src/tensor.js';
 import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
 import { memorySource } from '../src/env.js';
 import { runCli } from './helpers/cli.js';
+import { expectError } from './helpers/errors.js';
 import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes } from './helpers/golden.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,17 +28,6 @@ const grid = { height: 1, width: 2, tokens: new Int32Array([7, 1000]) };
 const reference = await Vqgan.load(TINY_CKPT);
 const referenceOutput = reference.decode(grid);
 
-async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, VqganError);
-    assert.is((err as VqganError).code, code, (err as Error).message);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 test('the checkpoint carries its configuration', () => {
   assert.equal(reference.config, TINY_CONFIG);
@@ -81,16 +70,14 @@ test('a URL, with config.yaml fetched from beside it', async () => {
     assert.equal(vq.config, TINY_CONFIG);
     assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
     assert.equal(requests, ['/tiny.safetensors', '/config.yaml']);
-    await rejects(Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
+    await expectError(() => Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
   } finally {
     server.close();
   }
 });
 
 test('safetensors bytes without a configuration fall back to f16_16384 and say which key does not fit', () =>
-  rejects(
-    Vqgan.load(new Uint8Array(readFileSync(TINY_SAFETENSORS))),
-    'BAD_SHAPE',
+  expectError(() => Vqgan.load(new Uint8Array(readFileSync(TINY_SAFETENSORS))), 'BAD_SHAPE',
     /decoder\.conv_in\.weight has shape \[128, 64, 3, 3\] but the configuration needs \[512, 256, 3, 3\]|encoder\.conv_in\.weight has shape \[32, 3, 3, 3\] but the configuration needs \[128, 3, 3, 3\]/,
   ));
 
@@ -101,7 +88,7 @@ async function tinyTensors(): Promise<Map<string, Tensor>> {
 test('a missing model tensor is named', async () => {
   const tensors = await tinyTensors();
   tensors.delete('decoder.up.2.block.1.norm2.bias');
-  await rejects(Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'MISSING_KEY', /decoder\.up\.2\.block\.1\.norm2\.bias \[64\] is missing/);
+  await expectError(() => Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'MISSING_KEY', /decoder\.up\.2\.block\.1\.norm2\.bias \[64\] is missing/);
 });
 
 test('an extra tensor is named; loss.* entries are ignored', async () => {
@@ -109,13 +96,13 @@ test('an extra tensor is named; loss.* entries are ignored', async () => {
   tensors.set('loss.discriminator.main.0.weight', new Tensor([2, 2]));
   await Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG });
   tensors.set('encoder.extra.weight', new Tensor([3]));
-  await rejects(Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'UNEXPECTED_KEY', /encoder\.extra\.weight \[3\] is not part of this model/);
+  await expectError(() => Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'UNEXPECTED_KEY', /encoder\.extra\.weight \[3\] is not part of this model/);
 });
 
 test('a tensor of the wrong shape is named with both shapes', async () => {
   const tensors = await tinyTensors();
   tensors.set('quant_conv.weight', new Tensor([64, 64, 3, 3]));
-  await rejects(Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'BAD_SHAPE', /quant_conv\.weight has shape \[64, 64, 3, 3\] but the configuration needs \[64, 64, 1, 1\]/);
+  await expectError(() => Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'BAD_SHAPE', /quant_conv\.weight has shape \[64, 64, 3, 3\] but the configuration needs \[64, 64, 1, 1\]/);
 });
 
 test('RGBA images are composited on white; RGB and RGBA agree', () => {

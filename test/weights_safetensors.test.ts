@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { expectError } from './helpers/errors.js';
 import { memorySource, openFile } from '../src/env.js';
-import { VqganError, type VqganErrorCode } from '../src/errors.js';
 import { Tensor } from '../src/tensor.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from '../src/weights/half.js';
@@ -9,17 +9,6 @@ import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js
 import { TINY_CKPT, TINY_SAFETENSORS } from './helpers/golden.js';
 import { uint16Bytes } from './helpers/make_checkpoint.js';
 
-async function expectError(fn: () => Promise<unknown>, code: VqganErrorCode, ...parts: string[]): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (!(err instanceof VqganError)) throw err;
-    assert.is(err.code, code, err.message);
-    for (const p of parts) assert.ok(err.message.includes(p), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(p)}`);
-    return;
-  }
-  assert.unreachable(`expected a ${code} error`);
-}
 
 /** A safetensors file from a header object and raw data, written by hand. */
 function rawFile(header: object, data: Uint8Array, headerLength?: number): Uint8Array {

@@ -1,28 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { expectError } from './helpers/errors.js';
 import { memorySource, openFile } from '../src/env.js';
-import { VqganError, type VqganErrorCode } from '../src/errors.js';
+import { VqganError } from '../src/errors.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
-import { PickleGlobal, PickleObject, TorchStorage, TorchTensor, toPlain, unpickle } from '../src/weights/pickle.js';
+import { toPlain } from '../src/weights/omegaconf.js';
+import { unpickle } from '../src/weights/pickle.js';
+import { PickleGlobal, PickleObject, TorchStorage, TorchTensor } from '../src/weights/pickle_values.js';
 import { readZipDirectory, readZipEntry, readZipEntryRange } from '../src/weights/zip.js';
 import { TINY, TINY_CKPT } from './helpers/golden.js';
 import {
   PickleWriter, checkpointPickle, checkpointZip, float32Bytes, makeZip, maliciousCheckpoint, maliciousPickle, uint16Bytes, type TensorSpec,
 } from './helpers/make_checkpoint.js';
 
-/** Runs `fn` and checks it fails with a VqganError of `code` whose message holds every `parts`. */
-async function expectError(fn: () => unknown, code: VqganErrorCode, ...parts: string[]): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (!(err instanceof VqganError)) throw err;
-    assert.is(err.code, code, err.message);
-    for (const p of parts) assert.ok(err.message.includes(p), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(p)}`);
-    return;
-  }
-  assert.unreachable(`expected a ${code} error`);
-}
 
 function hex(text: string): Uint8Array {
   return Uint8Array.from(text.match(/../g)!.map((h) => parseInt(h, 16)));

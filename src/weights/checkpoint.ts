@@ -9,7 +9,9 @@ import type { ByteSource } from '../env.js';
 import { VqganError, formatShape } from '../errors.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, type StoredDtype } from './half.js';
-import { TorchStorage, TorchTensor, describe, toPlain, unpickle } from './pickle.js';
+import { toPlain } from './omegaconf.js';
+import { unpickle } from './pickle.js';
+import { TorchStorage, TorchTensor, describe } from './pickle_values.js';
 import { readZipDirectory, readZipEntry, readZipEntryRange, type ZipEntry } from './zip.js';
 
 export interface Checkpoint {

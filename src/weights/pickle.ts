@@ -12,37 +12,8 @@
  * bytes themselves stay in the zip until the checkpoint reader asks for them.
  */
 import { VqganError } from '../errors.js';
-
-/** A reference to a Python class or function, never called. */
-export class PickleGlobal {
-  constructor(readonly module: string, readonly name: string) {}
-  toString(): string {
-    return `${this.module}.${this.name}`;
-  }
-}
-
-/** What calling an unknown global would have made: its arguments and state, nothing run. */
-export class PickleObject {
-  /** Keyword arguments (NEWOBJ_EX). */
-  kwargs: Map<unknown, unknown> | undefined;
-  /** BUILD's argument, the object's __dict__ or __setstate__ value. */
-  state: unknown;
-  /** Items set on it (dict subclasses pickle their items this way). */
-  items: Map<unknown, unknown> | undefined;
-  /** Items appended to it (list subclasses). */
-  list: unknown[] | undefined;
-  constructor(readonly type: PickleGlobal, readonly args: readonly unknown[]) {}
-}
-
-/** One torch storage: `numel` values of `storageType` (e.g. 'FloatStorage') in entry `data/<key>`. */
-export class TorchStorage {
-  constructor(readonly storageType: string, readonly key: string, readonly location: string, readonly numel: number) {}
-}
-
-/** A tensor as torch.save describes it: a strided view into a storage (offsets, strides in elements). */
-export class TorchTensor {
-  constructor(readonly storage: TorchStorage, readonly offset: number, readonly shape: readonly number[], readonly stride: readonly number[]) {}
-}
+import { BUILDERS, builderKey, isRefused } from './pickle_globals.js';
+import { PickleGlobal, PickleObject, TorchStorage, describe } from './pickle_values.js';
 
 const MAX_STACK = 1 << 22;
 const MAX_MARKS = 1 << 12;
@@ -64,109 +35,6 @@ const OP = {
   MEMOIZE: 0x94, FRAME: 0x95, BYTEARRAY8: 0x96, NEXT_BUFFER: 0x97, READONLY_BUFFER: 0x98,
 } as const;
 const OP_NAME = new Map<number, string>(Object.entries(OP).map(([name, code]) => [code, name]));
-
-// ---------------------------------------------------------------------------------
-// Global policy
-
-/** Modules whose every global can run code, touch files or processes, or load more pickles. */
-const REFUSED_MODULES = new Set([
-  'os', 'posix', 'nt', 'subprocess', 'sys', 'shutil', 'importlib', 'runpy', 'pickle', '_pickle',
-  'cPickle', 'marshal', 'socket', 'ctypes', 'code', 'codeop', 'pty', 'pdb', 'bdb', 'commands',
-  'platform', 'webbrowser', 'multiprocessing', 'threading', '_thread', 'signal', 'asyncio',
-  'types', 'functools', 'operator', 'inspect', 'io', '_io', 'tempfile', 'glob', 'timeit',
-  'trace', 'profile', 'cProfile', 'doctest', 'site', 'imp', 'zipimport', 'pip', 'setuptools',
-  'distutils', 'urllib', 'http', 'ftplib', 'smtplib', 'telnetlib', 'xmlrpc', 'requests',
-  'torch.load', 'torch.hub', 'torch.jit', 'torch.package', 'torch.serialization', 'torch._C', 'torch.ops',
-  'numpy.testing', 'dill', 'cloudpickle', 'joblib',
-]);
-
-/** The only builtins a data pickle names: types, referenced or called to build data. */
-const HARMLESS_BUILTINS = new Set([
-  'dict', 'list', 'set', 'frozenset', 'tuple', 'int', 'long', 'float', 'complex', 'str',
-  'unicode', 'bytes', 'bytearray', 'bool', 'object', 'slice', 'range', 'xrange', 'Ellipsis',
-  'NotImplemented',
-]);
-
-/**
- * Protocol 4 names may be dotted paths (`torch`, `hub.load`), so the whole path is
- * checked, and any dunder step (`__globals__`, `__subclasses__`) is refused.
- */
-function isRefused(module: string, name: string): boolean {
-  if (module === 'builtins' || module === '__builtin__') return !HARMLESS_BUILTINS.has(name);
-  const steps = `${module}.${name}`.split('.');
-  if (steps.some((step) => step.startsWith('__'))) return true;
-  return steps.some((_, i) => REFUSED_MODULES.has(steps.slice(0, i + 1).join('.')));
-}
-
-/** Pure re-implementations of the globals that build data; `fail` reports bad arguments. */
-type Builder = (args: readonly unknown[], fail: (why: string) => never) => unknown;
-
-function pairsToMap(source: unknown, fail: (why: string) => never): Map<unknown, unknown> {
-  if (source === undefined) return new Map();
-  if (source instanceof Map) return new Map(source);
-  if (!Array.isArray(source)) return fail('dict() of something that is not a dict or a list of pairs');
-  return new Map(
-    source.map((pair) => {
-      if (!Array.isArray(pair) || pair.length !== 2) fail('dict() of a list whose items are not pairs');
-      return [pair[0], pair[1]] as [unknown, unknown];
-    }),
-  );
-}
-
-function iterableToArray(source: unknown, fail: (why: string) => never): unknown[] {
-  if (source === undefined) return [];
-  if (Array.isArray(source)) return [...source];
-  if (source instanceof Set) return [...source];
-  if (source instanceof Map) return [...source.keys()];
-  return fail('a list or set of something that is not iterable data');
-}
-
-function intArray(value: unknown, what: string, fail: (why: string) => never): number[] {
-  if (!Array.isArray(value) || !value.every((v) => Number.isSafeInteger(v))) fail(`tensor ${what} is not a tuple of integers`);
-  return [...(value as number[])];
-}
-
-function rebuildTensor(args: readonly unknown[], fail: (why: string) => never): TorchTensor {
-  const [storage, offset, size, stride] = args;
-  if (!(storage instanceof TorchStorage)) return fail('tensor rebuilt from something that is not a torch storage');
-  if (!Number.isSafeInteger(offset) || (offset as number) < 0) return fail(`tensor storage offset ${String(offset)} is not a non-negative integer`);
-  const shape = intArray(size, 'size', fail);
-  const strides = intArray(stride, 'stride', fail);
-  if (shape.length !== strides.length) fail(`tensor size has ${shape.length} dimensions but stride ${strides.length}`);
-  return new TorchTensor(storage, offset as number, shape, strides);
-}
-
-const BUILDERS: ReadonlyMap<string, Builder> = new Map<string, Builder>([
-  ['collections.OrderedDict', (args, fail) => pairsToMap(args[0], fail)],
-  ['collections.defaultdict', (args, fail) => pairsToMap(args[1], fail)],
-  ['builtins.dict', (args, fail) => pairsToMap(args[0], fail)],
-  ['builtins.list', (args, fail) => iterableToArray(args[0], fail)],
-  ['builtins.set', (args, fail) => new Set(iterableToArray(args[0], fail))],
-  ['builtins.frozenset', (args, fail) => new Set(iterableToArray(args[0], fail))],
-  ['torch.Size', (args, fail) => Object.freeze(intArray(args[0] ?? [], 'size', fail))],
-  ['torch._utils._rebuild_tensor', rebuildTensor],
-  ['torch._utils._rebuild_tensor_v2', rebuildTensor],
-  // A Parameter is its data tensor plus flags the engine has no use for.
-  ['torch._utils._rebuild_parameter', (args) => args[0]],
-  ['torch._utils._rebuild_parameter_with_state', (args) => args[0]],
-  // Tensor subclasses: (rebuild function, subclass, its args, state) → the plain tensor.
-  [
-    'torch._tensor._rebuild_from_type_v2',
-    (args, fail): unknown => {
-      const [fn, , fnArgs] = args;
-      const builder: Builder | undefined = fn instanceof PickleGlobal ? BUILDERS.get(builderKey(fn)) : undefined;
-      if (builder === undefined || !Array.isArray(fnArgs)) return fail(`_rebuild_from_type_v2 of ${String(fn)}`);
-      return builder(fnArgs, fail);
-    },
-  ],
-]);
-
-function builderKey(g: PickleGlobal): string {
-  return `${g.module === '__builtin__' ? 'builtins' : g.module}.${g.name}`;
-}
-
-// ---------------------------------------------------------------------------------
-// The machine
 
 class Unpickler {
   private pos = 0;
@@ -633,64 +501,7 @@ function narrow(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** A short description of an unpickled value for error messages. */
-export function describe(v: unknown): string {
-  if (v === null) return 'None';
-  if (v instanceof PickleGlobal) return `global ${v}`;
-  if (v instanceof PickleObject) return `${v.type} object`;
-  if (v instanceof Map) return 'dict';
-  if (v instanceof Set) return 'set';
-  if (Array.isArray(v)) return Object.isFrozen(v) ? 'tuple' : 'list';
-  if (v instanceof Uint8Array) return 'bytes';
-  if (v instanceof TorchStorage) return 'torch storage';
-  if (v instanceof TorchTensor) return 'tensor';
-  return typeof v === 'string' ? `string ${JSON.stringify(v.slice(0, 40))}` : typeof v;
-}
-
 /** Unpickles `bytes` (`name` is for messages) without running any Python. */
 export function unpickle(bytes: Uint8Array, name: string): unknown {
   return new Unpickler(bytes, name).run();
-}
-
-// ---------------------------------------------------------------------------------
-// Plain values out of omegaconf objects
-
-const MAX_PLAIN_DEPTH = 256;
-const MAX_PLAIN_NODES = 1_000_000;
-
-function stateField(obj: PickleObject, key: string): { found: boolean; value: unknown } {
-  const state = obj.state;
-  return state instanceof Map && state.has(key) ? { found: true, value: state.get(key) } : { found: false, value: undefined };
-}
-
-/**
- * Unwraps unpickled data into plain JS: Maps → objects, Sets → arrays, an omegaconf
- * DictConfig / ListConfig → its `_content`, an omegaconf node (AnyNode, ValueNode, ...)
- * → its `_val`, a dict or list subclass → its items, a bare class reference → its
- * dotted name. Other inert objects stay as they are. Shared references are expanded,
- * so a budget of nodes and depth keeps hostile input from blowing up.
- */
-export function toPlain(value: unknown, name = 'pickle'): unknown {
-  let nodes = 0;
-  const walk = (v: unknown, depth: number): unknown => {
-    if (++nodes > MAX_PLAIN_NODES || depth > MAX_PLAIN_DEPTH) {
-      throw new VqganError('BAD_FORMAT', `${name}: unpickled data is nested too deeply or too large to turn into plain values`);
-    }
-    if (v instanceof PickleObject) {
-      if (v.type.module.startsWith('omegaconf')) {
-        const content = stateField(v, '_content');
-        if (content.found) return walk(content.value, depth + 1);
-        const val = stateField(v, '_val');
-        if (val.found) return walk(val.value, depth + 1);
-      }
-      if (v.items !== undefined) return walk(v.items, depth + 1);
-      if (v.list !== undefined) return walk(v.list, depth + 1);
-      return v;
-    }
-    if (v instanceof PickleGlobal) return v.toString();
-    if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), walk(x, depth + 1)]));
-    if (v instanceof Set || Array.isArray(v)) return [...v].map((x) => walk(x, depth + 1));
-    return v;
-  };
-  return walk(value, 0);
 }
