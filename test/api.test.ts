@@ -117,6 +117,15 @@ test('RGBA images are composited on white; RGB and RGBA agree', () => {
   assert.ok(sameBytes(clear.latent.data, white.latent.data));
 });
 
+test('any multiple of 16: 272×528 gives 17×33 tokens and decodes to 272×528', async () => {
+  const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm' });
+  const x = new Tensor([1, 3, 272, 528], new Float32Array(3 * 272 * 528).map((_, i) => Math.sin(i * 0.01)));
+  const r = vq.encode(x);
+  assert.equal([r.height, r.width, r.tokens.length], [17, 33, 17 * 33]);
+  assert.equal([...r.latent.shape], [1, 64, 17, 33]);
+  assert.equal([...vq.decode(r).shape], [1, 3, 272, 528]);
+});
+
 test('bad API input is named', () => {
   assert.throws(() => reference.encode(new Tensor([1, 3, 20, 16])), /input tensor has shape \[1, 3, 20, 16\]/);
   assert.throws(() => reference.encode({ width: 4, height: 4, data: new Uint8Array(10) }), /4×4 has 10 bytes/);
