@@ -1,8 +1,8 @@
 /**
  * The WebAssembly SIMD backend: tensors live in one WebAssembly memory, the kernels
  * (kernels/*.ts) compute on them in the canonical order, so results are the reference
- * backend's bytes. Scratch buffers (padded inputs, transposes) come from the same
- * allocator and go back to it when the kernel returns.
+ * backend's bytes. Scratch buffers (packed inputs, partial sums, transposes) come from
+ * the same allocator and go back to it when the kernel returns.
  */
 import type { Backend } from '../backend.js';
 import type { Conv3x3Mode } from '../reference/conv3x3.js';

@@ -1,0 +1,37 @@
+/**
+ * `vqgan bench` runs end to end and its --json object carries the fields that
+ * bench/RESULTS.md and the issue notes quote. Timed on the tiny model at 32×32 so the
+ * test is quick; the figures themselves are not asserted (timings belong to benchmarks).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCli } from './helpers/cli.js';
+import { TINY_CKPT } from './helpers/golden.js';
+
+test('bench --json on given weights', async () => {
+  const r = await runCli(['bench', '--weights', TINY_CKPT, '--size', '32x48', '--repeat', '2', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.is(result.size, '32x48');
+  assert.is(result.threads, 1);
+  assert.is(result.backend, 'wasm');
+  assert.is(result.repeat, 2);
+  for (const what of ['encode', 'decode']) {
+    assert.ok(result[what].min_s > 0 && result[what].median_s >= result[what].min_s, what);
+  }
+  assert.ok(result.peak_gflops > 0 && result.peak_rss_mb > 0);
+  const ops: { op: string; calls: number; gflops: number }[] = result.ops;
+  assert.ok(ops.some((o) => o.op.startsWith('conv3x3 s1') && o.gflops > 0), 'per-op GFLOP/s for the 3×3 convolutions');
+  assert.ok(ops.some((o) => o.op.startsWith('codebook argmin')), 'the codebook search is timed');
+});
+
+test('bench rejects a bad --repeat and --size', async () => {
+  let r = await runCli(['bench', '--repeat', '0']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--repeat 0: expected a positive integer/);
+  r = await runCli(['bench', '--size', '100']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--size 100: height and width must be positive multiples of 16/);
+});
+
+test.run();
