@@ -3,12 +3,12 @@
  * over --repeat runs after a warm-up), per-op time and GFLOP/s, peak memory, and the
  * share of this machine's SIMD128 peak, measured here by f32_simd_peak.
  */
-import type { Backend, BackendName } from '../src/backend.js';
+import { createBackend } from '../src/api.js';
+import type { BackendName } from '../src/backend.js';
 import { runtimeName } from '../src/env.js';
 import { F16_16384, type VqganConfig } from '../src/model/config.js';
 import { Params, type ParamSource } from '../src/model/params.js';
 import { VQModel } from '../src/model/vqgan.js';
-import { referenceBackend } from '../src/reference/backend.js';
 import { Tensor } from '../src/tensor.js';
 import { WasmBackend } from '../src/wasm/backend.js';
 import { SIMD_PEAK_FLOP_PER_ITERATION, instantiateKernels } from '../src/wasm/kernels.js';
@@ -93,14 +93,10 @@ function peakRssMb(): number {
   return usage === undefined ? NaN : usage.maxRSS / 1024;
 }
 
-async function backendFor(name: BackendName): Promise<Backend> {
-  return name === 'wasm' ? WasmBackend.create() : referenceBackend;
-}
-
 export async function runBench(options: BenchOptions, log: (line: string) => void = () => undefined): Promise<BenchResult> {
   const peak = await measureSimdPeak();
   log(`SIMD128 peak (12 f32x4 multiply-add chains): ${peak.toFixed(1)} GFLOP/s`);
-  const inner = await backendFor(options.backend);
+  const inner = await createBackend(options.backend);
   const be = new TimedBackend(inner);
   let source: ParamSource;
   let config: VqganConfig;

@@ -34,7 +34,7 @@ export class SyntheticParams implements ParamSource {
   take(key: string, shape: readonly number[]): Tensor {
     const t = this.backend.alloc(shape); // generated in place: no second copy of 300 MB
     const seed = streamSeed(key, this.seed);
-    const isNorm = /\.norm\d?\.|\.norm_out\.|\.norm\./.test(key);
+    const isNorm = /\.norm(\d|_out)?\./.test(key);
     if (shape.length === 4) fillUniform(t.data, seed, Math.sqrt(3 / (shape[1]! * shape[2]! * shape[3]!)), 0); // conv (O, I, k, k)
     else if (key.endsWith('embedding.weight')) fillUniform(t.data, seed, 1, 0); // codebook (K, D)
     else if (isNorm && key.endsWith('.weight')) fillUniform(t.data, seed, 0.1, 1); // GroupNorm scale around 1

@@ -10,7 +10,7 @@ import { VqganError, formatShape } from './errors.js';
 import { compositeOnWhite } from './image/decode.js';
 import { preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
 import type { RgbImage } from './image/rgb_image.js';
-import type { VqganConfig } from './model/config.js';
+import { fitsFactor, type VqganConfig } from './model/config.js';
 import { Params } from './model/params.js';
 import { VQModel } from './model/vqgan.js';
 import { referenceBackend } from './reference/backend.js';
@@ -51,7 +51,8 @@ export interface EncodeResult extends TokenGrid {
   readonly modelInput: Tensor;
 }
 
-async function createBackend(name: BackendName): Promise<Backend> {
+/** The backend called `name`; 'wasm' falls back to the reference (with a warning) where SIMD is missing. */
+export async function createBackend(name: BackendName): Promise<Backend> {
   if (name === 'reference') return referenceBackend;
   if (name !== 'wasm') throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(name)}': use ${BACKEND_NAMES.join(' or ')}`);
   if (simdSupported()) return WasmBackend.create();
@@ -116,11 +117,8 @@ export class Vqgan {
 
   private targetSize(size: number | readonly [number, number]): [number, number] {
     const [h, w] = typeof size === 'number' ? [size, size] : size;
-    const f = this.model.factor;
-    for (const v of [h, w]) {
-      if (!Number.isInteger(v) || v <= 0 || v % f !== 0) {
-        throw new VqganError('BAD_VALUE', `size ${h}×${w}: height and width must be positive multiples of ${f}`);
-      }
+    if (!fitsFactor(h, w, this.factor)) {
+      throw new VqganError('BAD_VALUE', `size ${h}×${w}: height and width must be positive multiples of ${this.factor}`);
     }
     return [h, w];
   }
@@ -128,11 +126,11 @@ export class Vqgan {
   private checkInputTensor(t: Tensor): Tensor {
     const s = t.shape;
     const chw = s.length === 4 && s[0] === 1 ? s.slice(1) : s;
-    const f = this.model.factor;
-    if (chw.length !== 3 || chw[0] !== 3 || chw[1]! % f !== 0 || chw[2]! % f !== 0 || chw[1] === 0 || chw[2] === 0) {
+    const c = this.config.in_channels;
+    if (chw.length !== 3 || chw[0] !== c || !fitsFactor(chw[1]!, chw[2]!, this.factor)) {
       throw new VqganError(
         'BAD_SHAPE',
-        `input tensor has shape ${formatShape(s)}; expected [1, 3, H, W] or [3, H, W] with H and W positive multiples of ${f}`,
+        `input tensor has shape ${formatShape(s)}; expected [1, ${c}, H, W] or [${c}, H, W] with H and W positive multiples of ${this.factor}`,
       );
     }
     return new Tensor(chw, t.data);

@@ -14,6 +14,7 @@ import { encodePng } from './image/encode_png.js';
 import { parsePreset, tensorToImage, type PresetName } from './image/presets.js';
 import { writeNpy, parseNpy } from './io/npy.js';
 import { isNpy, parseTokenFile, tokensToJson, tokensToNpy } from './io/token_file.js';
+import { fitsFactor } from './model/config.js';
 import { Tensor } from './tensor.js';
 import { checkTokenGrid, type TokenGrid } from './tokens.js';
 
@@ -209,7 +210,7 @@ async function bench(_input: string | undefined, opts: Options): Promise<void> {
   const repeat = Number(opts.repeat ?? 5);
   if (!Number.isInteger(repeat) || repeat < 1) throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
   const size = parseSize(opts.size ?? '256');
-  if (size.some((v) => v % 16 !== 0 || v <= 0)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
+  if (!fitsFactor(size[0], size[1], 16)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
   const { runBench, formatBench } = await import('../bench/bench.js');
   const result = await runBench({ size, repeat, backend: backendOption(opts), weights: opts.weights }, opts.json ? undefined : say);
   process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n`);

@@ -32,6 +32,11 @@ export const F16_16384: VqganConfig = Object.freeze({
   n_embed: 16384,
 });
 
+/** Whether an H×W image fits the model: both sides positive integer multiples of f. */
+export function fitsFactor(h: number, w: number, f: number): boolean {
+  return [h, w].every((v) => Number.isInteger(v) && v > 0 && v % f === 0);
+}
+
 /** Downsampling factor: 2^(levels − 1); 16 for f16 models. */
 export function downFactor(config: VqganConfig): number {
   return 2 ** (config.ch_mult.length - 1);

@@ -5,7 +5,7 @@ import * as ops from '../ops.js';
 import type { Tensor } from '../tensor.js';
 import type { TokenGrid } from '../tokens.js';
 import { Conv2d } from './blocks.js';
-import { downFactor, type VqganConfig } from './config.js';
+import { downFactor, fitsFactor, type VqganConfig } from './config.js';
 import { Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
 import type { ParamSource } from './params.js';
@@ -47,7 +47,7 @@ export class VQModel {
    */
   encodeLatent(x: Tensor): Tensor {
     const [c, h, w] = x.shape;
-    if (x.shape.length !== 3 || c !== this.config.in_channels || h! % this.factor !== 0 || w! % this.factor !== 0 || h === 0 || w === 0) {
+    if (x.shape.length !== 3 || c !== this.config.in_channels || !fitsFactor(h!, w!, this.factor)) {
       throw new VqganError(
         'BAD_SHAPE',
         `encoder input has shape ${formatShape(x.shape)}; expected (${this.config.in_channels}, H, W) with H and W positive multiples of ${this.factor}`,
