@@ -12,7 +12,10 @@ export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
 
 export interface Backend {
   readonly name: BackendName;
-  /** A zeroed tensor in memory that this backend's kernels can read and write. */
+  /**
+   * A tensor in memory that this backend's kernels can read and write. Its values are
+   * unspecified (left from earlier use): every op writes all of its output.
+   */
   alloc(shape: readonly number[]): Tensor;
   /** A tensor in this backend's memory with t's values (the reference keeps t itself). */
   adopt(t: Tensor): Tensor;

@@ -53,18 +53,12 @@ export class WasmBackend implements Backend {
     return this.allocator.peakBytes;
   }
 
-  alloc(shape: readonly number[]): Tensor {
-    const t = this.raw(shape);
-    t.data.fill(0);
-    return t;
-  }
-
-  private raw(shape: readonly number[]): WasmTensor {
+  alloc(shape: readonly number[]): WasmTensor {
     return new WasmTensor(shape, this.allocator.alloc(shapeSize(shape) * 4), this.memory);
   }
 
   adopt(t: Tensor): Tensor {
-    const copy = this.raw(t.shape);
+    const copy = this.alloc(t.shape);
     copy.data.set(t.data);
     return copy;
   }
@@ -113,7 +107,7 @@ export class WasmBackend implements Backend {
     let packed = this.derived.get(weight);
     if (packed === undefined) {
       const [cout, cin] = weight.shape as [number, number];
-      packed = this.raw([Math.ceil(cout / 4) * 4 * cin * 9]);
+      packed = this.alloc([Math.ceil(cout / 4) * 4 * cin * 9]);
       this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
       this.derived.set(weight, packed);
       this.release(weight);
@@ -150,7 +144,7 @@ export class WasmBackend implements Backend {
     const codes = codebook.shape[0]!;
     let blocked = this.derived.get(codebook);
     if (blocked === undefined) {
-      blocked = this.raw([Math.ceil(codes / 8) * 8 * dim]);
+      blocked = this.alloc([Math.ceil(codes / 8) * 8 * dim]);
       this.k.f32_codebook_block8(this.ptr(codebook), codes, dim, blocked.ptr);
       this.derived.set(codebook, blocked);
     }
