@@ -4,7 +4,7 @@
  * share of this machine's SIMD128 peak, measured here by f32_simd_peak.
  */
 import { createBackend } from '../src/api.js';
-import type { BackendName } from '../src/backend.js';
+import type { Backend, BackendName } from '../src/backend.js';
 import { runtimeName } from '../src/env.js';
 import { F16_16384, type VqganConfig } from '../src/model/config.js';
 import { Params, type ParamSource } from '../src/model/params.js';
@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly size: readonly [number, number];
   readonly repeat: number;
   readonly backend: BackendName;
+  /** Thread counts to time, alternating between them; default: the available cores. */
+  readonly threads?: readonly number[];
   /** A weights file; synthetic f16_16384 weights (seed 1) when absent. */
   readonly weights?: string;
 }
@@ -35,6 +37,7 @@ export interface OpReport {
   /** Per encode + decode pair. */
   readonly seconds: number;
   readonly gflops: number;
+  /** Of the SIMD128 peak of all the threads (one thread's peak × threads). */
   readonly share_of_peak: number;
 }
 
@@ -47,6 +50,7 @@ export interface BenchResult {
   readonly encode: Timing;
   readonly decode: Timing;
   readonly peak_gflops: number;
+  /** Of the whole process: every thread count's model is loaded at once. */
   readonly peak_rss_mb: number;
   readonly wasm_memory_mb: number;
   readonly ops: readonly OpReport[];
@@ -93,27 +97,29 @@ function peakRssMb(): number {
   return usage === undefined ? NaN : usage.maxRSS / 1024;
 }
 
-export async function runBench(options: BenchOptions, log: (line: string) => void = () => undefined): Promise<BenchResult> {
-  const peak = await measureSimdPeak();
-  log(`SIMD128 peak (12 f32x4 multiply-add chains): ${peak.toFixed(1)} GFLOP/s`);
-  const inner = await createBackend(options.backend);
-  const be = new TimedBackend(inner);
+/** One thread count's model, ready to time. */
+interface Subject {
+  readonly backend: Backend;
+  readonly timed: TimedBackend;
+  readonly encode: () => void;
+  readonly decode: () => void;
+  readonly times: { encode: number[]; decode: number[] };
+}
+
+async function prepare(options: BenchOptions, threads: number | undefined, weights: string): Promise<Subject> {
+  const backend = await createBackend(options.backend, threads);
+  const timed = new TimedBackend(backend);
   let source: ParamSource;
   let config: VqganConfig;
-  let weights: string;
   if (options.weights === undefined) {
-    source = new SyntheticParams(be, 1);
+    source = new SyntheticParams(timed, 1);
     config = F16_16384;
-    weights = 'synthetic f16_16384 (seed 1)';
   } else {
     const loaded = await loadWeights(options.weights);
-    source = new Params(loaded.tensors, be, options.weights);
+    source = new Params(loaded.tensors, timed, weights);
     config = loaded.config;
-    weights = options.weights;
   }
-  const model = new VQModel(source, config, be);
-  log(`model ready: ${weights}`);
-
+  const model = new VQModel(source, config, timed);
   const [h, w] = options.size;
   const image = syntheticImage(h, w);
   const f = model.factor;
@@ -121,57 +127,90 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const encode = (): void => {
     const latent = model.encodeLatent(image);
     model.tokensOf(latent);
-    be.release(latent);
+    timed.release(latent);
   };
-  const decode = (): void => be.release(model.decodeTokens(grid));
-
+  const decode = (): void => timed.release(model.decodeTokens(grid));
   encode(); // warm-up: compiles, grows the memory to its steady size
   decode();
-  be.reset();
-  const times = { encode: [] as number[], decode: [] as number[] };
-  for (let r = 0; r < options.repeat; r++) {
-    for (const [what, run] of [['encode', encode], ['decode', decode]] as const) {
-      const start = performance.now();
-      run();
-      const seconds = (performance.now() - start) / 1000;
-      times[what].push(seconds);
-      log(`  ${what} ${r + 1}/${options.repeat}: ${seconds.toFixed(3)} s`);
+  timed.reset();
+  return { backend, timed, encode, decode, times: { encode: [], decode: [] } };
+}
+
+/**
+ * Times each thread count in `options.threads` (default: the available cores). With
+ * several, every count's model is loaded first and the runs alternate between them
+ * (encode and decode at 1 thread, then at 2, …, repeated), so that a slow spell of a
+ * shared machine falls on all of them alike and the speed-ups stay comparable.
+ */
+export async function runBench(options: BenchOptions, log: (line: string) => void = () => undefined): Promise<BenchResult[]> {
+  const peak = await measureSimdPeak();
+  log(`SIMD128 peak (12 f32x4 multiply-add chains): ${peak.toFixed(1)} GFLOP/s`);
+  const weights = options.weights ?? 'synthetic f16_16384 (seed 1)';
+  const subjects: Subject[] = [];
+  try {
+    for (const threads of options.threads ?? [undefined]) {
+      subjects.push(await prepare(options, threads, weights));
+      log(`model ready: ${weights}, ${subjects.at(-1)!.backend.threads} thread(s)`);
     }
+    for (let r = 0; r < options.repeat; r++) {
+      for (const s of subjects) {
+        for (const what of ['encode', 'decode'] as const) {
+          const start = performance.now();
+          s[what]();
+          const seconds = (performance.now() - start) / 1000;
+          s.times[what].push(seconds);
+          log(`  ${what} ${r + 1}/${options.repeat}, ${s.backend.threads} thread(s): ${seconds.toFixed(3)} s`);
+        }
+      }
+    }
+  } finally {
+    for (const s of subjects) s.backend.dispose();
   }
-  const ops: OpReport[] = [...be.stats.values()]
-    .sort((a: OpStats, b: OpStats) => b.seconds - a.seconds)
-    .map((s) => {
-      const gflops = s.flop === 0 ? 0 : s.flop / s.seconds / 1e9;
-      return { op: s.op, calls: s.calls / options.repeat, seconds: s.seconds / options.repeat, gflops, share_of_peak: gflops / peak };
-    });
-  return {
-    size: `${h}x${w}`,
-    threads: 1,
-    backend: inner.name,
+  const rss = peakRssMb();
+  return subjects.map((s) => ({
+    size: `${options.size[0]}x${options.size[1]}`,
+    threads: s.backend.threads,
+    backend: s.backend.name,
     weights,
     repeat: options.repeat,
-    encode: timing(times.encode),
-    decode: timing(times.decode),
+    encode: timing(s.times.encode),
+    decode: timing(s.times.decode),
     peak_gflops: peak,
-    peak_rss_mb: peakRssMb(),
-    wasm_memory_mb: inner instanceof WasmBackend ? inner.peakBytes / 2 ** 20 : 0,
-    ops,
+    peak_rss_mb: rss,
+    wasm_memory_mb: s.backend instanceof WasmBackend ? s.backend.peakBytes / 2 ** 20 : 0,
+    ops: [...s.timed.stats.values()]
+      .sort((a: OpStats, b: OpStats) => b.seconds - a.seconds)
+      .map((o) => {
+        const gflops = o.flop === 0 ? 0 : o.flop / o.seconds / 1e9;
+        return { op: o.op, calls: o.calls / options.repeat, seconds: o.seconds / options.repeat, gflops, share_of_peak: gflops / (peak * s.backend.threads) };
+      }),
     runtime: runtimeName(),
-  };
+  }));
 }
 
 export function formatBench(r: BenchResult): string {
   const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
   const lines = [
-    `vqgan bench: ${r.size}, ${r.backend} backend, ${r.threads} thread, ${r.weights}, ${r.repeat} runs after a warm-up (${r.runtime})`,
+    `vqgan bench: ${r.size}, ${r.backend} backend, ${r.threads} thread${r.threads > 1 ? 's' : ''}, ${r.weights}, ${r.repeat} runs after a warm-up (${r.runtime})`,
     `  encode  min ${r.encode.min_s.toFixed(3)} s  median ${r.encode.median_s.toFixed(3)} s`,
     `  decode  min ${r.decode.min_s.toFixed(3)} s  median ${r.decode.median_s.toFixed(3)} s`,
-    `  SIMD128 peak ${r.peak_gflops.toFixed(1)} GFLOP/s; peak RSS ${r.peak_rss_mb.toFixed(0)} MB (WebAssembly memory ${r.wasm_memory_mb.toFixed(0)} MB)`,
+    `  SIMD128 peak ${r.peak_gflops.toFixed(1)} GFLOP/s per thread; peak RSS ${r.peak_rss_mb.toFixed(0)} MB (WebAssembly memory ${r.wasm_memory_mb.toFixed(0)} MB)`,
     '',
     '  op (per encode + decode)                        calls   seconds   GFLOP/s   of peak',
   ];
   for (const o of r.ops) {
     lines.push(`  ${o.op.padEnd(46)} ${String(o.calls).padStart(6)} ${o.seconds.toFixed(3).padStart(9)} ${o.gflops ? o.gflops.toFixed(1).padStart(9) : '        -'} ${o.gflops ? pct(o.share_of_peak).padStart(9) : '        -'}`);
+  }
+  return lines.join('\n');
+}
+
+/** Speed-ups over the first thread count (min times), for `vqgan bench --threads 1,2,…`. */
+export function formatScaling(runs: readonly BenchResult[]): string {
+  const base = runs[0]!;
+  const lines = ['threads   encode min (speed-up)    decode min (speed-up)'];
+  for (const r of runs) {
+    const cell = (t: Timing, b: Timing): string => `${t.min_s.toFixed(3).padStart(8)} s (${(b.min_s / t.min_s).toFixed(2)}×)`;
+    lines.push(`${String(r.threads).padStart(7)}   ${cell(r.encode, base.encode).padEnd(22)}   ${cell(r.decode, base.decode)}`);
   }
   return lines.join('\n');
 }

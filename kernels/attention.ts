@@ -1,18 +1,29 @@
 /**
- * Single-head spatial self-attention, twin of src/reference/attention.ts (same order).
- * q, k, v, out (C, N); scores (N, N) and vt (N, C) are caller-provided scratch.
+ * Single-head spatial self-attention, twin of src/reference/attention.ts (same order),
+ * in two kernels: f32_transpose makes vt (N, C) from v (C, N), then
+ * f32_attention_rows computes query positions [i0, i1):
  *   scores[i, j] = f32(Σ_c q[c,i]·k[c,j] · scale)  lanes over j, c in order from +0
  *   softmax per row: max, expf(s − max), float64 lane sums, A = f32(e · (1/sum))
- *   out[c, i] = Σ_j A[i,j] · v[c,j]               lanes over c (v transposed into vt)
+ *   out[c, i] = Σ_j A[i,j] · v[c,j]               lanes over c (from vt)
+ * q, k, out (C, N); scores (N, N) is caller-provided scratch (row i used by query i).
  */
 import { expf, expf4, sumLanes4 } from './math';
 
-export function f32_attention(
-  q: usize, k: usize, v: usize, channels: i32, n: i32, scale: f32, scores: usize, vt: usize, out: usize,
+/** out[j, r] = x[r, j] for rows r in [r0, r1): x (R, C) → out (C, R). */
+export function f32_transpose(x: usize, rows: i32, cols: i32, out: usize, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
+    for (let j = 0; j < cols; j++) {
+      store<f32>(out + (<usize>(j * rows + r) << 2), load<f32>(x + (<usize>(r * cols + j) << 2)));
+    }
+  }
+}
+
+export function f32_attention_rows(
+  q: usize, k: usize, vt: usize, channels: i32, n: i32, scale: f32, scores: usize, out: usize, i0: i32, i1: i32,
 ): void {
   const rowBytes = <usize>n << 2;
   const vscale = f32x4.splat(scale);
-  for (let i = 0; i < n; i++) {
+  for (let i = i0; i < i1; i++) {
     const srow = scores + <usize>i * rowBytes;
     let j = 0;
     for (; j + 16 <= n; j += 16) {
@@ -67,14 +78,8 @@ export function f32_attention(
       store<f32>(p, <f32>(<f64>load<f32>(p) * inv));
     }
   }
-  // vt[j, c] = v[c, j]
-  for (let c = 0; c < channels; c++) {
-    for (let j = 0; j < n; j++) {
-      store<f32>(vt + (<usize>(j * channels + c) << 2), load<f32>(v + (<usize>(c * n + j) << 2)));
-    }
-  }
   const plane = <usize>n << 2;
-  for (let i = 0; i < n; i++) {
+  for (let i = i0; i < i1; i++) {
     const arow = scores + <usize>i * rowBytes;
     let c = 0;
     for (; c + 16 <= channels; c += 16) {

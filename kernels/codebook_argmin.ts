@@ -73,17 +73,18 @@ function reduceLanes(best: v128, index: v128): i32 {
 /**
  * z (D, P), blocked codebook from f32_codebook_block8, norms (K, readable up to a whole
  * block: the allocator rounds to 64 bytes) → tokens (P) as i32. Per lane the smallest
- * distance so far and its index; strict < keeps the first index on ties.
+ * distance so far and its index; strict < keeps the first index on ties. Computes
+ * positions [pStart, pEnd).
  */
 export function f32_codebook_argmin(
-  z: usize, dim: i32, positions: i32, blocked: usize, codes: i32, norms: usize, tokens: usize,
+  z: usize, dim: i32, positions: i32, blocked: usize, codes: i32, norms: usize, tokens: usize, pStart: i32, pEnd: i32,
 ): void {
   const blocks = (codes + 7) >> 3;
   const blockBytes = <usize>(dim * 32);
   const lane = i32x4(0, 1, 2, 3);
-  for (let p0 = 0; p0 < positions; p0 += 4) {
+  for (let p0 = pStart; p0 < pEnd; p0 += 4) {
     // Up to four positions; a missing one repeats the last (its result is not stored).
-    const n = min(4, positions - p0);
+    const n = min(4, pEnd - p0);
     const q1 = p0 + min(1, n - 1), q2 = p0 + min(2, n - 1), q3 = p0 + min(3, n - 1);
     const zz0 = squaredNorm(z, dim, positions, p0), zz1 = squaredNorm(z, dim, positions, q1);
     const zz2 = squaredNorm(z, dim, positions, q2), zz3 = squaredNorm(z, dim, positions, q3);

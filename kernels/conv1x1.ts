@@ -3,15 +3,15 @@
  * order, a rounding after every multiply and add; residual + sum when there is one.
  * x (C_in, P), weight (C_out, C_in), out (C_out, P); residual 0 for none.
  * Register tile 4 output channels × 8 pixels; tails 4 × 4, then scalar; leftover output
- * channels one at a time.
+ * channels one at a time. Computes output channels [co0, co1); co0 a multiple of 4.
  */
 export function f32_conv1x1_4x8(
-  x: usize, cin: i32, pixels: i32, weight: usize, bias: usize, out: usize, cout: i32, residual: usize,
+  x: usize, cin: i32, pixels: i32, weight: usize, bias: usize, out: usize, residual: usize, co0: i32, co1: i32,
 ): void {
   const plane = <usize>pixels << 2;
   const ws = <usize>cin << 2;
-  let co = 0;
-  for (; co + 4 <= cout; co += 4) {
+  let co = co0;
+  for (; co + 4 <= co1; co += 4) {
     const wco = weight + <usize>co * ws;
     const b0 = f32x4.splat(load<f32>(bias + (<usize>co << 2)));
     const b1 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 4));
@@ -67,7 +67,7 @@ export function f32_conv1x1_4x8(
       }
     }
   }
-  for (; co < cout; co++) {
+  for (; co < co1; co++) {
     const wco = weight + <usize>co * ws;
     const bco = load<f32>(bias + (<usize>co << 2));
     const orow = <usize>co * plane;

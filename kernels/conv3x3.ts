@@ -23,6 +23,10 @@
  *    Partial tiles (C_out or W_out not a multiple of 4 or 8) are computed in full on the
  *    zero padding and only their valid outputs stored.
  * Pointers are byte addresses in linear memory.
+ *
+ * Every kernel here computes a range [r0, r1) of its output (rows, or rows by channel
+ * groups), so that threads can share one call: each output is computed in the same
+ * order whatever the range.
  */
 
 // @ts-ignore: decorator
@@ -32,15 +36,15 @@ function loadOrZero(x: usize, i: i32, n: i32): f32 {
 }
 
 /**
- * x (C, H, W) → packed (H + 2, T, C, 12), T = ceil(W / 8), rows rowBytes apart; `up`
- * folds nearest ×2.
+ * x (C, H, W) → packed rows [r0, r1) of (H + 2, T, C, 12), T = ceil(W / 8), rows
+ * rowBytes apart; `up` folds nearest ×2.
  */
-function pack(x: usize, c: i32, h: i32, w: i32, up: bool, out: usize, rowBytes: i32): void {
+function pack(x: usize, c: i32, h: i32, w: i32, up: bool, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
   const hv = up ? 2 * h : h; // the virtual (upsampled) input
   const wv = up ? 2 * w : w;
   const shift = up ? 1 : 0;
   const tiles = (wv + 7) >> 3;
-  for (let r = 0; r < hv + 2; r++) {
+  for (let r = r0; r < r1; r++) {
     const vy = r - 1;
     let o = out + <usize>r * <usize>rowBytes;
     for (let t = 0; t < tiles; t++) {
@@ -62,20 +66,20 @@ function pack(x: usize, c: i32, h: i32, w: i32, up: bool, out: usize, rowBytes: 
   }
 }
 
-/** Packed input for stride 1, padding 1. */
-export function f32_pack3x3_s1(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32): void {
-  pack(x, c, h, w, false, out, rowBytes);
+/** Packed input for stride 1, padding 1: rows [r0, r1) of H + 2. */
+export function f32_pack3x3_s1(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
+  pack(x, c, h, w, false, out, rowBytes, r0, r1);
 }
 
-/** Packed input for nearest ×2 upsampling then stride 1, padding 1. */
-export function f32_pack3x3_up2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32): void {
-  pack(x, c, h, w, true, out, rowBytes);
+/** Packed input for nearest ×2 upsampling then stride 1, padding 1: rows [r0, r1) of 2H + 2. */
+export function f32_pack3x3_up2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
+  pack(x, c, h, w, true, out, rowBytes, r0, r1);
 }
 
-/** x (C, H, W), H and W even → packed (H + 1, T, C, 20), T = ceil(W / 16). */
-export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32): void {
+/** x (C, H, W), H and W even → packed rows [r0, r1) of (H + 1, T, C, 20), T = ceil(W / 16). */
+export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
   const tiles = ((w >> 1) + 7) >> 3;
-  for (let r = 0; r < h + 1; r++) {
+  for (let r = r0; r < r1; r++) {
     let o = out + <usize>r * <usize>rowBytes;
     for (let t = 0; t < tiles; t++) {
       for (let ci = 0; ci < c; ci++) {
@@ -116,75 +120,100 @@ export function f32_pack_weights3x3(weight: usize, cout: i32, cin: i32, out: usi
 const CHUNK = 32;
 
 /**
+ * Tiles of a row that share each (chunk, output-channel block) of weights while it sits
+ * in L1: the weights stream from L2/L3 once per TILES tiles instead of once per tile,
+ * which is what keeps two threads (one L3) as fast per core as one.
+ */
+const TILES = 4;
+
+/** Bytes of `partial` scratch that f32_conv3x3_4x8 needs per thread for C_out channels. */
+export function f32_conv3x3_4x8_scratch_bytes(cout: i32): i32 {
+  return TILES * (((cout + 3) >> 2) << 7);
+}
+
+/**
  * out[co, oy, ox] = residual + (bias[co] + Σ_ci Σ_t w[co, ci, t] · x[tap t of (oy, ox)])
  * in (ci, t) order. packed from a pack kernel (rowBytes between packed rows, lineBytes per
  * channel line, step packed rows per output row); taps: 9 i32 byte offsets within a
- * tile; packedWeights from f32_pack_weights3x3; residual 0 for none; partial: scratch of
- * ceil(C_out/4) × 32 floats. For each tile the input channels go in chunks of CHUNK,
- * each chunk over every output-channel block, the sums parked in `partial` in between
- * (float32 stores are exact: the order of operations per output is unchanged).
+ * tile; packedWeights from f32_pack_weights3x3; residual 0 for none; partial: this
+ * thread's scratch (f32_conv3x3_4x8_scratch_bytes). Computes work items [i0, i1): item
+ * oy · G + g is output row oy, channels [g · coGroup, (g + 1) · coGroup) (coGroup a
+ * multiple of 4; G = ceil(C_out / coGroup)), so that small maps still give every thread
+ * pieces.
+ * Each row's tiles go in groups of TILES; for each group the input channels go in chunks
+ * of CHUNK, each chunk over every output-channel block and every tile of the group, the
+ * sums parked in `partial` in between (float32 stores are exact: the order of operations
+ * per output is unchanged).
  */
 export function f32_conv3x3_4x8(
   packed: usize, rowBytes: i32, lineBytes: i32, step: i32, taps: usize, cin: i32,
   packedWeights: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, partial: usize,
+  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, partial: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {
   const tiles = (wout + 7) >> 3;
   const tileBytes = <usize>(cin * lineBytes);
   const blockBytes = <usize>(cin * 144); // one co-block's weights: C_in × 9 taps × 4 lanes
   const plane = <usize>(hout * wout) << 2;
-  for (let oy = 0; oy < hout; oy++) {
+  const partialBytes = <usize>((cout + 3) >> 2) << 7; // one tile's sums: 4 channels × 8 pixels per block
+  const groups = (cout + coGroup - 1) / coGroup;
+  for (let item = i0; item < i1; item++) {
+    const oy = item / groups;
+    const coStart = (item % groups) * coGroup;
+    const coEnd = min(cout, coStart + coGroup);
     const rowBase = packed + <usize>(oy * step) * <usize>rowBytes;
-    for (let t = 0; t < tiles; t++) {
-      const ox = t << 3;
-      const tileBase = rowBase + <usize>t * tileBytes;
+    for (let t0 = 0; t0 < tiles; t0 += TILES) {
+      const t1 = min(tiles, t0 + TILES);
       for (let c0 = 0; c0 < cin; c0 += CHUNK) {
         const c1 = min(cin, c0 + CHUNK);
-        for (let co = 0; co < cout; co += 4) {
-          const acc = partial + (<usize>co << 5); // 8 vectors: 4 channels × 8 pixels
-          let a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128;
-          if (c0 == 0) {
-            const b = bias + (<usize>co << 2);
-            const b0 = f32x4.splat(load<f32>(b));
-            const b1 = co + 1 < cout ? f32x4.splat(load<f32>(b, 4)) : b0;
-            const b2 = co + 2 < cout ? f32x4.splat(load<f32>(b, 8)) : b0;
-            const b3 = co + 3 < cout ? f32x4.splat(load<f32>(b, 12)) : b0;
-            a00 = b0; a01 = b0; a10 = b1; a11 = b1; a20 = b2; a21 = b2; a30 = b3; a31 = b3;
-          } else {
-            a00 = v128.load(acc); a01 = v128.load(acc, 16); a10 = v128.load(acc, 32); a11 = v128.load(acc, 48);
-            a20 = v128.load(acc, 64); a21 = v128.load(acc, 80); a30 = v128.load(acc, 96); a31 = v128.load(acc, 112);
-          }
-          let px = tileBase + <usize>c0 * <usize>lineBytes;
-          let pw = packedWeights + <usize>(co >> 2) * blockBytes + <usize>c0 * 144;
-          for (let ci = c0; ci < c1; ci++) {
-            for (let tap = 0; tap < 9; tap++) {
-              // 8 pixels (two vectors) × 4 output channels (four splatted weights).
-              const p = px + <usize>load<i32>(taps + (<usize>tap << 2));
-              const v0 = v128.load(p);
-              const v1 = v128.load(p, 16);
-              let w = v128.load32_splat(pw);
-              a00 = f32x4.add(a00, f32x4.mul(w, v0)); a01 = f32x4.add(a01, f32x4.mul(w, v1));
-              w = v128.load32_splat(pw, 4);
-              a10 = f32x4.add(a10, f32x4.mul(w, v0)); a11 = f32x4.add(a11, f32x4.mul(w, v1));
-              w = v128.load32_splat(pw, 8);
-              a20 = f32x4.add(a20, f32x4.mul(w, v0)); a21 = f32x4.add(a21, f32x4.mul(w, v1));
-              w = v128.load32_splat(pw, 12);
-              a30 = f32x4.add(a30, f32x4.mul(w, v0)); a31 = f32x4.add(a31, f32x4.mul(w, v1));
-              pw += 16;
+        for (let co = coStart; co < coEnd; co += 4) {
+          const pw0 = packedWeights + <usize>(co >> 2) * blockBytes + <usize>c0 * 144;
+          for (let t = t0; t < t1; t++) {
+            const acc = partial + <usize>(t - t0) * partialBytes + (<usize>co << 5); // 8 vectors: 4 channels × 8 pixels
+            let a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128;
+            if (c0 == 0) {
+              const b = bias + (<usize>co << 2);
+              const b0 = f32x4.splat(load<f32>(b));
+              const b1 = co + 1 < cout ? f32x4.splat(load<f32>(b, 4)) : b0;
+              const b2 = co + 2 < cout ? f32x4.splat(load<f32>(b, 8)) : b0;
+              const b3 = co + 3 < cout ? f32x4.splat(load<f32>(b, 12)) : b0;
+              a00 = b0; a01 = b0; a10 = b1; a11 = b1; a20 = b2; a21 = b2; a30 = b3; a31 = b3;
+            } else {
+              a00 = v128.load(acc); a01 = v128.load(acc, 16); a10 = v128.load(acc, 32); a11 = v128.load(acc, 48);
+              a20 = v128.load(acc, 64); a21 = v128.load(acc, 80); a30 = v128.load(acc, 96); a31 = v128.load(acc, 112);
             }
-            px += <usize>lineBytes;
+            let px = rowBase + <usize>t * tileBytes + <usize>c0 * <usize>lineBytes;
+            let pw = pw0;
+            for (let ci = c0; ci < c1; ci++) {
+              for (let tap = 0; tap < 9; tap++) {
+                // 8 pixels (two vectors) × 4 output channels (four splatted weights).
+                const p = px + <usize>load<i32>(taps + (<usize>tap << 2));
+                const v0 = v128.load(p);
+                const v1 = v128.load(p, 16);
+                let w = v128.load32_splat(pw);
+                a00 = f32x4.add(a00, f32x4.mul(w, v0)); a01 = f32x4.add(a01, f32x4.mul(w, v1));
+                w = v128.load32_splat(pw, 4);
+                a10 = f32x4.add(a10, f32x4.mul(w, v0)); a11 = f32x4.add(a11, f32x4.mul(w, v1));
+                w = v128.load32_splat(pw, 8);
+                a20 = f32x4.add(a20, f32x4.mul(w, v0)); a21 = f32x4.add(a21, f32x4.mul(w, v1));
+                w = v128.load32_splat(pw, 12);
+                a30 = f32x4.add(a30, f32x4.mul(w, v0)); a31 = f32x4.add(a31, f32x4.mul(w, v1));
+                pw += 16;
+              }
+              px += <usize>lineBytes;
+            }
+            if (c1 < cin) {
+              v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a10, 32); v128.store(acc, a11, 48);
+              v128.store(acc, a20, 64); v128.store(acc, a21, 80); v128.store(acc, a30, 96); v128.store(acc, a31, 112);
+              continue;
+            }
+            const ox = t << 3;
+            const o = (<usize>(co * hout * wout + oy * wout + ox) << 2);
+            const valid = wout - ox; // pixels of this tile inside the row
+            storeRow(out, residual, o, a00, a01, valid);
+            if (co + 1 < cout) storeRow(out, residual, o + plane, a10, a11, valid);
+            if (co + 2 < cout) storeRow(out, residual, o + 2 * plane, a20, a21, valid);
+            if (co + 3 < cout) storeRow(out, residual, o + 3 * plane, a30, a31, valid);
           }
-          if (c1 < cin) {
-            v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a10, 32); v128.store(acc, a11, 48);
-            v128.store(acc, a20, 64); v128.store(acc, a21, 80); v128.store(acc, a30, 96); v128.store(acc, a31, 112);
-            continue;
-          }
-          const o = (<usize>(co * hout * wout + oy * wout + ox) << 2);
-          const valid = wout - ox; // pixels of this tile inside the row
-          storeRow(out, residual, o, a00, a01, valid);
-          if (co + 1 < cout) storeRow(out, residual, o + plane, a10, a11, valid);
-          if (co + 2 < cout) storeRow(out, residual, o + 2 * plane, a20, a21, valid);
-          if (co + 3 < cout) storeRow(out, residual, o + 3 * plane, a30, a31, valid);
         }
       }
     }

@@ -2,18 +2,18 @@
  * GroupNorm with optional fused swish, twin of src/reference/group_norm.ts (same order:
  * float64 statistics with four interleaved partial sums, then per element
  * y = ((x − m) · a_c) + b_c in float32, then swish).
- * x, out (C, P), may be the same; weight, bias (C).
+ * x, out (C, P), may be the same; weight, bias (C); groups [g0, g1) of `groups`.
  */
 import { sumLanes4, swishf, swishf4 } from './math';
 
 const EPS: f64 = 1e-6;
 
 export function f32_group_norm(
-  x: usize, channels: i32, pixels: i32, weight: usize, bias: usize, groups: i32, out: usize, swish: i32,
+  x: usize, channels: i32, pixels: i32, weight: usize, bias: usize, groups: i32, out: usize, swish: i32, g0: i32, g1: i32,
 ): void {
   const cg = channels / groups;
   const n = cg * pixels;
-  for (let g = 0; g < groups; g++) {
+  for (let g = g0; g < g1; g++) {
     const start = x + (<usize>(g * n) << 2);
     const mean = sumLanes4(start, n, false, 0) / <f64>n;
     const variance = sumLanes4(start, n, true, mean) / <f64>n;

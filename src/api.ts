@@ -6,19 +6,22 @@
  *   const picture = vq.decodeImage({ height, width, tokens });
  */
 import { BACKEND_NAMES, type Backend, type BackendName } from './backend.js';
+import { availableCores, canShareMemory } from './env.js';
 import { VqganError, formatShape } from './errors.js';
-import { compositeOnWhite } from './image/decode.js';
+import { compositeOnWhite, type RgbImage } from './image/rgb_image.js';
 import { preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
-import type { RgbImage } from './image/rgb_image.js';
 import { fitsFactor, type VqganConfig } from './model/config.js';
 import { Params } from './model/params.js';
 import { VQModel } from './model/vqgan.js';
+import { runWithProgress, type ProgressCallback } from './progress_backend.js';
 import { referenceBackend } from './reference/backend.js';
 import { simdSupported } from './wasm/kernels.js';
 import { WasmBackend } from './wasm/backend.js';
 import { Tensor } from './tensor.js';
 import type { TokenGrid } from './tokens.js';
-import { loadWeights, type WeightsInput } from './weights/load.js';
+import { loadWeights, type LoadProgress, type WeightsInput } from './weights/load.js';
+
+export type { LoadProgress, ProgressCallback };
 
 /** Pixels as a canvas ImageData or a decoded file holds them: RGB or RGBA, row-major. */
 export interface ImageLike {
@@ -31,10 +34,22 @@ export interface LoadOptions {
   /** 'wasm' (WebAssembly SIMD, the default) or 'reference' (scalar TypeScript); both give the same bytes. */
   readonly backend?: BackendName;
   /**
+   * Threads for the 'wasm' backend (default: the available cores). The output is the
+   * same with any number. Where memory cannot be shared with workers (a browser page
+   * without cross-origin isolation) it runs on one thread and says so.
+   */
+  readonly threads?: number;
+  /**
    * The model's configuration, where the weights carry none and no config.yaml sits
    * beside them (bytes and Blobs); otherwise it is read from the weights.
    */
   readonly config?: VqganConfig;
+  /**
+   * Called with the bytes of weights in so far and their total: a URL's download (total
+   * undefined without a Content-Length), else the tensor data read from the file, Blob or
+   * bytes. The last call has loaded === total; building the model follows.
+   */
+  readonly onProgress?: LoadProgress;
 }
 
 export interface EncodeOptions {
@@ -42,6 +57,13 @@ export interface EncodeOptions {
   readonly preset?: PresetName;
   /** Images are resized (shortest side) and centre-cropped to this: N or [H, W]; default 256. */
   readonly size?: number | readonly [number, number];
+  /** Called with the fraction of the work done (0 < f ≤ 1, increasing, the last call exactly 1). */
+  readonly onProgress?: ProgressCallback;
+}
+
+export interface DecodeOptions {
+  /** Called with the fraction of the work done (0 < f ≤ 1, increasing, the last call exactly 1). */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface EncodeResult extends TokenGrid {
@@ -51,13 +73,26 @@ export interface EncodeResult extends TokenGrid {
   readonly modelInput: Tensor;
 }
 
-/** The backend called `name`; 'wasm' falls back to the reference (with a warning) where SIMD is missing. */
-export async function createBackend(name: BackendName): Promise<Backend> {
+/**
+ * The backend called `name` on `threads` threads (default: the available cores); 'wasm'
+ * falls back to the reference (with a warning) where SIMD is missing.
+ */
+export async function createBackend(name: BackendName, threads?: number): Promise<Backend> {
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
+  }
   if (name === 'reference') return referenceBackend;
   if (name !== 'wasm') throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(name)}': use ${BACKEND_NAMES.join(' or ')}`);
-  if (simdSupported()) return WasmBackend.create();
-  console.warn('vqgan: this runtime has no WebAssembly SIMD; using the scalar reference backend (same results, slower)');
-  return referenceBackend;
+  if (!simdSupported()) {
+    console.warn('vqgan: this runtime has no WebAssembly SIMD; using the scalar reference backend (same results, slower)');
+    return referenceBackend;
+  }
+  let n = threads ?? (await availableCores());
+  if (n > 1 && !canShareMemory()) {
+    console.warn('vqgan: memory cannot be shared with workers here (a page needs cross-origin isolation); using one thread');
+    n = 1;
+  }
+  return WasmBackend.create(n);
 }
 
 /** [1, …] ↔ […]: the engine works on batch 1 without the batch axis. */
@@ -67,9 +102,9 @@ export class Vqgan {
   private constructor(private readonly model: VQModel) {}
 
   static async load(weights: WeightsInput, options: LoadOptions = {}): Promise<Vqgan> {
-    const loaded = await loadWeights(weights, options.config);
+    const loaded = await loadWeights(weights, options.config, options.onProgress);
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
-    const backend = await createBackend(options.backend ?? 'wasm');
+    const backend = await createBackend(options.backend ?? 'wasm', options.threads);
     return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend));
   }
 
@@ -79,6 +114,16 @@ export class Vqgan {
 
   get backend(): BackendName {
     return this.model.backend.name;
+  }
+
+  /** Threads that compute each op. */
+  get threads(): number {
+    return this.model.backend.threads;
+  }
+
+  /** Ends the worker threads (Node never waits for them; Deno and browsers do). */
+  dispose(): void {
+    this.model.backend.dispose();
   }
 
   /** Pixels per token along each side (16). */
@@ -92,20 +137,22 @@ export class Vqgan {
    */
   encode(input: ImageLike | Tensor, options: EncodeOptions = {}): EncodeResult {
     const x = input instanceof Tensor ? this.checkInputTensor(input) : this.imageToInput(input, options);
-    const latent = this.model.encodeLatent(x);
-    const [, height, width] = latent.shape as [number, number, number];
-    const tokens = this.model.tokensOf(latent);
-    return { height, width, tokens, latent: withBatch(this.model.backend.download(latent)), modelInput: withBatch(x) };
+    return runWithProgress(this.model.backend, options.onProgress, (be) => {
+      const latent = this.model.encodeLatent(x, be);
+      const [, height, width] = latent.shape as [number, number, number];
+      const tokens = this.model.tokensOf(latent, be);
+      return { height, width, tokens, latent: withBatch(be.download(latent)), modelInput: withBatch(x) };
+    });
   }
 
   /** A token grid → the decoder's output [1, 3, H, W] in model range, before any clipping. */
-  decode(grid: TokenGrid): Tensor {
-    return withBatch(this.model.backend.download(this.model.decodeTokens(grid)));
+  decode(grid: TokenGrid, options: DecodeOptions = {}): Tensor {
+    return runWithProgress(this.model.backend, options.onProgress, (be) => withBatch(be.download(this.model.decodeTokens(grid, be))));
   }
 
   /** A token grid → RGB pixels, clipped and converted by `preset`. */
-  decodeImage(grid: TokenGrid, options: { preset?: PresetName } = {}): RgbImage {
-    return tensorToImage(this.decode(grid), options.preset ?? 'taming');
+  decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): RgbImage {
+    return tensorToImage(this.decode(grid, options), options.preset ?? 'taming');
   }
 
   private imageToInput(image: ImageLike, options: EncodeOptions): Tensor {

@@ -12,6 +12,10 @@ export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
 
 export interface Backend {
   readonly name: BackendName;
+  /** Threads that compute each op (1 for the reference). */
+  readonly threads: number;
+  /** Ends any worker threads; the backend is not used again. */
+  dispose(): void;
   /**
    * A tensor in memory that this backend's kernels can read and write. Its values are
    * unspecified (left from earlier use): every op writes all of its output.

@@ -2,11 +2,13 @@
 /**
  * vqgan: the command line. Each command computes everything first, then writes its
  * files through temporary names, and prints what it wrote on stderr (stdout carries
- * only token JSON when no --out is given). Errors print one line and exit 1.
+ * only token JSON when no --out is given); only a batch encode into .jsonl appends as it
+ * goes (src/batch_encode.ts). Errors print one line and exit 1.
  */
 import { parseArgs } from 'node:util';
 import { Vqgan, type EncodeResult } from './api.js';
 import { BACKEND_NAMES, type BackendName } from './backend.js';
+import { encodeBatch, listInputs, resumeOutput } from './batch_encode.js';
 import { readFileBytes, writeFileAtomic } from './env.js';
 import { VqganError, formatShape } from './errors.js';
 import { decodeImage } from './image/decode.js';
@@ -23,6 +25,8 @@ const COMMON = `
   --preset NAME         pixel convention: taming (default, [-1, 1]) or dalle-mini ([0, 1])
   --backend NAME        compute backend: wasm (WebAssembly SIMD, default) or reference
                         (scalar TypeScript); both give the same bytes
+  --threads N           threads for the wasm backend (default: all available cores);
+                        the output is the same with any number
   --debug               print stack traces for errors
   -h, --help            this help`;
 
@@ -31,18 +35,27 @@ const HELP: Record<string, string> = {
 
 Usage:
   vqgan encode INPUT --weights FILE [options]       image or .npy → tokens
+  vqgan encode INPUT... --weights FILE --out TOKENS.jsonl  many images or folders → tokens
   vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
   vqgan reconstruct INPUT --weights FILE --out IMG.png
   vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
 
 Run 'vqgan COMMAND --help' for a command's options.`,
   encode: `Usage: vqgan encode INPUT --weights FILE [options]
+       vqgan encode INPUT... --weights FILE --out TOKENS.jsonl [options]
 
 INPUT is a PNG or JPEG (resized on its shortest side and centre-cropped to --size, then
 converted by --preset) or a .npy float32 [1,3,H,W] or [3,H,W] already in model range.
 
-  --out FILE            tokens.json or tokens.npy (int32 [h, w]); default: JSON on stdout
+Several inputs, or a folder (its .png, .jpg and .jpeg files, sorted by name, not its
+subfolders), go into one JSON Lines file, a line per image appended as soon as it is
+done: {"file":"photos/x.png","height":h,"width":w,"tokens":[...]}. If that file exists,
+the images it holds are skipped: running the command again finishes an interrupted run.
+
+  --out FILE            tokens.json or tokens.npy (int32 [h, w]); tokens.jsonl (needed for
+                        several inputs or a folder); default: JSON on stdout
   --latent FILE         write the latent before quantizing, float32 [1, D, h, w] .npy
+                        (one input only, as are --input-out, .json and .npy)
   --size N|HxW          image size fed to the model (default 256; multiples of 16)
   --input-out FILE      write the model input: .npy (float32 [1,3,H,W]) or .png${COMMON}`,
   decode: `Usage: vqgan decode TOKENS --weights FILE --out IMAGE.png [options]
@@ -65,7 +78,9 @@ time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
   --weights FILE        weights to time (default: synthetic f16_16384 weights, seed 1)
   --size N|HxW          image size (default 256)
   --repeat R            timed runs of each (default 5)
-  --json                print one JSON object instead of the table
+  --threads N[,M,…]     thread counts to time, runs alternating between them, with
+                        speed-ups over the first (default: all available cores)
+  --json                print one JSON object per thread count instead of the tables
   --backend NAME        wasm (default) or reference`,
 };
 
@@ -79,6 +94,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   'input-out': { type: 'string' },
   repeat: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -87,14 +103,19 @@ const OPTIONS = {
 type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
 const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'input-out'],
-  decode: ['weights', 'out', 'raw', 'preset', 'backend'],
-  reconstruct: ['weights', 'out', 'size', 'preset', 'backend'],
-  bench: ['weights', 'size', 'repeat', 'json', 'backend'],
+  encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'input-out'],
+  decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads'],
+  reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads'],
+  bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads'],
 };
 
-/** Commands that take one input file; bench takes none. */
-const INPUTS: Record<string, number> = { encode: 1, decode: 1, reconstruct: 1, bench: 0 };
+/** How many inputs each command takes, and how to say so. */
+const INPUTS: Record<string, { min: number; max: number; what: string }> = {
+  encode: { min: 1, max: Infinity, what: 'one or more input files or folders' },
+  decode: { min: 1, max: 1, what: 'one input file' },
+  reconstruct: { min: 1, max: 1, what: 'one input file' },
+  bench: { min: 0, max: 0, what: 'no input file' },
+};
 
 function say(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -119,8 +140,23 @@ function parseSize(text: string): [number, number] {
   return [h, m[2] === undefined ? h : Number(m[2])];
 }
 
+/** Models this run loaded: main() disposes them, since Deno waits for their worker threads. */
+const loaded: Vqgan[] = [];
+
 async function loadModel(opts: Options, command: string): Promise<Vqgan> {
-  return Vqgan.load(required(opts, 'weights', command), { backend: backendOption(opts) });
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads)[0];
+  const vq = await Vqgan.load(required(opts, 'weights', command), { backend: backendOption(opts), threads });
+  loaded.push(vq);
+  return vq;
+}
+
+/** "N" or "N,M,…": positive thread counts. */
+function parseThreads(text: string): number[] {
+  const counts = text.split(',').map((t) => Number(t.trim()));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 256)) {
+    throw new VqganError('BAD_ARGUMENT', `--threads ${text}: expected a thread count from 1 to 256, or a list like 1,2,4`);
+  }
+  return counts;
 }
 
 /** An image file, or a .npy tensor already in model range. */
@@ -155,7 +191,10 @@ async function writeOut(path: string, bytes: Uint8Array | string, what: string):
   say(`wrote ${path} (${what})`);
 }
 
-async function encode(input: string, opts: Options): Promise<void> {
+async function encode(inputs: readonly string[], opts: Options): Promise<void> {
+  const { files, hasFolder } = await listInputs(inputs);
+  if (inputs.length > 1 || hasFolder || opts.out?.toLowerCase().endsWith('.jsonl')) return encodeMany(files, opts);
+  const input = files[0]!;
   requireExtension('out', opts.out, ['.json', '.npy']);
   requireExtension('latent', opts.latent, ['.npy']);
   requireExtension('input-out', opts['input-out'], ['.npy', '.png']);
@@ -175,25 +214,42 @@ async function encode(input: string, opts: Options): Promise<void> {
   if (opts.out === undefined) say(`encoded ${input}: ${grid}`);
 }
 
-async function decode(tokensPath: string, opts: Options): Promise<void> {
+/** Several images (or one into .jsonl): one JSON line each, resuming what `--out` holds. */
+async function encodeMany(files: readonly string[], opts: Options): Promise<void> {
+  const out = opts.out;
+  if (out === undefined) throw new VqganError('BAD_ARGUMENT', 'vqgan encode with several inputs or a folder needs --out FILE.jsonl (see vqgan encode --help)');
+  if (!out.toLowerCase().endsWith('.jsonl')) throw new VqganError('BAD_ARGUMENT', `--out ${out}: several inputs or a folder go into a .jsonl file (one line per image)`);
+  for (const flag of ['latent', 'input-out'] as const) {
+    if (opts[flag] !== undefined) throw new VqganError('BAD_ARGUMENT', `--${flag} takes one image: it cannot go with several inputs, a folder or a .jsonl output`);
+  }
+  const preset = parsePreset(opts.preset ?? 'taming');
+  // Read (and check) the output before the model, so a bad file fails at once.
+  const done = await resumeOutput(out);
+  const vq = await loadModel(opts, 'encode');
+  const stream = { isTTY: process.stderr.isTTY === true, write: (text: string) => void process.stderr.write(text) };
+  const { encoded, skipped } = await encodeBatch(files, done, out, (file) => encodeInput(vq, file, opts, preset), stream);
+  say(`wrote ${out} (${encoded} image${encoded === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} skipped as already done` : ''})`);
+}
+
+async function decode([tokensPath]: readonly string[], opts: Options): Promise<void> {
   const out = required(opts, 'out', 'decode');
   requireExtension('out', out, ['.png']);
   requireExtension('raw', opts.raw, ['.npy']);
   const preset = parsePreset(opts.preset ?? 'taming');
   const vq = await loadModel(opts, 'decode');
-  const grid = await readTokens(vq, tokensPath);
+  const grid = await readTokens(vq, tokensPath!);
   const decoded = vq.decode(grid);
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
   if (opts.raw !== undefined) await writeOut(opts.raw, npyOf(decoded), `decoder output ${formatShape(decoded.shape)} float32`);
 }
 
-async function reconstruct(input: string, opts: Options): Promise<void> {
+async function reconstruct([input]: readonly string[], opts: Options): Promise<void> {
   const out = required(opts, 'out', 'reconstruct');
   requireExtension('out', out, ['.png']);
   const preset = parsePreset(opts.preset ?? 'taming');
   const vq = await loadModel(opts, 'reconstruct');
-  const decoded = vq.decode(await encodeInput(vq, input, opts, preset));
+  const decoded = vq.decode(await encodeInput(vq, input!, opts, preset));
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
 }
@@ -206,17 +262,19 @@ function backendOption(opts: Options): BackendName {
   return backend;
 }
 
-async function bench(_input: string | undefined, opts: Options): Promise<void> {
+async function bench(_inputs: readonly string[], opts: Options): Promise<void> {
   const repeat = Number(opts.repeat ?? 5);
   if (!Number.isInteger(repeat) || repeat < 1) throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
   const size = parseSize(opts.size ?? '256');
   if (!fitsFactor(size[0], size[1], 16)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
-  const { runBench, formatBench } = await import('../bench/bench.js');
-  const result = await runBench({ size, repeat, backend: backendOption(opts), weights: opts.weights }, opts.json ? undefined : say);
-  process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n`);
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
+  const { runBench, formatBench, formatScaling } = await import('../bench/bench.js');
+  const results = await runBench({ size, repeat, backend: backendOption(opts), threads, weights: opts.weights }, opts.json ? undefined : say);
+  for (const result of results) process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
+  if (!opts.json && results.length > 1) process.stdout.write(`${formatScaling(results)}\n`);
 }
 
-const COMMANDS: Record<string, (input: string, opts: Options) => Promise<void>> = { encode, decode, reconstruct, bench };
+const COMMANDS: Record<string, (inputs: readonly string[], opts: Options) => Promise<void>> = { encode, decode, reconstruct, bench };
 
 async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('--debug');
@@ -240,10 +298,11 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new VqganError('BAD_ARGUMENT', `vqgan ${command} has no option --${key} (see vqgan ${command} --help)`);
       }
     }
-    if (rest.length !== INPUTS[command]) {
-      throw new VqganError('BAD_ARGUMENT', `vqgan ${command} takes ${INPUTS[command] === 1 ? 'one input file' : 'no input file'}, got ${rest.length} (see vqgan ${command} --help)`);
+    const inputs = INPUTS[command]!;
+    if (rest.length < inputs.min || rest.length > inputs.max) {
+      throw new VqganError('BAD_ARGUMENT', `vqgan ${command} takes ${inputs.what}, got ${rest.length} (see vqgan ${command} --help)`);
     }
-    await run(rest[0]!, opts);
+    await run(rest, opts);
     return 0;
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -254,6 +313,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     say(`vqgan: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (run with --debug for details)'}`);
     return 2;
+  } finally {
+    for (const vq of loaded.splice(0)) vq.dispose();
   }
 }
 

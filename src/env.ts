@@ -161,7 +161,12 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   }
 }
 
-export async function fetchBytes(url: string): Promise<Uint8Array> {
+/**
+ * The body of `url`. With `onProgress`, it is read as a stream and each chunk reported:
+ * bytes so far, of the Content-Length (undefined when there is none, or when the body
+ * is compressed in transit and so longer than it says); the last call has both equal.
+ */
+export async function fetchBytes(url: string, onProgress?: (received: number, total: number | undefined) => void): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -171,7 +176,42 @@ export async function fetchBytes(url: string): Promise<Uint8Array> {
   if (!response.ok) {
     throw new VqganError('NOT_FOUND', `${url}: HTTP ${response.status} ${response.statusText}`);
   }
-  return new Uint8Array(await response.arrayBuffer());
+  try {
+    if (onProgress === undefined || response.body === null) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      onProgress?.(bytes.length, bytes.length);
+      return bytes;
+    }
+    return await readStream(response, onProgress);
+  } catch (err) {
+    throw new VqganError('NOT_FOUND', `${url}: download failed (${(err as Error).message})`);
+  }
+}
+
+async function readStream(response: Response, onProgress: (received: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const length = Number(response.headers.get('Content-Length') ?? NaN);
+  const encoding = response.headers.get('Content-Encoding');
+  let total = Number.isSafeInteger(length) && length >= 0 && (encoding === null || encoding === 'identity') ? length : undefined;
+  // One buffer of the announced size, so a large file is not held twice.
+  let buffer = new Uint8Array(total ?? 1 << 20);
+  let received = 0;
+  onProgress(0, total);
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (received + value.length > buffer.length) {
+      total = undefined; // longer than announced
+      const grown = new Uint8Array(Math.max(2 * buffer.length, received + value.length));
+      grown.set(buffer.subarray(0, received));
+      buffer = grown;
+    }
+    buffer.set(value, received);
+    received += value.length;
+    onProgress(received, total);
+  }
+  if (total !== received) onProgress(received, received);
+  return received === buffer.length ? buffer : buffer.slice(0, received);
 }
 
 /** The folder part of a path or URL ('' for a bare name), without the trailing separator. */
@@ -194,4 +234,140 @@ export function runtimeName(): string {
 
 export function isUrl(text: string): boolean {
   return /^(https?|file|blob|data):/i.test(text);
+}
+
+// ---- Threads: cores, workers and blocking waits ----
+
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+const isNode = !isDeno && typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Cores this process may use: the default thread count. */
+export async function availableCores(): Promise<number> {
+  if (isNode) {
+    const os = await import('node:os');
+    return os.availableParallelism();
+  }
+  return typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+}
+
+/**
+ * Whether a WebAssembly memory can be shared with workers: browsers allow it only on
+ * cross-origin isolated pages (served with COOP and COEP headers).
+ */
+export function canShareMemory(): boolean {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && isolated !== false;
+}
+
+/** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A started worker, the same in every runtime. */
+export interface WorkerHandle {
+  post(message: unknown): void;
+  /** Resolves with the worker's first message; rejects if it fails to start. */
+  readonly firstMessage: Promise<unknown>;
+  terminate(): void;
+}
+
+/**
+ * Starts the module at `url` as a worker: worker_threads in Node (unreferenced, so it
+ * never keeps the process alive), a module Web Worker in Deno and browsers.
+ */
+export async function startWorker(url: URL): Promise<WorkerHandle> {
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads');
+    const worker = new Worker(url);
+    worker.unref();
+    const firstMessage = new Promise<unknown>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`worker ${url.pathname} exited with code ${code}`)));
+    });
+    return { post: (m) => worker.postMessage(m), firstMessage, terminate: () => void worker.terminate() };
+  }
+  const worker = new Worker(url, { type: 'module' });
+  const firstMessage = new Promise<unknown>((resolve, reject) => {
+    worker.addEventListener('message', (e) => resolve(e.data), { once: true });
+    worker.addEventListener('error', (e) => reject(new Error(`worker ${url.pathname}: ${e.message}`)), { once: true });
+  });
+  return { post: (m) => worker.postMessage(m), firstMessage, terminate: () => worker.terminate() };
+}
+
+/** Inside a worker: the first message from the thread that started it, and a way to answer. */
+export async function parentChannel(): Promise<{ first: Promise<unknown>; post(message: unknown): void }> {
+  if (isNode) {
+    const { parentPort } = await import('node:worker_threads');
+    if (parentPort === null) throw new Error('not running in a worker');
+    return { first: new Promise((resolve) => parentPort.once('message', resolve)), post: (m) => parentPort.postMessage(m) };
+  }
+  const scope = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(t: 'message', f: (e: MessageEvent) => void, o: object): void };
+  return {
+    first: new Promise((resolve) => scope.addEventListener('message', (e) => resolve(e.data), { once: true })),
+    post: (m) => scope.postMessage(m),
+  };
+}
+
+// ---- Folders and growing files: the CLI's batch encoding ----
+
+/**
+ * Whether `path` is a folder (links followed). Anything else, a missing path included,
+ * is false: the caller then reads it as a file, and that read names the problem.
+ */
+export async function isFolder(path: string): Promise<boolean> {
+  const f = await fs();
+  return f.stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+/** The names of the files in a folder, links to files included, subfolders not; in no set order. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const f = await fs();
+  try {
+    const names: string[] = [];
+    for (const entry of await f.readdir(dir, { withFileTypes: true })) {
+      const isFile = entry.isSymbolicLink() ? await f.stat(joinPath(dir, entry.name)).then((s) => s.isFile(), () => false) : entry.isFile();
+      if (isFile) names.push(entry.name);
+    }
+    return names;
+  } catch (err) {
+    throw describeFsError(dir, err);
+  }
+}
+
+/** The bytes of a file, or undefined when it does not exist. */
+export async function readBytesIfExists(path: string): Promise<Uint8Array | undefined> {
+  const f = await fs();
+  try {
+    return new Uint8Array(await f.readFile(path));
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return undefined;
+    throw describeFsError(path, err);
+  }
+}
+
+/** Adds `text` at the end of a file, creating it if needed. */
+export async function appendToFile(path: string, text: string): Promise<void> {
+  const f = await fs();
+  try {
+    await f.appendFile(path, text);
+  } catch (err) {
+    throw new VqganError('NOT_FOUND', `${path}: cannot write (${(err as Error).message})`);
+  }
+}
+
+/** Cuts a file down to its first `length` bytes. */
+export async function truncateFile(path: string, length: number): Promise<void> {
+  const f = await fs();
+  try {
+    await f.truncate(path, length);
+  } catch (err) {
+    throw new VqganError('NOT_FOUND', `${path}: cannot write (${(err as Error).message})`);
+  }
 }

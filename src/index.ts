@@ -1,5 +1,7 @@
 /** vqgan-wasm: the public API. */
-export { Vqgan, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions } from './api.js';
+export {
+  Vqgan, type DecodeOptions, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions, type LoadProgress, type ProgressCallback,
+} from './api.js';
 export { BACKEND_NAMES, type BackendName } from './backend.js';
 export { VqganError, type VqganErrorCode } from './errors.js';
 export { decodeImage } from './image/decode.js';

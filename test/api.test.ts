@@ -134,6 +134,85 @@ test('bad API input is named', () => {
   assert.throws(() => reference.decode({ height: 2, width: 1, tokens: new Int32Array([1]) }), /1 tokens do not fill a 2×1 grid/);
 });
 
+/** Fractions as onProgress promises them: in (0, 1], strictly increasing, the last exactly 1. */
+function assertProgress(fractions: number[], what: string): void {
+  assert.ok(fractions.length >= 10, `${what}: ${fractions.length} progress calls`);
+  assert.ok(fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > fractions[i - 1]!)), `${what}: increasing fractions in (0, 1]: ${fractions.join(', ')}`);
+  assert.is(fractions.at(-1), 1, `${what}: the last call is 1`);
+}
+
+test('encode and decode report increasing fractions of the work, ending at 1; the bytes are the same', async () => {
+  const image = { width: 40, height: 48, data: new Uint8Array(40 * 48 * 3).map((_, i) => (i * 29) % 256) };
+  const fractions = { encode: [] as number[], decode: [] as number[], decodeImage: [] as number[] };
+  const plain = reference.encode(image, { size: 32 });
+  const tracked = reference.encode(image, { size: 32, onProgress: (f) => fractions.encode.push(f) });
+  assertProgress(fractions.encode, 'encode');
+  assert.equal([...tracked.tokens], [...plain.tokens]);
+  assert.ok(sameBytes(tracked.latent.data, plain.latent.data));
+  assert.ok(sameBytes(reference.decode(plain, { onProgress: (f) => fractions.decode.push(f) }).data, reference.decode(plain).data));
+  assertProgress(fractions.decode, 'decode');
+  const picture = reference.decodeImage(plain, { onProgress: (f) => fractions.decodeImage.push(f) });
+  assert.equal(fractions.decodeImage, fractions.decode, 'decodeImage reports as decode does');
+  assert.ok(sameBytes(picture.data, reference.decodeImage(plain).data));
+  // The fractions count FLOP from shapes alone: the scalar backend reports the same ones.
+  const scalar = await Vqgan.load(TINY_CKPT, { backend: 'reference' });
+  const scalarFractions: number[] = [];
+  scalar.encode(image, { size: 32, onProgress: (f) => scalarFractions.push(f) });
+  assert.equal(scalarFractions, fractions.encode);
+});
+
+/** Load progress as LoadProgress promises it: loaded never falls, never passes total, and ends equal to it. */
+function assertLoadProgress(calls: [number, number | undefined][], total: number | undefined, what: string): void {
+  assert.ok(calls.length >= 2, `${what}: ${calls.length} progress calls`);
+  assert.ok(calls.every(([loaded, t], i) => (i === 0 || loaded >= calls[i - 1]![0]) && (t === undefined || loaded <= t)), `${what}: ${JSON.stringify(calls)}`);
+  assert.ok(calls.slice(0, -1).every(([, t]) => t === total), `${what}: total ${total} throughout`);
+  const [loaded, last] = calls.at(-1)!;
+  assert.ok(loaded > 0 && loaded === last, `${what}: ends with loaded === total (${loaded}, ${last})`);
+}
+
+test('load reports the tensor bytes read from a path, bytes or a Blob, of the total they need', async () => {
+  const tensorBytes = [...(await tinyTensors()).values()].reduce((sum, t) => sum + t.size * 4, 0);
+  const ckpt = new Uint8Array(readFileSync(TINY_CKPT));
+  for (const [what, weights, config] of [
+    ['ckpt path', TINY_CKPT, undefined],
+    ['safetensors path', TINY_SAFETENSORS, undefined],
+    ['ckpt Blob', new Blob([ckpt]), undefined],
+    ['safetensors bytes', new Uint8Array(readFileSync(TINY_SAFETENSORS)), TINY_CONFIG],
+  ] as const) {
+    const calls: [number, number | undefined][] = [];
+    const vq = await Vqgan.load(weights, { config, onProgress: (loaded, total) => calls.push([loaded, total]) });
+    assertLoadProgress(calls, tensorBytes, what);
+    assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data), `${what}: same model`);
+  }
+});
+
+test('load reports a URL\'s download, of its Content-Length or, without one, of what arrived', async () => {
+  const body = readFileSync(TINY_CKPT);
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/chunked.ckpt') {
+      // write() before end() makes Node send the body chunked, with no Content-Length.
+      res.write(body.subarray(0, 100_000));
+      res.end(body.subarray(100_000));
+    } else {
+      res.setHeader('Content-Length', body.length);
+      res.end(body);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    for (const [name, total] of [['sized.ckpt', body.length], ['chunked.ckpt', undefined]] as const) {
+      const calls: [number, number | undefined][] = [];
+      const vq = await Vqgan.load(`${base}${name}`, { onProgress: (loaded, t) => calls.push([loaded, t]) });
+      assertLoadProgress(calls, total, name);
+      assert.is(calls.at(-1)![0], body.length, `${name}: every byte counted`);
+      assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data), `${name}: same model`);
+    }
+  } finally {
+    server.close();
+  }
+});
+
 test('vqgan reconstruct equals encode then decode through the API', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vqgan-api-'));
   try {

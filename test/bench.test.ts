@@ -8,30 +8,45 @@ import * as assert from 'uvu/assert';
 import { runCli } from './helpers/cli.js';
 import { TINY_CKPT } from './helpers/golden.js';
 
-test('bench --json on given weights', async () => {
-  const r = await runCli(['bench', '--weights', TINY_CKPT, '--size', '32x48', '--repeat', '2', '--json']);
+test('bench --json on given weights, one object per thread count', async () => {
+  const r = await runCli(['bench', '--weights', TINY_CKPT, '--size', '32x48', '--repeat', '2', '--threads', '1,2', '--json']);
   assert.is(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout);
-  assert.is(result.size, '32x48');
-  assert.is(result.threads, 1);
-  assert.is(result.backend, 'wasm');
-  assert.is(result.repeat, 2);
-  for (const what of ['encode', 'decode']) {
-    assert.ok(result[what].min_s > 0 && result[what].median_s >= result[what].min_s, what);
+  const results = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(results.map((x) => x.threads), [1, 2]);
+  for (const result of results) {
+    assert.is(result.size, '32x48');
+    assert.is(result.backend, 'wasm');
+    assert.is(result.repeat, 2);
+    for (const what of ['encode', 'decode']) {
+      assert.ok(result[what].min_s > 0 && result[what].median_s >= result[what].min_s, what);
+    }
+    assert.ok(result.peak_gflops > 0 && result.peak_rss_mb > 0);
+    const ops: { op: string; calls: number; gflops: number }[] = result.ops;
+    assert.ok(ops.some((o) => o.op.startsWith('conv3x3 s1') && o.gflops > 0), 'per-op GFLOP/s for the 3×3 convolutions');
+    assert.ok(ops.some((o) => o.op.startsWith('codebook argmin')), 'the codebook search is timed');
   }
-  assert.ok(result.peak_gflops > 0 && result.peak_rss_mb > 0);
-  const ops: { op: string; calls: number; gflops: number }[] = result.ops;
-  assert.ok(ops.some((o) => o.op.startsWith('conv3x3 s1') && o.gflops > 0), 'per-op GFLOP/s for the 3×3 convolutions');
-  assert.ok(ops.some((o) => o.op.startsWith('codebook argmin')), 'the codebook search is timed');
 });
 
-test('bench rejects a bad --repeat and --size', async () => {
+test('bench without --json: the runs alternate and a speed-up table ends the report', async () => {
+  const r = await runCli(['bench', '--weights', TINY_CKPT, '--size', '32x32', '--repeat', '2', '--threads', '1,2']);
+  assert.is(r.code, 0, r.stderr);
+  // Alternating runs, so that a slow spell of a shared machine falls on both counts alike.
+  const order = [...r.stderr.matchAll(/encode (\d)\/2, (\d) thread/g)].map((m) => `${m[1]}@${m[2]}`);
+  assert.equal(order, ['1@1', '1@2', '2@1', '2@2']);
+  assert.match(r.stdout, /threads +encode min \(speed-up\) +decode min \(speed-up\)\n +1 +[\d.]+ s \(1\.00×\)/);
+  assert.match(r.stdout, /\n +2 +[\d.]+ s \([\d.]+×\)/);
+});
+
+test('bench rejects a bad --repeat, --size and --threads', async () => {
   let r = await runCli(['bench', '--repeat', '0']);
   assert.is(r.code, 1);
   assert.match(r.stderr, /--repeat 0: expected a positive integer/);
   r = await runCli(['bench', '--size', '100']);
   assert.is(r.code, 1);
   assert.match(r.stderr, /--size 100: height and width must be positive multiples of 16/);
+  r = await runCli(['bench', '--threads', '1,0']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--threads 1,0: expected a thread count from 1 to 256/);
 });
 
 test.run();

@@ -1,7 +1,8 @@
 /**
  * Every WebAssembly kernel against its scalar TypeScript twin on seeded random inputs:
  * bit-identical outputs over many shapes, including channel counts and widths that are
- * not multiples of 4 or of the register tile (4 × 8), 1×1 maps and non-square maps.
+ * not multiples of 4 or of the register tile (4 × 8), 1×1 maps and non-square maps; on
+ * one thread and on three.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,8 @@ import type { Conv3x3Mode } from '../src/reference/conv3x3.js';
 import { Tensor } from '../src/tensor.js';
 import { WasmBackend } from '../src/wasm/backend.js';
 
-const wasm: Backend = await WasmBackend.create();
+/** One thread, and three (pieces of rows and channel groups that do not divide evenly). */
+const wasms: WasmBackend[] = [await WasmBackend.create(1), await WasmBackend.create(3)];
 
 /** xorshift32: the same inputs on every run. */
 function random(seed: number): () => number {
@@ -42,15 +44,17 @@ function firstDifference(a: Float32Array | Int32Array, b: Float32Array | Int32Ar
   return '';
 }
 
-/** Runs f on both backends (inputs adopted into each) and compares the outputs bit for bit. */
+/** Runs f on the reference and each wasm backend (inputs adopted into each) and compares the outputs bit for bit. */
 function same(what: string, inputs: Tensor[], f: (be: Backend, ...xs: Tensor[]) => Tensor | Int32Array): void {
   const want = f(referenceBackend, ...inputs);
-  const adopted = inputs.map((t) => wasm.adopt(t));
-  let got = f(wasm, ...adopted);
-  if (got instanceof Tensor) got = wasm.download(got);
-  adopted.forEach((t) => wasm.release(t));
-  const diff = firstDifference(want instanceof Tensor ? want.data : want, got instanceof Tensor ? got.data : got);
-  assert.is(diff, '', `${what}: ${diff}`);
+  for (const wasm of wasms) {
+    const adopted = inputs.map((t) => wasm.adopt(t));
+    let got = f(wasm, ...adopted);
+    if (got instanceof Tensor) got = wasm.download(got);
+    adopted.forEach((t) => wasm.release(t));
+    const diff = firstDifference(want instanceof Tensor ? want.data : want, got instanceof Tensor ? got.data : got);
+    assert.is(diff, '', `${what}, ${wasm.threads} thread(s): ${diff}`);
+  }
 }
 
 test('conv3x3: s1, s2, up2, with and without residual', () => {
@@ -140,5 +144,7 @@ test('codebook norms and argmin, ties to the first index', () => {
     assert.is(tokens[0], 0, 'a tie goes to the first index');
   }
 });
+
+test.after(() => wasms.forEach((w) => w.dispose()));
 
 test.run();

@@ -14,7 +14,7 @@ import { decode as decodePngLib } from 'fast-png';
 import type { DecodedPng } from 'fast-png';
 import { decode as decodeJpegLib } from 'jpeg-js';
 import { VqganError } from '../errors.js';
-import type { RgbImage } from './rgb_image.js';
+import { compositeOnWhite, type RgbImage } from './rgb_image.js';
 
 /** Larger images are refused before decoding rather than risk running out of memory. */
 const MAX_MEGAPIXELS = 100;
@@ -79,23 +79,6 @@ function checkSize(width: number, height: number, name: string): void {
 function messageOf(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   return err.cause === undefined ? err.message : `${err.message} ${messageOf(err.cause)}`;
-}
-
-/**
- * RGBA, 4 bytes per pixel, → RGB composited on white (the rule in this file's header).
- * Also for callers handing in canvas ImageData.
- */
-export function compositeOnWhite(width: number, height: number, rgba: ArrayLike<number>): RgbImage {
-  const out = new Uint8Array(width * height * 3);
-  for (let p = 0; p < width * height; p++) {
-    const a = rgba[p * 4 + 3];
-    for (let c = 0; c < 3; c++) {
-      const v = rgba[p * 4 + c];
-      // round((v·a + 255·(255 − a)) / 255) in integers: the remainder never equals 127.5.
-      out[p * 3 + c] = Math.floor((v * a + 255 * (255 - a) + 127) / 255);
-    }
-  }
-  return { width, height, data: out };
 }
 
 /** Any decoded PNG (colour types 0, 2, 3, 4, 6; depths 1..16) → RGB on white. */

@@ -43,6 +43,11 @@ function tokensFromJson(bytes: Uint8Array, name: string): TokenGrid {
   } catch (err) {
     throw new VqganError('BAD_FORMAT', `${name}: not a token file (JSON or .npy): ${(err as Error).message}`);
   }
+  return tokenGridFromJson(value, name);
+}
+
+/** A parsed JSON value that must be a token grid (a JSON Lines record carries one too). */
+export function tokenGridFromJson(value: unknown, name: string): TokenGrid {
   const v = value as { height?: unknown; width?: unknown; tokens?: unknown };
   if (typeof v !== 'object' || v === null || !Number.isInteger(v.height) || !Number.isInteger(v.width) || !Array.isArray(v.tokens)) {
     throw new VqganError('BAD_FORMAT', `${name}: expected {"height": h, "width": w, "tokens": [...]}`);
@@ -71,8 +76,10 @@ function int32Token(t: number | bigint, i: number, width: number, name: string):
   return Number(t);
 }
 
-export function tokensToJson(grid: TokenGrid): string {
-  return `${JSON.stringify({ height: grid.height, width: grid.width, tokens: Array.from(grid.tokens) })}\n`;
+/** One line of JSON; with `file`, a JSON Lines record that names the image the grid came from. */
+export function tokensToJson(grid: TokenGrid, file?: string): string {
+  const record = { height: grid.height, width: grid.width, tokens: Array.from(grid.tokens) };
+  return `${JSON.stringify(file === undefined ? record : { file, ...record })}\n`;
 }
 
 export function tokensToNpy(grid: TokenGrid): Uint8Array {

@@ -43,9 +43,10 @@ export class VQModel {
 
   /**
    * (in_channels, H, W) in model range → the latent h (embed_dim, H/f, W/f) before
-   * quantizing, in the backend's memory (the caller releases or downloads it).
+   * quantizing, in the backend's memory (the caller releases or downloads it). `be` may
+   * be a decorator of the model's backend (one that counts or times the ops).
    */
-  encodeLatent(x: Tensor): Tensor {
+  encodeLatent(x: Tensor, be: Backend = this.backend): Tensor {
     const [c, h, w] = x.shape;
     if (x.shape.length !== 3 || c !== this.config.in_channels || !fitsFactor(h!, w!, this.factor)) {
       throw new VqganError(
@@ -53,7 +54,6 @@ export class VQModel {
         `encoder input has shape ${formatShape(x.shape)}; expected (${this.config.in_channels}, H, W) with H and W positive multiples of ${this.factor}`,
       );
     }
-    const be = this.backend;
     const z = this.encoder.forward(be, be.adopt(x));
     const latent = ops.conv1x1(be, z, this.quant_conv);
     be.release(z);
@@ -61,13 +61,12 @@ export class VQModel {
   }
 
   /** The latent (embed_dim, h, w) → tokens (h·w), row-major. */
-  tokensOf(latent: Tensor): Int32Array {
-    return ops.codebookArgmin(this.backend, latent, this.quantize.embedding.weight, this.quantize.norms);
+  tokensOf(latent: Tensor, be: Backend = this.backend): Int32Array {
+    return ops.codebookArgmin(be, latent, this.quantize.embedding.weight, this.quantize.norms);
   }
 
   /** A token grid h×w → the image (out_ch, h·f, w·f) in model range, unclipped, in the backend's memory. */
-  decodeTokens(grid: TokenGrid): Tensor {
-    const be = this.backend;
+  decodeTokens(grid: TokenGrid, be: Backend = this.backend): Tensor {
     const z = ops.embed(be, grid, this.quantize.embedding.weight);
     const h = ops.conv1x1(be, z, this.post_quant_conv);
     be.release(z);

@@ -11,6 +11,8 @@ const dims = (t: Tensor, i: number): number => t.shape[i]!;
 
 export const referenceBackend: Backend = {
   name: 'reference',
+  threads: 1,
+  dispose: () => undefined,
   alloc: (shape) => new Tensor(shape),
   adopt: (t) => t,
   release: () => undefined,

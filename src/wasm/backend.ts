@@ -2,13 +2,26 @@
  * The WebAssembly SIMD backend: tensors live in one WebAssembly memory, the kernels
  * (kernels/*.ts) compute on them in the canonical order, so results are the reference
  * backend's bytes. Scratch buffers (packed inputs, partial sums, transposes) come from
- * the same allocator and go back to it when the kernel returns.
+ * the same allocator and go back to it when the kernel returns. Each op is one or more
+ * thread-pool jobs: fixed pieces of its output (rows, channels, groups, positions), so
+ * the bytes do not depend on the number of threads.
  */
 import type { Backend } from '../backend.js';
+import { VqganError } from '../errors.js';
 import type { Conv3x3Mode } from '../reference/conv3x3.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { Allocator } from './allocator.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
+import { ThreadPool } from './thread_pool.js';
+
+/** 4 GiB, the most a 32-bit WebAssembly memory can hold: a shared memory needs a maximum. */
+const MAX_PAGES = 65536;
+
+/**
+ * A job's pieces are claimed one at a time, so the last one leaves the other threads
+ * idle for up to a piece's time: a few pieces per thread keep that small.
+ */
+const PIECES_PER_THREAD = 4;
 
 /** A tensor whose values live at `ptr` in the backend's memory. */
 class WasmTensor extends Tensor {
@@ -38,14 +51,28 @@ export class WasmBackend implements Backend {
   private readonly derived = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
 
-  private constructor(readonly memory: WebAssembly.Memory, private readonly k: Kernels) {
+  private constructor(readonly memory: WebAssembly.Memory, private readonly k: Kernels, private readonly pool: ThreadPool) {
     this.allocator = new Allocator(memory);
     this.taps = this.allocator.alloc(9 * 4);
   }
 
-  static async create(): Promise<WasmBackend> {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    return new WasmBackend(memory, await instantiateKernels(memory));
+  /** A backend computing on `threads` threads (this one and threads − 1 workers). */
+  static async create(threads = 1): Promise<WasmBackend> {
+    if (!Number.isInteger(threads) || threads < 1) throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
+    const memory = threads > 1
+      ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 1 });
+    const k = await instantiateKernels(memory);
+    return new WasmBackend(memory, k, await ThreadPool.start(k, memory, threads));
+  }
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** Ends the worker threads; the backend is not used again. */
+  dispose(): void {
+    this.pool.close();
   }
 
   /** Bytes of WebAssembly memory in use at the busiest moment so far. */
@@ -90,11 +117,26 @@ export class WasmBackend implements Backend {
     const packed = this.allocator.alloc(rows * rowBytes);
     const taps = new Int32Array(this.memory.buffer, this.taps, 9);
     for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) taps[ky * 3 + kx] = ky * rowBytes + columns[kx]! * 4;
-    const pack = mode === 's1' ? this.k.f32_pack3x3_s1 : mode === 'up2' ? this.k.f32_pack3x3_up2 : this.k.f32_pack3x3_s2;
-    pack(this.ptr(x), cin, h, w, packed, rowBytes);
-    const partial = this.allocator.alloc(Math.ceil(cout / 4) * 32 * 4);
-    this.k.f32_conv3x3_4x8(packed, rowBytes, line * 4, step, this.taps, cin, this.packedWeights(weight), this.ptr(bias),
-      this.ptr(out), cout, hout, wout, residual === null ? 0 : this.ptr(residual), partial);
+    const pack = mode === 's1' ? 'f32_pack3x3_s1' : mode === 'up2' ? 'f32_pack3x3_up2' : 'f32_pack3x3_s2';
+    this.pool.run({ kernel: pack, args: [this.ptr(x), cin, h, w, packed, rowBytes], total: rows, unit: 2 });
+    const weights = this.packedWeights(weight);
+    // Each thread parks its partial sums in its own cache lines.
+    const partialBytes = Math.ceil(this.k.f32_conv3x3_4x8_scratch_bytes(cout) / 64) * 64;
+    const partial = this.allocator.alloc(partialBytes * this.pool.threads);
+    // Pieces of one output row, or of a row's channel group where a small map has too
+    // few rows to keep every thread busy to the end. Only the scheduling changes: each
+    // output is computed the same way whatever the pieces.
+    const groups = Math.min(Math.ceil(cout / 4), Math.ceil((PIECES_PER_THREAD * this.pool.threads) / hout));
+    const coGroup = Math.ceil(cout / groups / 4) * 4;
+    const args = [packed, rowBytes, line * 4, step, this.taps, cin, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
+      residual === null ? 0 : this.ptr(residual), partial, coGroup];
+    this.pool.run({
+      kernel: 'f32_conv3x3_4x8',
+      args,
+      total: hout * Math.ceil(cout / coGroup),
+      unit: 1,
+      scratch: { arg: 13, stride: partialBytes }, // args[13] is partial
+    });
     this.allocator.free(partial);
     this.allocator.free(packed);
   }
@@ -118,19 +160,35 @@ export class WasmBackend implements Backend {
 
   conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
     const [cin, h, w] = x.shape as [number, number, number];
-    this.k.f32_conv1x1_4x8(this.ptr(x), cin, h * w, this.ptr(weight), this.ptr(bias), this.ptr(out), out.shape[0]!,
-      residual === null ? 0 : this.ptr(residual));
+    this.pool.run({
+      kernel: 'f32_conv1x1_4x8',
+      args: [this.ptr(x), cin, h * w, this.ptr(weight), this.ptr(bias), this.ptr(out), residual === null ? 0 : this.ptr(residual)],
+      total: out.shape[0]!,
+      unit: 16, // a multiple of the kernel's 4 output channels
+    });
   }
 
   groupNorm(x: Tensor, weight: Tensor, bias: Tensor, groups: number, swish: boolean, out: Tensor): void {
     const [c, h, w] = x.shape as [number, number, number];
-    this.k.f32_group_norm(this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0);
+    this.pool.run({
+      kernel: 'f32_group_norm',
+      args: [this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0],
+      total: groups,
+      unit: 1,
+    });
   }
 
   attention(q: Tensor, k: Tensor, v: Tensor, scale: number, scores: Tensor, out: Tensor): void {
     const [c, h, w] = q.shape as [number, number, number];
-    const vt = this.allocator.alloc(c * h * w * 4);
-    this.k.f32_attention(this.ptr(q), this.ptr(k), this.ptr(v), c, h * w, scale, this.ptr(scores), vt, this.ptr(out));
+    const n = h * w;
+    const vt = this.allocator.alloc(c * n * 4); // (N, C)
+    this.pool.run({ kernel: 'f32_transpose', args: [this.ptr(v), c, n, vt], total: c, unit: 32 });
+    this.pool.run({
+      kernel: 'f32_attention_rows',
+      args: [this.ptr(q), this.ptr(k), vt, c, n, scale, this.ptr(scores), this.ptr(out)],
+      total: n,
+      unit: 8,
+    });
     this.allocator.free(vt);
   }
 
@@ -149,7 +207,12 @@ export class WasmBackend implements Backend {
       this.derived.set(codebook, blocked);
     }
     const out = this.allocator.alloc(h * w * 4);
-    this.k.f32_codebook_argmin(this.ptr(z), dim, h * w, blocked.ptr, codes, this.ptr(norms), out);
+    this.pool.run({
+      kernel: 'f32_codebook_argmin',
+      args: [this.ptr(z), dim, h * w, blocked.ptr, codes, this.ptr(norms), out],
+      total: h * w,
+      unit: 4, // the kernel's 4 positions at a time
+    });
     tokens.set(new Int32Array(this.memory.buffer, out, h * w));
     this.allocator.free(out);
   }

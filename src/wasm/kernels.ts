@@ -1,25 +1,53 @@
 /**
  * The compiled AssemblyScript kernels (kernels/*.ts), instantiated over a memory that
- * the host owns. Pointers are byte addresses; sizes count floats.
+ * the host owns: an ordinary one, or a shared one that worker threads use too (the same
+ * kernels, built a second time with the memory declared shared). Pointers are byte
+ * addresses; sizes count floats.
  */
-import { KERNELS_WASM_BASE64 } from './kernels_wasm.generated.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels_wasm.generated.js';
 
-export interface Kernels {
-  f32_pack3x3_s1(x: number, c: number, h: number, w: number, out: number, rowBytes: number): void;
-  f32_pack3x3_up2(x: number, c: number, h: number, w: number, out: number, rowBytes: number): void;
-  f32_pack3x3_s2(x: number, c: number, h: number, w: number, out: number, rowBytes: number): void;
-  f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
+/**
+ * The kernels that compute a range [lo, hi) of their output (rows, channels, groups or
+ * positions: the last two arguments), so that threads can share one call.
+ */
+export interface RangedKernels {
+  f32_pack3x3_s1(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
+  f32_pack3x3_up2(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
+  f32_pack3x3_s2(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
   f32_conv3x3_4x8(
     packed: number, rowBytes: number, lineBytes: number, step: number, taps: number, cin: number,
     packedWeights: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
-    partial: number,
+    partial: number, coGroup: number, i0: number, i1: number,
   ): void;
-  f32_conv1x1_4x8(x: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number): void;
-  f32_group_norm(x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number): void;
-  f32_attention(q: number, k: number, v: number, channels: number, n: number, scale: number, scores: number, vt: number, out: number): void;
+  f32_conv1x1_4x8(
+    x: number, cin: number, pixels: number, weight: number, bias: number, out: number, residual: number, co0: number, co1: number,
+  ): void;
+  f32_group_norm(
+    x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number,
+    g0: number, g1: number,
+  ): void;
+  f32_transpose(x: number, rows: number, cols: number, out: number, r0: number, r1: number): void;
+  f32_attention_rows(
+    q: number, k: number, vt: number, channels: number, n: number, scale: number, scores: number, out: number, i0: number, i1: number,
+  ): void;
+  f32_codebook_argmin(
+    z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number, p0: number, p1: number,
+  ): void;
+}
+
+export type RangedKernelName = keyof RangedKernels;
+
+/** Ranged kernels by number, for jobs handed to worker threads. */
+export const RANGED_KERNEL_NAMES: readonly RangedKernelName[] = [
+  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv1x1_4x8', 'f32_group_norm',
+  'f32_transpose', 'f32_attention_rows', 'f32_codebook_argmin',
+];
+
+export interface Kernels extends RangedKernels {
+  f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
+  f32_conv3x3_4x8_scratch_bytes(cout: number): number;
   f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
   f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
-  f32_codebook_argmin(z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number): void;
   /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */
   f32_simd_peak(iterations: number): number;
 }
@@ -34,7 +62,7 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /** A module that uses one SIMD instruction: validates only where SIMD128 is supported. */
 const SIMD_PROBE = new Uint8Array([
@@ -45,8 +73,15 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
+/** The kernels over `memory`; a shared memory gets the build that declares it shared. */
 export async function instantiateKernels(memory: WebAssembly.Memory): Promise<Kernels> {
-  compiled ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as Uint8Array<ArrayBuffer>);
-  const instance = await WebAssembly.instantiate(await compiled, { env: { memory } });
+  const base64 = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer
+    ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64;
+  let module = compiled.get(base64);
+  if (module === undefined) {
+    module = WebAssembly.compile(decodeBase64(base64) as Uint8Array<ArrayBuffer>);
+    compiled.set(base64, module);
+  }
+  const instance = await WebAssembly.instantiate(await module, { env: { memory } });
   return instance.exports as unknown as Kernels;
 }

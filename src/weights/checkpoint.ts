@@ -161,7 +161,7 @@ async function loadStorage(src: ByteSource, entry: ZipEntry | undefined, plan: S
       `${src.name}: storage ${plan.storage.key} of tensor ${firstKey} has ${entry.uncompressedSize} bytes, less than ${plan.storage.numel} ${plan.dtype} values`,
     );
   }
-  const bytes = await readZipEntryRange(src, entry, plan.lo * itemSize, (plan.hi - plan.lo + 1) * itemSize);
+  const bytes = await readZipEntryRange(src, entry, plan.lo * itemSize, planBytes(plan));
   const values = decodeToFloat32(bytes, plan.dtype);
   for (const { key, tensor } of plan.users) {
     // The common case, one tensor filling its range in order, keeps the decoded array.
@@ -170,12 +170,23 @@ async function loadStorage(src: ByteSource, entry: ZipEntry | undefined, plan: S
   }
 }
 
-export async function readCheckpoint(src: ByteSource): Promise<Checkpoint> {
+/** Bytes of a storage that its plan reads. */
+const planBytes = (plan: StoragePlan): number => (plan.hi - plan.lo + 1) * STORED_ITEM_SIZE[plan.dtype];
+
+/** `onProgress` hears of the tensor bytes read, of the total the model tensors need (known once the pickle is read). */
+export async function readCheckpoint(src: ByteSource, onProgress?: (loaded: number, total: number) => void): Promise<Checkpoint> {
   const { pickle, entries, prefix } = await findPickle(src);
   const root = unpickle(await readZipEntry(src, pickle), src.name);
   const { order, plans } = planStorages(stateDictOf(root, src.name), src.name);
   const loaded = new Map<string, Tensor>();
-  for (const plan of plans.values()) await loadStorage(src, entries.get(`${prefix}data/${plan.storage.key}`), plan, loaded);
+  const total = [...plans.values()].reduce((sum, plan) => sum + planBytes(plan), 0);
+  let done = 0;
+  onProgress?.(0, total);
+  for (const plan of plans.values()) {
+    await loadStorage(src, entries.get(`${prefix}data/${plan.storage.key}`), plan, loaded);
+    done += planBytes(plan);
+    onProgress?.(done, total);
+  }
   // State-dict order; tensors with no elements never had a storage to read.
   const tensors = new Map(order.map(([key, t]) => [key, loaded.get(key) ?? new Tensor(t.shape)]));
   const hp = root instanceof Map ? root.get('hyper_parameters') : undefined;

@@ -14,6 +14,15 @@ import { parseYamlSubset } from './yaml.js';
 
 export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
 
+/**
+ * Bytes of the weights in so far, of `total`: a URL's download (`total` from its
+ * Content-Length, undefined while unknown), or the tensor data read from a path, Blob or
+ * bytes (`total` known once the file's index is read; the optimizer state and loss
+ * networks a checkpoint also holds are never read, so they do not count). The last call
+ * has `loaded === total`.
+ */
+export type LoadProgress = (loaded: number, total: number | undefined) => void;
+
 export interface LoadedWeights {
   readonly tensors: Map<string, Tensor>;
   readonly config: VqganConfig;
@@ -24,18 +33,20 @@ export interface LoadedWeights {
   readonly bytesRead: number;
 }
 
-async function openWeights(input: WeightsInput): Promise<{ source: ByteSource; location: string | undefined }> {
+/** `downloaded` when the bytes came over the network: then reading them is not reported again. */
+async function openWeights(input: WeightsInput, onProgress?: LoadProgress): Promise<{ source: ByteSource; location: string | undefined; downloaded: boolean }> {
   if (typeof input === 'string' || input instanceof URL) {
     const location = input.toString();
-    if (isUrl(location)) return { source: memorySource(await fetchBytes(location), location), location };
-    return { source: await openFile(location), location };
+    if (isUrl(location)) return { source: memorySource(await fetchBytes(location, onProgress), location), location, downloaded: true };
+    return { source: await openFile(location), location, downloaded: false };
   }
-  if (input instanceof Uint8Array) return { source: memorySource(input), location: undefined };
-  if (input instanceof ArrayBuffer) return { source: memorySource(new Uint8Array(input)), location: undefined };
-  if (typeof Blob !== 'undefined' && input instanceof Blob) {
-    const name = (input as { name?: string }).name ?? '<blob>';
-    return { source: blobSource(input, name), location: undefined };
-  }
+  return { source: openInMemory(input), location: undefined, downloaded: false };
+}
+
+function openInMemory(input: Uint8Array | ArrayBuffer | Blob): ByteSource {
+  if (input instanceof Uint8Array) return memorySource(input);
+  if (input instanceof ArrayBuffer) return memorySource(new Uint8Array(input));
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return blobSource(input, (input as { name?: string }).name ?? '<blob>');
   throw new VqganError('BAD_ARGUMENT', 'weights must be a path, URL, Uint8Array, ArrayBuffer or Blob');
 }
 
@@ -88,19 +99,21 @@ function parseJson(text: string, name: string): unknown {
  * Reads the model tensors (never the optimizer state or `loss.*`) and works out the
  * configuration: `config` when given, else the checkpoint's hyper-parameters, else safetensors metadata `config`,
  * else config.yaml / config.json beside the file, else the f16_16384 defaults.
+ * `onProgress` hears of the bytes as they come in (see LoadProgress).
  */
-export async function loadWeights(input: WeightsInput, config?: VqganConfig): Promise<LoadedWeights> {
-  const { source, location } = await openWeights(input);
+export async function loadWeights(input: WeightsInput, config?: VqganConfig, onProgress?: LoadProgress): Promise<LoadedWeights> {
+  const { source, location, downloaded } = await openWeights(input, onProgress);
+  const onRead = downloaded ? undefined : onProgress;
   try {
     const format = await sniffFormat(source);
     let tensors: Map<string, Tensor>;
     let embedded: VqganConfig | undefined;
     if (format === 'checkpoint') {
-      const ckpt = await readCheckpoint(source);
+      const ckpt = await readCheckpoint(source, onRead);
       tensors = ckpt.tensors;
       embedded = configFromObject(ckpt.hyperParameters, `${source.name} hyper_parameters`);
     } else {
-      const st = await readSafetensors(source);
+      const st = await readSafetensors(source, onRead);
       tensors = st.tensors;
       const text = st.metadata?.config;
       if (text !== undefined) embedded = configFromObject(parseJson(text, `${source.name} metadata config`), `${source.name} metadata`);

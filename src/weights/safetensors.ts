@@ -76,7 +76,8 @@ function checkTiling(name: string, entries: Entry[], dataSize: number): void {
   if (at !== dataSize) throw bad(name, `tensors cover ${at} bytes of data but the file holds ${dataSize}; truncated?`);
 }
 
-export async function readSafetensors(src: ByteSource): Promise<Safetensors> {
+/** `onProgress` hears of the tensor bytes read, of the total the model tensors need (known once the header is read). */
+export async function readSafetensors(src: ByteSource, onProgress?: (loaded: number, total: number) => void): Promise<Safetensors> {
   if (src.size < 8) throw bad(src.name, `only ${src.size} bytes`);
   const lengthBytes = await src.read(0, 8);
   const headerLength = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true);
@@ -98,13 +99,18 @@ export async function readSafetensors(src: ByteSource): Promise<Safetensors> {
   checkTiling(src.name, entries, src.size - dataStart);
 
   const tensors = new Map<string, Tensor>();
-  for (const e of entries) {
-    if (!isModelKey(e.key)) continue;
+  const wanted = entries.filter((e) => isModelKey(e.key));
+  const total = wanted.reduce((sum, e) => sum + (e.end - e.begin), 0);
+  let done = 0;
+  onProgress?.(0, total);
+  for (const e of wanted) {
     const dtype = READ_DTYPES[e.dtype];
     if (dtype === undefined) {
       throw new VqganError('UNSUPPORTED', `${src.name}: tensor ${e.key} is ${e.dtype}; only ${Object.keys(READ_DTYPES).join(', ')} are read`);
     }
     tensors.set(e.key, new Tensor(e.shape, decodeToFloat32(await src.read(dataStart + e.begin, e.end - e.begin), dtype)));
+    done += e.end - e.begin;
+    onProgress?.(done, total);
   }
   return { tensors, metadata };
 }

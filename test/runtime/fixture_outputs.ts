@@ -1,0 +1,56 @@
+/**
+ * The fixture checks as one function that runs unchanged in Node, Deno and a browser:
+ * every golden case of test/fixtures/tiny through the API (encode of input.npy, decode of
+ * PyTorch's tokens), each output reduced to the SHA-256 of its bytes. Equal digests from
+ * two runtimes (or thread counts) mean byte-identical outputs; the Node test suite checks
+ * the same outputs against PyTorch's (test/golden.test.ts).
+ */
+import { Vqgan } from '../../src/api.js';
+import { parseNpy } from '../../src/io/npy.js';
+import { Tensor } from '../../src/tensor.js';
+
+interface Case {
+  readonly name: string;
+  readonly tokens_hw: [number, number];
+  readonly decode_only?: boolean;
+}
+
+/** Bytes of a file under test/fixtures/tiny/, e.g. 'golden/manifest.json'. */
+export type ReadFixture = (path: string) => Promise<Uint8Array>;
+
+export interface FixtureOutputs {
+  readonly runtime: string;
+  readonly threads: number;
+  /** `${case}.tokens|latent|decoded` → SHA-256 hex of the output's bytes. */
+  readonly digests: Record<string, string>;
+}
+
+async function sha256(view: ArrayBufferView): Promise<string> {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function fixtureOutputs(read: ReadFixture, threads: number, runtime: string): Promise<FixtureOutputs> {
+  // tiny.ckpt carries its config in hyper_parameters, so bytes alone are enough.
+  const vq = await Vqgan.load(await read('tiny.ckpt'), { threads });
+  const npy = async (file: string) => parseNpy(await read(`golden/${file}`), file);
+  const cases: Case[] = JSON.parse(new TextDecoder().decode(await read('golden/manifest.json')));
+  const digests: Record<string, string> = {};
+  try {
+    for (const c of cases) {
+      if (!c.decode_only) {
+        const input = await npy(`${c.name}.input.npy`);
+        const r = vq.encode(new Tensor(input.shape, input.data as Float32Array));
+        digests[`${c.name}.tokens`] = await sha256(r.tokens);
+        digests[`${c.name}.latent`] = await sha256(r.latent.data);
+      }
+      const tokens = (await npy(`${c.name}.tokens.npy`)).data as Int32Array;
+      const [height, width] = c.tokens_hw;
+      digests[`${c.name}.decoded`] = await sha256(vq.decode({ height, width, tokens }).data);
+    }
+    return { runtime, threads: vq.threads, digests };
+  } finally {
+    vq.dispose();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The same bytes in every runtime: the fixture checks (test/runtime/fixture_outputs.ts)
+ * run in Node, in Deno (the npm package `deno`) and in headless Chromium, on 2 threads,
+ * and every output's SHA-256 must agree across the three. Chromium also runs them on a
+ * page without cross-origin isolation, where the engine falls back to one thread. Node's
+ * outputs are checked against PyTorch's in golden.test.ts, and across thread counts in
+ * threads.test.ts, so equal digests here carry those checks to Deno and Chromium.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startServer } from '../demo/server.js';
+import { launchChromium } from './helpers/browser.js';
+import { TINY } from './helpers/golden.js';
+import { fixtureOutputs, type FixtureOutputs } from './runtime/fixture_outputs.js';
+
+const THREADS = 2;
+
+/** The deno binary that the npm package `deno` installs. */
+function denoPath(): string {
+  const require = createRequire(import.meta.url);
+  return fileURLToPath(new URL('bin.cjs', `file://${require.resolve('deno/package.json')}`));
+}
+
+function runDeno(threads: number): Promise<FixtureOutputs> {
+  const main = fileURLToPath(new URL('./runtime/deno_main.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [denoPath(), 'run', '--allow-read', main, String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`deno exited with ${code}: ${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+    });
+  });
+}
+
+/** Runs fixtureOutputs in a page of the demo server; `isolated` false leaves out COOP/COEP. */
+async function runChromium(threads: number, isolated: boolean): Promise<FixtureOutputs & { isolated: boolean }> {
+  const server = await startServer({ isolated });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}test/runtime/blank.html`);
+    const result = await page.evaluate(async ({ n, module }) => {
+      const { fixtureOutputs: run } = (await import(module)) as { fixtureOutputs: typeof fixtureOutputs };
+      const read = async (path: string) => {
+        const response = await fetch(`/test/fixtures/tiny/${path}`);
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      };
+      const outputs = await run(read, n, 'chromium');
+      return { ...outputs, isolated: globalThis.crossOriginIsolated };
+    }, { n: threads, module: '/dist/test/runtime/fixture_outputs.js' });
+    assert.equal(errors, [], 'no page errors');
+    return result;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+function assertSameDigests(a: FixtureOutputs, b: FixtureOutputs): void {
+  const keys = Object.keys(a.digests);
+  assert.ok(keys.length >= 14, `${a.runtime}: every case has digests (${keys.length})`);
+  assert.equal(Object.keys(b.digests).sort(), keys.sort(), `${b.runtime} computed the same outputs as ${a.runtime}`);
+  const differing = keys.filter((k) => a.digests[k] !== b.digests[k]);
+  assert.equal(differing, [], `${b.runtime} (${b.threads} threads) differs from ${a.runtime} (${a.threads} threads) on: ${differing.join(', ')}`);
+}
+
+let node: FixtureOutputs;
+
+test.before(async () => {
+  node = await fixtureOutputs(async (path) => new Uint8Array(readFileSync(`${TINY}${path}`)), THREADS, 'node');
+  assert.is(node.threads, THREADS);
+});
+
+test('Deno gives the same bytes as Node', async () => {
+  const deno = await runDeno(THREADS);
+  assert.is(deno.runtime, 'deno');
+  assert.is(deno.threads, THREADS);
+  assertSameDigests(node, deno);
+});
+
+test('headless Chromium gives the same bytes as Node, on threads when cross-origin isolated', async () => {
+  const page = await runChromium(THREADS, true);
+  assert.ok(page.isolated, 'the page is cross-origin isolated');
+  assert.is(page.threads, THREADS);
+  assertSameDigests(node, page);
+});
+
+test('headless Chromium without isolation falls back to one thread, same bytes', async () => {
+  const page = await runChromium(THREADS, false);
+  assert.not.ok(page.isolated);
+  assert.is(page.threads, 1);
+  assertSameDigests(node, page);
+});
+
+test.run();

@@ -1,0 +1,95 @@
+/**
+ * Threads never change the bytes: every fixture case at 1, 2, 3 and 4 threads (3 on
+ * purpose: pieces that do not divide evenly among the threads) gives the same tokens,
+ * latents and decoded images; and the thread pool hands out every piece of every job
+ * exactly once, over thousands of back-to-back jobs.
+ */
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createBackend } from '../src/api.js';
+import { WasmBackend } from '../src/wasm/backend.js';
+import { instantiateKernels } from '../src/wasm/kernels.js';
+import { ThreadPool } from '../src/wasm/thread_pool.js';
+import { TINY } from './helpers/golden.js';
+import { fixtureOutputs } from './runtime/fixture_outputs.js';
+
+const read = async (path: string) => new Uint8Array(readFileSync(`${TINY}${path}`));
+
+test('fixture outputs are byte-identical at 1, 2, 3 and 4 threads', async () => {
+  const one = await fixtureOutputs(read, 1, 'node');
+  assert.is(one.threads, 1);
+  assert.ok(Object.keys(one.digests).length >= 14, 'every case has digests');
+  for (const threads of [2, 3, 4]) {
+    const many = await fixtureOutputs(read, threads, 'node');
+    assert.is(many.threads, threads);
+    for (const [key, digest] of Object.entries(one.digests)) {
+      assert.is(many.digests[key], digest, `${key}: ${threads} threads differ from 1 thread`);
+    }
+  }
+});
+
+test('the thread pool computes each piece once, job after job', async () => {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
+  const k = await instantiateKernels(memory);
+  const pool = await ThreadPool.start(k, memory, 4);
+  try {
+    // f32_transpose of an (R, C) matrix, R rows cut into pieces of 3: small jobs, so that
+    // workers still busy with one job race the next one.
+    const src = 0;
+    const dst = 65536;
+    const f32 = new Float32Array(memory.buffer);
+    for (let job = 0; job < 3000; job++) {
+      const rows = 1 + (job % 37);
+      const cols = 1 + ((job * 7) % 29);
+      for (let i = 0; i < rows * cols; i++) f32[i] = job * 1000 + i;
+      f32.fill(-1, dst / 4, dst / 4 + rows * cols);
+      pool.run({ kernel: 'f32_transpose', args: [src, rows, cols, dst], total: rows, unit: 3 });
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const got = f32[dst / 4 + c * rows + r];
+          if (got !== job * 1000 + r * cols + c) assert.unreachable(`job ${job} (${rows}×${cols}): out[${c}, ${r}] = ${got}`);
+        }
+      }
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+test('a kernel that traps on any thread fails the job with an error, and the pool goes on', async () => {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
+  const k = await instantiateKernels(memory);
+  const pool = await ThreadPool.start(k, memory, 3);
+  try {
+    for (let round = 0; round < 20; round++) {
+      // out (256, 128) at 65536 ends past the memory's 128 KiB: every piece traps, on
+      // whichever of the three threads claims it.
+      try {
+        pool.run({ kernel: 'f32_transpose', args: [0, 128, 256, 65536], total: 128, unit: 1 });
+        assert.unreachable('an out-of-bounds store did not fail');
+      } catch (err) {
+        assert.match((err as Error).message, /^kernel f32_transpose failed/);
+      }
+      pool.run({ kernel: 'f32_transpose', args: [0, 4, 4, 1024], total: 4, unit: 1 });
+    }
+  } finally {
+    pool.close();
+  }
+});
+
+test('threads: bad counts are refused with a clear error', async () => {
+  for (const bad of [0, -1, 1.5]) {
+    try {
+      await createBackend('wasm', bad);
+      assert.unreachable(`threads ${bad} accepted`);
+    } catch (err) {
+      assert.match((err as Error).message, `threads must be a positive integer, not ${bad}`);
+    }
+  }
+  const backend = await createBackend('wasm', 2);
+  assert.ok(backend instanceof WasmBackend && backend.threads === 2);
+  backend.dispose();
+});
+
+test.run();
