@@ -5,7 +5,8 @@
  * page's error box, not only in the console.
  */
 import type { PresetName } from '../src/image/presets.js';
-import { formatBytes, formatDuration, formatPercent } from './format.js';
+import { formatBytes } from '../src/progress_bar.js';
+import { formatDuration, formatPercent } from './format.js';
 import type { Reply, Request, RgbaImage, RunResult } from './protocol.js';
 import { readImage } from './read_image.js';
 import { drawRgb, drawTokenMap, fillTokenTable } from './render.js';

@@ -20,6 +20,9 @@ import { WasmBackend } from './wasm/backend.js';
 import { Tensor } from './tensor.js';
 import type { TokenGrid } from './tokens.js';
 import { loadWeights, type LoadProgress, type WeightsInput } from './weights/load.js';
+import { DEFAULT_MODEL } from './hub/hub_id.js';
+import { weightsFromHub } from './hub/resolve.js';
+import type { HubOptions } from './hub/settings.js';
 
 export type { LoadProgress, ProgressCallback };
 
@@ -45,11 +48,17 @@ export interface LoadOptions {
    */
   readonly config?: VqganConfig;
   /**
-   * Called with the bytes of weights in so far and their total: a URL's download (total
-   * undefined without a Content-Length), else the tensor data read from the file, Blob or
-   * bytes. The last call has loaded === total; building the model follows.
+   * Called with the bytes of weights in so far and their total: a URL's or a hub model's
+   * download (total undefined when unknown), else the tensor data read from the file (a
+   * hub model in the cache too), Blob or bytes. The last call has loaded === total;
+   * building the model follows.
    */
   readonly onProgress?: LoadProgress;
+  /**
+   * For a hub id (`owner/name[@revision]`): the hub's address, a token and (Node, Deno)
+   * the cache folder; by default HF_ENDPOINT, HF_TOKEN and VQGAN_CACHE.
+   */
+  readonly hub?: HubOptions;
 }
 
 export interface EncodeOptions {
@@ -101,8 +110,16 @@ const withBatch = (t: Tensor): Tensor => new Tensor([1, ...t.shape], t.data);
 export class Vqgan {
   private constructor(private readonly model: VQModel) {}
 
-  static async load(weights: WeightsInput, options: LoadOptions = {}): Promise<Vqgan> {
-    const loaded = await loadWeights(weights, options.config, options.onProgress);
+  /**
+   * `weights`: a path (Node, Deno), a URL, bytes, a Blob, or a hub id `owner/name[@revision]`
+   * (a string that is no existing path), by default boris/vqgan_f16_16384, downloaded once
+   * into the cache (Node, Deno) or the Cache Storage (browsers).
+   */
+  static async load(weights: WeightsInput = DEFAULT_MODEL, options: LoadOptions = {}): Promise<Vqgan> {
+    const hub = await weightsFromHub(weights, options);
+    const loaded = hub === undefined
+      ? await loadWeights(weights, options.config, options.onProgress)
+      : await loadWeights(hub.weights, options.config ?? hub.config, hub.onProgress);
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
     const backend = await createBackend(options.backend ?? 'wasm', options.threads);
     return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend));

@@ -9,7 +9,13 @@ import { parseArgs } from 'node:util';
 import { Vqgan, type EncodeResult } from './api.js';
 import { BACKEND_NAMES, type BackendName } from './backend.js';
 import { encodeBatch, listInputs, resumeOutput } from './batch_encode.js';
-import { readFileBytes, writeFileAtomic } from './env.js';
+import { basenameOf, readFileBytes, writeFileAtomic } from './env.js';
+import { fetchCommand, weightsForCli } from './hub/cli_hub.js';
+import { formatBytes } from './progress_bar.js';
+import { convertToSafetensors } from './weights/convert.js';
+import { describeWeights } from './weights/describe.js';
+import { WRITTEN_DTYPES, type WrittenDtype } from './weights/half.js';
+import { loadWeights } from './weights/load.js';
 import { VqganError, formatShape } from './errors.js';
 import { decodeImage } from './image/decode.js';
 import { encodePng } from './image/encode_png.js';
@@ -21,7 +27,11 @@ import { Tensor } from './tensor.js';
 import { checkTokenGrid, type TokenGrid } from './tokens.js';
 
 const COMMON = `
-  --weights FILE        model weights: PyTorch .ckpt/.pt or .safetensors (required)
+  --weights W           model weights: a file (PyTorch .ckpt/.pt, .safetensors, Flax
+                        .msgpack), a URL, or a hub id OWNER/NAME[@REVISION] (a string
+                        that is no existing path; revision default main), downloaded
+                        once into the cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm);
+                        default boris/vqgan_f16_16384
   --preset NAME         pixel convention: taming (default, [-1, 1]) or dalle-mini ([0, 1])
   --backend NAME        compute backend: wasm (WebAssembly SIMD, default) or reference
                         (scalar TypeScript); both give the same bytes
@@ -39,6 +49,12 @@ Usage:
   vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
   vqgan reconstruct INPUT --weights FILE --out IMG.png
   vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
+  vqgan fetch [OWNER/NAME[@REVISION]]               download a hub model, print its files
+  vqgan convert WEIGHTS OUT.safetensors [--dtype D]  inference-only safetensors weights
+  vqgan info [WEIGHTS]                              format, configuration, size of weights
+
+--weights FILE may be left out: the default is the hub model boris/vqgan_f16_16384,
+downloaded on first use.
 
 Run 'vqgan COMMAND --help' for a command's options.`,
   encode: `Usage: vqgan encode INPUT --weights FILE [options]
@@ -82,10 +98,38 @@ time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
                         speed-ups over the first (default: all available cores)
   --json                print one JSON object per thread count instead of the tables
   --backend NAME        wasm (default) or reference`,
+  convert: `Usage: vqgan convert WEIGHTS OUT.safetensors [--dtype float32|float16|bfloat16]
+
+Writes inference-only weights: the model's tensors alone (no loss.* entries, no
+optimizer state), checked against the configuration, with the configuration in the
+file's metadata so that it loads with nothing beside it. WEIGHTS is anything --weights
+takes: a .ckpt, .safetensors or Flax .msgpack file, a URL, or a hub id. float16 and
+bfloat16 files are half the size; they load and compute in float32.
+
+  --dtype D             float32 (default, every bit kept), float16 or bfloat16`,
+  info: `Usage: vqgan info [WEIGHTS]
+
+Prints the format, size, configuration (and where it came from), parameter count and
+stored dtype of a weights file, URL or hub id (default: boris/vqgan_f16_16384).`,
+  fetch: `Usage: vqgan fetch [OWNER/NAME[@REVISION]]
+
+Downloads a model from the Hugging Face hub into the cache without running it, and
+prints where its files are on stdout (the weights, then the configuration if the hub has
+one). Default: boris/vqgan_f16_16384 at revision main. The weights are the first of
+model.ckpt, flax_model.msgpack, model.safetensors that the model has, checked against
+the hub's sha256; an interrupted download resumes. A model in the cache is never fetched
+again (delete its folder to refresh it).
+
+Environment:
+  HF_ENDPOINT           the hub (default https://huggingface.co)
+  HF_TOKEN              sent as a bearer token to the hub, for private or gated models
+  VQGAN_CACHE           the cache folder (default ~/.cache/vqgan-wasm); a model's files
+                        are in {cache}/{owner}--{name}/{revision}/`,
 };
 
 const OPTIONS = {
   weights: { type: 'string' },
+  dtype: { type: 'string' },
   out: { type: 'string' },
   latent: { type: 'string' },
   raw: { type: 'string' },
@@ -107,6 +151,9 @@ const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads'],
   reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads'],
   bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads'],
+  fetch: [],
+  convert: ['dtype'],
+  info: [],
 };
 
 /** How many inputs each command takes, and how to say so. */
@@ -115,6 +162,9 @@ const INPUTS: Record<string, { min: number; max: number; what: string }> = {
   decode: { min: 1, max: 1, what: 'one input file' },
   reconstruct: { min: 1, max: 1, what: 'one input file' },
   bench: { min: 0, max: 0, what: 'no input file' },
+  fetch: { min: 0, max: 1, what: 'at most one hub id' },
+  convert: { min: 2, max: 2, what: 'the weights and the output file' },
+  info: { min: 0, max: 1, what: 'at most one weights file or hub id' },
 };
 
 function say(message: string): void {
@@ -143,9 +193,10 @@ function parseSize(text: string): [number, number] {
 /** Models this run loaded: main() disposes them, since Deno waits for their worker threads. */
 const loaded: Vqgan[] = [];
 
-async function loadModel(opts: Options, command: string): Promise<Vqgan> {
+/** `--weights` left out means the default hub model (src/hub/cli_hub.ts). */
+async function loadModel(opts: Options, _command: string): Promise<Vqgan> {
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads)[0];
-  const vq = await Vqgan.load(required(opts, 'weights', command), { backend: backendOption(opts), threads });
+  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend: backendOption(opts), threads });
   loaded.push(vq);
   return vq;
 }
@@ -269,12 +320,35 @@ async function bench(_inputs: readonly string[], opts: Options): Promise<void> {
   if (!fitsFactor(size[0], size[1], 16)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const { runBench, formatBench, formatScaling } = await import('../bench/bench.js');
-  const results = await runBench({ size, repeat, backend: backendOption(opts), threads, weights: opts.weights }, opts.json ? undefined : say);
+  const weights = opts.weights === undefined ? undefined : await weightsForCli(opts.weights);
+  const results = await runBench({ size, repeat, backend: backendOption(opts), threads, weights }, opts.json ? undefined : say);
   for (const result of results) process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
   if (!opts.json && results.length > 1) process.stdout.write(`${formatScaling(results)}\n`);
 }
 
-const COMMANDS: Record<string, (inputs: readonly string[], opts: Options) => Promise<void>> = { encode, decode, reconstruct, bench };
+async function fetchModel([id]: readonly string[]): Promise<void> {
+  await fetchCommand(id);
+}
+
+/** `vqgan convert IN OUT.safetensors`: the model's tensors alone, with the configuration inside. */
+async function convert([input, out]: readonly string[], opts: Options): Promise<void> {
+  requireExtension('out', out, ['.safetensors']);
+  const dtype = (opts.dtype ?? 'float32') as WrittenDtype;
+  if (!WRITTEN_DTYPES.includes(dtype)) throw new VqganError('BAD_ARGUMENT', `--dtype ${dtype}: use ${WRITTEN_DTYPES.join(', ').replace(/, (?=[^,]*$)/, ' or ')}`);
+  const weights = await loadWeights(await weightsForCli(input));
+  const converted = convertToSafetensors(weights.tensors, weights.config, dtype, basenameOf(input!));
+  await writeOut(out!, converted.bytes, `${converted.tensors} tensors, ${converted.parameters} parameters, ${dtype}, ${formatBytes(converted.bytes.length)}`);
+}
+
+/** `vqgan info [WEIGHTS]`: what a weights file holds. */
+async function info([input]: readonly string[]): Promise<void> {
+  const path = await weightsForCli(input);
+  process.stdout.write(`${describeWeights(path, await loadWeights(path))}\n`);
+}
+
+const COMMANDS: Record<string, (inputs: readonly string[], opts: Options) => Promise<void>> = {
+  encode, decode, reconstruct, bench, fetch: fetchModel, convert, info,
+};
 
 async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('--debug');

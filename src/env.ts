@@ -220,6 +220,11 @@ export function dirnameOf(path: string): string {
   return cut < 0 ? '' : path.slice(0, cut);
 }
 
+/** The last part of a path or URL. */
+export function basenameOf(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
 export function joinPath(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
 }
@@ -370,4 +375,120 @@ export async function truncateFile(path: string, length: number): Promise<void> 
   } catch (err) {
     throw new VqganError('NOT_FOUND', `${path}: cannot write (${(err as Error).message})`);
   }
+}
+
+// ---- The hub's downloads (src/hub/): settings, a cache of files that grow, hashes ----
+
+/** An environment variable ('' counts as unset); always undefined in browsers, and in Deno without env access (never a prompt). */
+export function envVar(name: string): string | undefined {
+  type DenoEnv = { env: { get(n: string): string | undefined }; permissions?: { querySync?(d: { name: 'env'; variable: string }): { state: string } } };
+  try {
+    const deno = (globalThis as { Deno?: DenoEnv }).Deno;
+    if (deno !== undefined && deno.permissions?.querySync?.({ name: 'env', variable: name }).state !== 'granted') return undefined;
+    const value = deno !== undefined ? deno.env.get(name) : typeof process !== 'undefined' ? process.env?.[name] : undefined;
+    return value === '' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The user's home folder (Node, Deno); undefined in browsers. */
+export async function homeDir(): Promise<string | undefined> {
+  return hasFileSystem ? (await import('node:os')).homedir() : undefined;
+}
+
+/** What is at `path` (links followed), or undefined when nothing is there, and always in browsers. */
+export async function statPath(path: string): Promise<{ isFile: boolean; size: number } | undefined> {
+  if (!hasFileSystem) return undefined;
+  const f = await fs();
+  return f.stat(path).then((s) => ({ isFile: s.isFile(), size: s.size }), () => undefined);
+}
+
+export async function makeFolder(path: string): Promise<void> {
+  const f = await fs();
+  await f.mkdir(path, { recursive: true }).catch((err: Error) => {
+    throw new VqganError('NOT_FOUND', `${path}: cannot create the folder (${err.message})`);
+  });
+}
+
+export async function renameFile(from: string, to: string): Promise<void> {
+  const f = await fs();
+  await f.rename(from, to).catch((err: Error) => {
+    throw new VqganError('NOT_FOUND', `${to}: cannot write (${err.message})`);
+  });
+}
+
+/** Deletes a file; a missing one is no error. */
+export async function removeFile(path: string): Promise<void> {
+  const f = await fs();
+  await f.rm(path, { force: true });
+}
+
+/** A file written in order from its end (`append`) or from empty. */
+export async function openForWriting(path: string, append: boolean): Promise<{ write(bytes: Uint8Array): Promise<void>; close(): Promise<void> }> {
+  const f = await fs();
+  const handle = await f.open(path, append ? 'a' : 'w').catch((err: Error) => {
+    throw new VqganError('NOT_FOUND', `${path}: cannot write (${err.message})`);
+  });
+  return {
+    write: async (bytes) => {
+      for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** A file's bytes in chunks, for hashing a file too large to hold; each chunk is valid until the next is asked for. */
+export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const f = await fs();
+  const handle = await f.open(path, 'r');
+  try {
+    const buffer = new Uint8Array(1 << 22);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A streaming SHA-256 (node:crypto, in Node and Deno), its digest in lowercase hex. */
+export async function sha256Hasher(): Promise<{ update(bytes: Uint8Array): void; hex(): string }> {
+  const hash = (await import('node:crypto')).createHash('sha256');
+  return { update: (bytes) => void hash.update(bytes), hex: () => hash.digest('hex') };
+}
+
+/**
+ * Browsers: `url` through the Cache Storage (caches.open('vqgan-wasm')): the stored copy
+ * when there is one (`cached`), else a download that is stored for next time. A 404 is
+ * stored too, as the answer for a file the model does not have, and gives undefined.
+ */
+export async function fetchThroughCacheStorage(
+  url: string, headers: Record<string, string>, label: string, onProgress?: (received: number, total: number | undefined) => void,
+): Promise<{ bytes: Uint8Array; cached: boolean } | undefined> {
+  // No Cache Storage outside secure contexts (https, localhost): then every load downloads.
+  const cache = typeof caches === 'undefined' ? undefined : await caches.open('vqgan-wasm');
+  const stored = await cache?.match(url);
+  if (stored !== undefined) return stored.status === 404 ? undefined : { bytes: new Uint8Array(await stored.arrayBuffer()), cached: true };
+  let response: Response;
+  try {
+    response = await fetch(url, { headers });
+  } catch (err) {
+    throw new VqganError('NOT_FOUND', `${label}: request to ${url} failed (${(err as Error).message})`);
+  }
+  if (response.status === 404) {
+    await cache?.put(url, new Response(null, { status: 404 }));
+    return undefined;
+  }
+  if (!response.ok) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} ${response.statusText} from ${url}`);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = (onProgress !== undefined && response.body !== null ? await readStream(response, onProgress) : new Uint8Array(await response.arrayBuffer())) as Uint8Array<ArrayBuffer>;
+  } catch (err) {
+    throw new VqganError('NOT_FOUND', `${label}: download from ${url} failed (${(err as Error).message})`);
+  }
+  await cache?.put(url, new Response(bytes));
+  return { bytes, cached: false };
 }

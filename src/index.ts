@@ -14,3 +14,6 @@ export { F16_16384, type VqganConfig } from './model/config.js';
 export { Tensor } from './tensor.js';
 export type { TokenGrid } from './tokens.js';
 export { loadWeights, type LoadedWeights, type WeightsInput } from './weights/load.js';
+export { DEFAULT_MODEL, parseHubId, type HubId } from './hub/hub_id.js';
+export { fetchHubModel, type HubModel } from './hub/fetch_model.js';
+export type { HubOptions } from './hub/settings.js';

@@ -101,7 +101,7 @@ test('bad arguments', async () => {
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--backend', 'cuda'], /--backend cuda: use wasm or reference/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--out', 'OUT/t.txt'], /--out .*t\.txt: the file name must end in \.json or \.npy/);
   await fails(['decode', `${GOLDEN}random_tokens_8x24.tokens.npy`, '--weights', TINY_CKPT], /vqgan decode needs --out FILE/);
-  await fails(['encode', PNG, '--out', 'OUT/t.json'], /vqgan encode needs --weights FILE/);
+  // (No --weights now means the default hub model: test/hub.test.ts.)
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--raw', 'OUT/r.npy'], /vqgan encode has no option --raw/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--bogus'], /Unknown option '--bogus'/);
   await fails(['frobnicate', PNG], /unknown command 'frobnicate'/);

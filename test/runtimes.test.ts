@@ -12,8 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startServer } from '../demo/server.js';
-import { launchChromium } from './helpers/browser.js';
+import { openBlankPage } from './helpers/browser.js';
 import { TINY } from './helpers/golden.js';
 import { fixtureOutputs, type FixtureOutputs } from './runtime/fixture_outputs.js';
 
@@ -43,13 +42,8 @@ function runDeno(threads: number): Promise<FixtureOutputs> {
 
 /** Runs fixtureOutputs in a page of the demo server; `isolated` false leaves out COOP/COEP. */
 async function runChromium(threads: number, isolated: boolean): Promise<FixtureOutputs & { isolated: boolean }> {
-  const server = await startServer({ isolated });
-  const browser = await launchChromium();
+  const { page, errors, close } = await openBlankPage(isolated);
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}test/runtime/blank.html`);
     const result = await page.evaluate(async ({ n, module }) => {
       const { fixtureOutputs: run } = (await import(module)) as { fixtureOutputs: typeof fixtureOutputs };
       const read = async (path: string) => {
@@ -63,8 +57,7 @@ async function runChromium(threads: number, isolated: boolean): Promise<FixtureO
     assert.equal(errors, [], 'no page errors');
     return result;
   } finally {
-    await browser.close();
-    await server.close();
+    await close();
   }
 }
 

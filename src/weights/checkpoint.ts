@@ -19,6 +19,8 @@ export interface Checkpoint {
   readonly tensors: Map<string, Tensor>;
   /** The checkpoint's `hyper_parameters` as plain values, e.g. {embed_dim, n_embed, ddconfig}. */
   readonly hyperParameters: unknown | undefined;
+  /** How the model tensors are stored, before their conversion to float32. */
+  readonly dtypes: ReadonlySet<StoredDtype>;
 }
 
 /** The discriminator and perceptual loss (`loss.*`) only matter for training. */
@@ -190,5 +192,6 @@ export async function readCheckpoint(src: ByteSource, onProgress?: (loaded: numb
   // State-dict order; tensors with no elements never had a storage to read.
   const tensors = new Map(order.map(([key, t]) => [key, loaded.get(key) ?? new Tensor(t.shape)]));
   const hp = root instanceof Map ? root.get('hyper_parameters') : undefined;
-  return { tensors, hyperParameters: hp === undefined ? undefined : toPlain(hp, src.name) };
+  const dtypes = new Set([...plans.values()].map((plan) => plan.dtype));
+  return { tensors, hyperParameters: hp === undefined ? undefined : toPlain(hp, src.name), dtypes };
 }

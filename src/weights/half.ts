@@ -98,6 +98,22 @@ function bitsToFloat32(bits: number): number {
   return scratch.getFloat32(0, true);
 }
 
+/** Formats weights can be written in (`vqgan convert --dtype`). */
+export type WrittenDtype = 'float32' | 'float16' | 'bfloat16';
+export const WRITTEN_DTYPES: readonly WrittenDtype[] = ['float32', 'float16', 'bfloat16'];
+
+/**
+ * float32 values → little-endian bytes of `dtype`, 16-bit ones rounded to nearest even
+ * (float32: a view of `values` itself).
+ */
+export function encodeFromFloat32(values: Float32Array, dtype: WrittenDtype): Uint8Array {
+  if (dtype === 'float32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint16Array(values.length);
+  const convert = dtype === 'float16' ? float32ToFloat16 : float32ToBfloat16;
+  for (let i = 0; i < values.length; i++) out[i] = convert(values[i]!);
+  return new Uint8Array(out.buffer);
+}
+
 /**
  * Little-endian `bytes` holding `bytes.length / itemSize` values of `dtype` → a new
  * float32 array. int64 goes through Number(), exact up to 2^24 in magnitude.

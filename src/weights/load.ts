@@ -9,6 +9,8 @@ import { VqganError } from '../errors.js';
 import { F16_16384, configFromObject, type VqganConfig } from '../model/config.js';
 import type { Tensor } from '../tensor.js';
 import { readCheckpoint } from './checkpoint.js';
+import type { StoredDtype } from './half.js';
+import { readFlaxMsgpack } from './flax.js';
 import { readSafetensors } from './safetensors.js';
 import { parseYamlSubset } from './yaml.js';
 
@@ -26,11 +28,14 @@ export type LoadProgress = (loaded: number, total: number | undefined) => void;
 export interface LoadedWeights {
   readonly tensors: Map<string, Tensor>;
   readonly config: VqganConfig;
-  readonly format: 'checkpoint' | 'safetensors';
+  readonly format: 'checkpoint' | 'safetensors' | 'flax';
   /** Where the configuration came from, for `info` and messages. */
   readonly configSource: string;
-  /** Bytes read from the weights file. */
+  /** How the model tensors are stored in the file (they are float32 once loaded). */
+  readonly dtypes: readonly StoredDtype[];
+  /** Bytes read from the weights file, and its size. */
   readonly bytesRead: number;
+  readonly size: number;
 }
 
 /** `downloaded` when the bytes came over the network: then reading them is not reported again. */
@@ -56,11 +61,22 @@ async function sniffFormat(source: ByteSource): Promise<Format> {
   const head = await source.read(0, Math.min(source.size, 16));
   const ascii = String.fromCharCode(...head.subarray(0, 8));
   if (ascii.startsWith('PK\x03\x04') || ascii.startsWith('PK\x05\x06')) return 'checkpoint';
-  if (head.length >= 9 && head[8] === 0x7b /* '{' */) return 'safetensors';
+  // A Flax msgpack file starts with a map marker (fixmap 0x81–0x8f, map16 0xde, map32
+  // 0xdf), then a key string (a PNG's 0x89 'P' is no such start). A safetensors header
+  // length may start with such a byte too, but then the rest of it is small, while a
+  // Flax file's first eight bytes, read as a length, reach far past its end
+  // ("\x85\xa7encode…").
+  const keyAt = head[0] === 0xde ? 3 : head[0] === 0xdf ? 5 : 1;
+  const key = head[keyAt] ?? 0;
+  const mapMarker = ((head[0]! >= 0x81 && head[0]! <= 0x8f) || head[0] === 0xde || head[0] === 0xdf) &&
+    ((key >= 0xa0 && key <= 0xbf) || (key >= 0xd9 && key <= 0xdb)); // fixstr, str8/16/32
+  const fits = head.length >= 9 && new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true) <= BigInt(source.size - 8);
+  if (head.length >= 9 && head[8] === 0x7b /* '{' */ && (fits || !mapMarker)) return 'safetensors';
+  if (mapMarker) return 'flax';
   const what = ascii.startsWith('\x89PNG') ? ' (it is a PNG image)' : head[0] === 0xff && head[1] === 0xd8 ? ' (it is a JPEG image)' : '';
   throw new VqganError(
     'BAD_FORMAT',
-    `${source.name}: not a weights file${what}; expected a PyTorch checkpoint (.ckpt/.pt zip) or a .safetensors file`,
+    `${source.name}: not a weights file${what}; expected a PyTorch checkpoint (.ckpt/.pt zip), a .safetensors file or a Flax .msgpack file`,
   );
 }
 
@@ -98,7 +114,7 @@ function parseJson(text: string, name: string): unknown {
 /**
  * Reads the model tensors (never the optimizer state or `loss.*`) and works out the
  * configuration: `config` when given, else the checkpoint's hyper-parameters, else safetensors metadata `config`,
- * else config.yaml / config.json beside the file, else the f16_16384 defaults.
+ * else config.yaml / config.json beside the file (a Flax msgpack file holds none), else the f16_16384 defaults.
  * `onProgress` hears of the bytes as they come in (see LoadProgress).
  */
 export async function loadWeights(input: WeightsInput, config?: VqganConfig, onProgress?: LoadProgress): Promise<LoadedWeights> {
@@ -106,33 +122,38 @@ export async function loadWeights(input: WeightsInput, config?: VqganConfig, onP
   const onRead = downloaded ? undefined : onProgress;
   try {
     const format = await sniffFormat(source);
-    let tensors: Map<string, Tensor>;
+    let read: { tensors: Map<string, Tensor>; dtypes: ReadonlySet<StoredDtype> };
     let embedded: VqganConfig | undefined;
     if (format === 'checkpoint') {
       const ckpt = await readCheckpoint(source, onRead);
-      tensors = ckpt.tensors;
+      read = ckpt;
       embedded = configFromObject(ckpt.hyperParameters, `${source.name} hyper_parameters`);
+    } else if (format === 'flax') {
+      read = await readFlaxMsgpack(source, onRead); // no configuration inside: config.json beside it
     } else {
       const st = await readSafetensors(source, onRead);
-      tensors = st.tensors;
+      read = st;
       const text = st.metadata?.config;
       if (text !== undefined) embedded = configFromObject(parseJson(text, `${source.name} metadata config`), `${source.name} metadata`);
     }
+    let found: { config: VqganConfig; source: string } | undefined;
     if (config !== undefined) {
       const given = configFromObject(config, 'the config option');
       if (given === undefined) throw new VqganError('BAD_ARGUMENT', 'the config option needs ch, ch_mult, … and n_embed, embed_dim');
-      return { tensors, config: given, format, configSource: 'the config option', bytesRead: source.bytesRead };
+      found = { config: given, source: 'the config option' };
+    } else if (embedded !== undefined) {
+      found = { config: embedded, source: `${source.name} (embedded)` };
+    } else {
+      found = await configBeside(location);
     }
-    if (embedded !== undefined) {
-      return { tensors, config: embedded, format, configSource: `${source.name} (embedded)`, bytesRead: source.bytesRead };
-    }
-    const beside = await configBeside(location);
     return {
-      tensors,
-      config: beside?.config ?? F16_16384,
+      tensors: read.tensors,
+      config: found?.config ?? F16_16384,
       format,
-      configSource: beside?.source ?? 'f16_16384 defaults',
+      configSource: found?.source ?? 'f16_16384 defaults',
+      dtypes: [...read.dtypes].sort(),
       bytesRead: source.bytesRead,
+      size: source.size,
     };
   } finally {
     await source.close();

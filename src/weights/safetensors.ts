@@ -8,12 +8,14 @@ import type { ByteSource } from '../env.js';
 import { VqganError, formatShape } from '../errors.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { isModelKey } from './checkpoint.js';
-import { decodeToFloat32, type StoredDtype } from './half.js';
+import { STORED_ITEM_SIZE, decodeToFloat32, encodeFromFloat32, type StoredDtype, type WrittenDtype } from './half.js';
 
 export interface Safetensors {
   /** Model tensors by name, float32; `loss.*` left out. */
   readonly tensors: Map<string, Tensor>;
   readonly metadata: Record<string, string> | undefined;
+  /** How the model tensors are stored, before their conversion to float32. */
+  readonly dtypes: ReadonlySet<StoredDtype>;
 }
 
 /** Bytes per value of every safetensors dtype, so any file's offsets can be checked. */
@@ -99,6 +101,7 @@ export async function readSafetensors(src: ByteSource, onProgress?: (loaded: num
   checkTiling(src.name, entries, src.size - dataStart);
 
   const tensors = new Map<string, Tensor>();
+  const dtypes = new Set<StoredDtype>();
   const wanted = entries.filter((e) => isModelKey(e.key));
   const total = wanted.reduce((sum, e) => sum + (e.end - e.begin), 0);
   let done = 0;
@@ -109,19 +112,23 @@ export async function readSafetensors(src: ByteSource, onProgress?: (loaded: num
       throw new VqganError('UNSUPPORTED', `${src.name}: tensor ${e.key} is ${e.dtype}; only ${Object.keys(READ_DTYPES).join(', ')} are read`);
     }
     tensors.set(e.key, new Tensor(e.shape, decodeToFloat32(await src.read(dataStart + e.begin, e.end - e.begin), dtype)));
+    dtypes.add(dtype);
     done += e.end - e.begin;
     onProgress?.(done, total);
   }
-  return { tensors, metadata };
+  return { tensors, metadata, dtypes };
 }
 
-/** A float32 safetensors file of `tensors` in map order (header padded to 8 bytes with spaces). */
-export function writeSafetensors(tensors: Map<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+const WRITTEN_NAMES: Readonly<Record<WrittenDtype, string>> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
+
+/** A safetensors file of `tensors` in map order, stored as `dtype` (header padded to 8 bytes with spaces). */
+export function writeSafetensors(tensors: Map<string, Tensor>, metadata?: Record<string, string>, dtype: WrittenDtype = 'float32'): Uint8Array {
   const header: [string, unknown][] = metadata === undefined ? [] : [['__metadata__', metadata]];
+  const itemSize = STORED_ITEM_SIZE[dtype];
   let offset = 0;
   for (const [key, t] of tensors) {
-    header.push([key, { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] }]);
-    offset += t.data.byteLength;
+    header.push([key, { dtype: WRITTEN_NAMES[dtype], shape: t.shape, data_offsets: [offset, offset + t.size * itemSize] }]);
+    offset += t.size * itemSize;
   }
   // fromEntries makes every key an own property, `__proto__` included.
   const json = new TextEncoder().encode(JSON.stringify(Object.fromEntries(header)));
@@ -132,8 +139,8 @@ export function writeSafetensors(tensors: Map<string, Tensor>, metadata?: Record
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let at = 8 + headerLength;
   for (const t of tensors.values()) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
+    out.set(encodeFromFloat32(t.data, dtype), at);
+    at += t.size * itemSize;
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * modules and fixtures on 127.0.0.1.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer } from '../../demo/server.js';
 
 /** CHROMIUM_PATH, else Debian's binary. */
 export function chromiumPath(): string {
@@ -18,4 +19,35 @@ export function chromiumPath(): string {
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+}
+
+export interface BlankPage {
+  readonly page: Page;
+  /** Uncaught errors of the page so far. */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * An empty page (test/runtime/blank.html) on the demo server's origin, cross-origin
+ * isolated unless `isolated` is false, for tests that import the modules into it.
+ */
+export async function openBlankPage(isolated: boolean): Promise<BlankPage> {
+  const server = await startServer({ isolated });
+  const browser = await launchChromium().catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}test/runtime/blank.html`);
+  return {
+    page,
+    errors,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

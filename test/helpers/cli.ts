@@ -11,9 +11,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  /** Environment variables added to (or, as '', cleared from) this process's. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Starts the CLI and hands back the process too, for tests that stop it part-way. */
-export function startCli(args: readonly string[]): { child: ChildProcess; result: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], options: CliOptions = {}): { child: ChildProcess; result: Promise<CliResult> } {
+  const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -26,6 +32,6 @@ export function startCli(args: readonly string[]): { child: ChildProcess; result
 }
 
 /** Starts at once; the promise settles when the process exits (so tests can overlap it with work). */
-export function runCli(args: readonly string[]): Promise<CliResult> {
-  return startCli(args).result;
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).result;
 }

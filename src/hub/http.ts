@@ -1,0 +1,93 @@
+/**
+ * One GET of a hub file with its redirects followed by hand (Node and Deno: fetch with
+ * `redirect: 'manual'` hands over the 3xx response and its headers). The hub answers a
+ * large (LFS) file with a redirect to a CDN carrying `X-Linked-Etag` (the file's sha256)
+ * and `X-Linked-Size`; a small file answers 200 with an `ETag` (a git sha1, which is
+ * not used; a 64-hex ETag is taken for a sha256). The token goes only to the origin of
+ * the first URL.
+ */
+import { VqganError } from '../errors.js';
+
+export interface Remote {
+  /** The last response: not a redirect. Its body is unread. */
+  readonly response: Response;
+  /** The URL that gave it. */
+  readonly url: string;
+  /** The file's sha256 (lowercase hex) when the hub said it. */
+  readonly sha256: string | undefined;
+  /** The file's size when the hub said it (X-Linked-Size). */
+  readonly size: number | undefined;
+}
+
+export const MAX_REDIRECTS = 5;
+
+/** An address for messages: no query string (a CDN's signed parameters stay out of logs). */
+export function shownUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** The 64-hex sha256 inside an ETag-like header value (`"…"`, `W/"…"`), else undefined. */
+export function sha256Of(value: string | null): string | undefined {
+  const m = /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec(value?.trim() ?? '');
+  return m === null ? undefined : m[1]!.toLowerCase();
+}
+
+function sizeOf(value: string | null): number | undefined {
+  const n = value === null || !/^\d+$/.test(value.trim()) ? NaN : Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function why(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
+}
+
+/**
+ * GETs `url` with `headers` (and the bearer `token` on the first URL's origin), following
+ * up to MAX_REDIRECTS redirects, relative or absolute. `label` ("owner/name file") starts
+ * every error message.
+ */
+export async function openRemote(url: string, headers: Record<string, string>, token: string | undefined, label: string): Promise<Remote> {
+  const origin = new URL(url).origin;
+  let current = url;
+  let sha256: string | undefined;
+  let size: number | undefined;
+  for (let hop = 0; ; hop++) {
+    const sameOrigin = new URL(current).origin === origin;
+    const sent: Record<string, string> = { 'Accept-Encoding': 'identity', ...headers };
+    if (token !== undefined && sameOrigin) sent.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(current, { headers: sent, redirect: 'manual' });
+    } catch (err) {
+      throw new VqganError('NOT_FOUND', `${label}: request to ${shownUrl(current)} failed (${why(err)})`);
+    }
+    sha256 ??= sha256Of(response.headers.get('X-Linked-Etag')) ?? (sameOrigin ? sha256Of(response.headers.get('ETag')) : undefined);
+    size ??= sizeOf(response.headers.get('X-Linked-Size'));
+    if (![301, 302, 303, 307, 308].includes(response.status)) return { response, url: current, sha256, size };
+    await response.body?.cancel();
+    const location = response.headers.get('Location');
+    if (location === null) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} from ${shownUrl(current)} without a Location`);
+    if (hop === MAX_REDIRECTS) throw new VqganError('NOT_FOUND', `${label}: more than ${MAX_REDIRECTS} redirects from ${shownUrl(url)}`);
+    const next = new URL(location, current);
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      throw new VqganError('NOT_FOUND', `${label}: redirect from ${shownUrl(current)} to a ${next.protocol} address`);
+    }
+    current = next.toString();
+  }
+}
+
+/** "HTTP 401 Unauthorized from URL", with the hub's own explanation and a hint where it helps. */
+export async function httpError(label: string, remote: Remote): Promise<VqganError> {
+  const { response } = remote;
+  const said = response.headers.get('X-Error-Message');
+  await response.body?.cancel().catch(() => undefined);
+  const hint = response.status === 401 || response.status === 403
+    ? '; a private or gated model (set HF_TOKEN), or no such model'
+    : '';
+  return new VqganError(
+    'NOT_FOUND',
+    `${label}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${shownUrl(remote.url)}${said ? ` (${said})` : ''}${hint}`,
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Telling a hub id from a path or URL, and turning it into what the weights loader
+ * reads: `Vqgan.load('owner/name')` goes through here.
+ */
+import { isUrl, statPath } from '../env.js';
+import { VqganError } from '../errors.js';
+import { configFromObject, type VqganConfig } from '../model/config.js';
+import type { LoadProgress, WeightsInput } from '../weights/load.js';
+import { parseYamlSubset } from '../weights/yaml.js';
+import { fetchHubModel, type FetchModelOptions } from './fetch_model.js';
+import { formatHubId, parseHubId, type HubId } from './hub_id.js';
+import type { HubOptions } from './settings.js';
+
+/**
+ * The hub id a weights argument names: a string that is not a URL, not an existing path
+ * (file or folder), and follows the id grammar (./hub_id.ts). Else undefined.
+ */
+export async function hubIdOf(input: WeightsInput): Promise<HubId | undefined> {
+  if (typeof input !== 'string' || isUrl(input)) return undefined;
+  if ((await statPath(input)) !== undefined) return undefined;
+  return parseHubId(input);
+}
+
+export interface HubWeights {
+  /** A path in the cache (Node, Deno) or bytes (browsers). */
+  readonly weights: WeightsInput;
+  /** Browsers only: the hub's configuration file, parsed (Node and Deno find it beside the cached weights). */
+  readonly config: VqganConfig | undefined;
+  /** For reading the weights: undefined when the bytes were just downloaded (the download was reported). */
+  readonly onProgress: LoadProgress | undefined;
+}
+
+/** The hub model `input` names, fetched (or found in the cache); undefined when `input` is not a hub id. */
+export async function weightsFromHub(
+  input: WeightsInput, options: { readonly hub?: HubOptions; readonly onProgress?: LoadProgress; readonly observer?: FetchModelOptions['observer'] } = {},
+): Promise<HubWeights | undefined> {
+  const id = await hubIdOf(input);
+  if (id === undefined) return undefined;
+  const model = await fetchHubModel(id, options);
+  const text = model.config?.text;
+  const config = text === undefined ? undefined : configFromText(text, `${formatHubId(id)} ${model.config!.name}`);
+  return { weights: model.weights, config, onProgress: model.downloaded ? undefined : options.onProgress };
+}
+
+function configFromText(text: string, name: string): VqganConfig | undefined {
+  let parsed: unknown;
+  if (name.endsWith('.json')) {
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new VqganError('BAD_FORMAT', `${name}: not valid JSON (${(err as Error).message})`);
+    }
+  } else {
+    parsed = parseYamlSubset(text, name);
+  }
+  return configFromObject(parsed, name);
+}

@@ -1,0 +1,39 @@
+/**
+ * `vqgan convert`: any weights the loaders read → an inference-only safetensors file:
+ * the model's tensors alone (no `loss.*`, no optimizer state), in the order the model
+ * takes them, stored as float32, float16 or bfloat16, with the configuration in the
+ * metadata so that the file loads with nothing beside it. The tensors are checked
+ * against the configuration first, by the same strict lookup the model's loading does.
+ */
+import { VQModel } from '../model/vqgan.js';
+import { Params } from '../model/params.js';
+import type { VqganConfig } from '../model/config.js';
+import { referenceBackend } from '../reference/backend.js';
+import type { Tensor } from '../tensor.js';
+import type { WrittenDtype } from './half.js';
+import { writeSafetensors } from './safetensors.js';
+
+export interface Converted {
+  readonly bytes: Uint8Array;
+  readonly tensors: number;
+  readonly parameters: number;
+}
+
+/** `tensors` (float32, by checkpoint key) of a model with `config` → safetensors bytes. */
+export function convertToSafetensors(tensors: Map<string, Tensor>, config: VqganConfig, dtype: WrittenDtype, source: string): Converted {
+  // Params empties the map it is given as modules take their tensors: give it a copy
+  // (of references; the reference backend adopts a tensor as it is).
+  const params = new Params(new Map(tensors), referenceBackend, source);
+  const ordered = new Map<string, Tensor>();
+  new VQModel({
+    take: (key, shape) => {
+      const t = params.take(key, shape);
+      ordered.set(key, t);
+      return t;
+    },
+    finish: () => params.finish(),
+  }, config, referenceBackend);
+  const parameters = [...ordered.values()].reduce((n, t) => n + t.size, 0);
+  const metadata = { format: 'pt', config: JSON.stringify(config), converted_from: source, dtype };
+  return { bytes: writeSafetensors(ordered, metadata, dtype), tensors: ordered.size, parameters };
+}
