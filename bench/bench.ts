@@ -10,6 +10,7 @@ import { F16_16384, type VqganConfig } from '../src/model/config.js';
 import { Params, type ParamSource } from '../src/model/params.js';
 import { VQModel } from '../src/model/vqgan.js';
 import { Tensor } from '../src/tensor.js';
+import type { TokenGrid } from '../src/tokens.js';
 import { WasmBackend } from '../src/wasm/backend.js';
 import { SIMD_PEAK_FLOP_PER_ITERATION, instantiateKernels } from '../src/wasm/kernels.js';
 import { loadWeights } from '../src/weights/load.js';
@@ -55,6 +56,8 @@ export interface BenchResult {
   readonly wasm_memory_mb: number;
   readonly ops: readonly OpReport[];
   readonly runtime: string;
+  /** The synthetic image's tokens (row-major): other engines' tokens are checked against them. */
+  readonly tokens: readonly number[];
 }
 
 /** GFLOP/s of the SIMD128 multiply-add chains, best of five half-second-ish runs. */
@@ -72,7 +75,7 @@ export async function measureSimdPeak(): Promise<number> {
   return best;
 }
 
-function timing(seconds: number[]): Timing {
+export function timing(seconds: readonly number[]): Timing {
   const sorted = [...seconds].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -80,7 +83,7 @@ function timing(seconds: number[]): Timing {
 }
 
 /** xorshift32 in [−1, 1): the same synthetic image every run. */
-function syntheticImage(h: number, w: number): Tensor {
+export function syntheticImage(h: number, w: number): Tensor {
   const t = new Tensor([3, h, w]);
   let s = 12345;
   for (let i = 0; i < t.data.length; i++) {
@@ -98,11 +101,19 @@ function peakRssMb(): number {
 }
 
 /** One thread count's model, ready to time. */
+/** The token grid every bench decodes: token i is (i · 7919) mod n_embed. */
+export function syntheticGrid(height: number, width: number, nEmbed: number): TokenGrid {
+  return { height, width, tokens: new Int32Array(height * width).map((_, i) => (i * 7919) % nEmbed) };
+}
+
 interface Subject {
   readonly backend: Backend;
   readonly timed: TimedBackend;
-  readonly encode: () => void;
+  /** Returns the synthetic image's tokens. */
+  readonly encode: () => Int32Array;
   readonly decode: () => void;
+  /** The synthetic image's tokens, from the warm-up. */
+  readonly tokens: Int32Array;
   readonly times: { encode: number[]; decode: number[] };
 }
 
@@ -123,17 +134,18 @@ async function prepare(options: BenchOptions, threads: number | undefined, weigh
   const [h, w] = options.size;
   const image = syntheticImage(h, w);
   const f = model.factor;
-  const grid = { height: h / f, width: w / f, tokens: new Int32Array((h / f) * (w / f)).map((_, i) => (i * 7919) % config.n_embed) };
-  const encode = (): void => {
+  const grid = syntheticGrid(h / f, w / f, config.n_embed);
+  const encode = (): Int32Array => {
     const latent = model.encodeLatent(image);
-    model.tokensOf(latent);
+    const tokens = model.tokensOf(latent);
     timed.release(latent);
+    return tokens;
   };
   const decode = (): void => timed.release(model.decodeTokens(grid));
-  encode(); // warm-up: compiles, grows the memory to its steady size
+  const tokens = encode(); // warm-up: compiles, grows the memory to its steady size
   decode();
   timed.reset();
-  return { backend, timed, encode, decode, times: { encode: [], decode: [] } };
+  return { backend, timed, encode, decode, tokens, times: { encode: [], decode: [] } };
 }
 
 /**
@@ -185,6 +197,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         return { op: o.op, calls: o.calls / options.repeat, seconds: o.seconds / options.repeat, gflops, share_of_peak: gflops / (peak * s.backend.threads) };
       }),
     runtime: runtimeName(),
+    tokens: Array.from(s.tokens),
   }));
 }
 

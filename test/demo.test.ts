@@ -14,7 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startServer } from '../demo/server.js';
 import { decodeImage } from '../src/image/decode.js';
-import { launchChromium } from './helpers/browser.js';
+import { launchChromium } from '../demo/browser.js';
 import { runCli } from './helpers/cli.js';
 import { GOLDEN, TINY_CKPT } from './helpers/golden.js';
 

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../src/api.js';
 import { Tensor } from '../src/tensor.js';
-import { openBlankPage } from './helpers/browser.js';
+import { openBlankPage } from '../demo/browser.js';
 import { TINY, TINY_CKPT } from './helpers/golden.js';
 
 const CKPT = readFileSync(TINY_CKPT);

@@ -8,21 +8,15 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openBlankPage } from './helpers/browser.js';
+import { denoPath } from '../bench/runtimes.js';
+import { openBlankPage } from '../demo/browser.js';
 import { TINY } from './helpers/golden.js';
 import { fixtureOutputs, type FixtureOutputs } from './runtime/fixture_outputs.js';
 
 const THREADS = 2;
-
-/** The deno binary that the npm package `deno` installs. */
-function denoPath(): string {
-  const require = createRequire(import.meta.url);
-  return fileURLToPath(new URL('bin.cjs', `file://${require.resolve('deno/package.json')}`));
-}
 
 function runDeno(threads: number): Promise<FixtureOutputs> {
   const main = fileURLToPath(new URL('./runtime/deno_main.js', import.meta.url));

@@ -6,7 +6,7 @@
  * against the configuration first, by the same strict lookup the model's loading does.
  */
 import { VQModel } from '../model/vqgan.js';
-import { Params } from '../model/params.js';
+import { Params, type ParamSource } from '../model/params.js';
 import type { VqganConfig } from '../model/config.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Tensor } from '../tensor.js';
@@ -19,21 +19,28 @@ export interface Converted {
   readonly parameters: number;
 }
 
-/** `tensors` (float32, by checkpoint key) of a model with `config` → safetensors bytes. */
-export function convertToSafetensors(tensors: Map<string, Tensor>, config: VqganConfig, dtype: WrittenDtype, source: string): Converted {
-  // Params empties the map it is given as modules take their tensors: give it a copy
-  // (of references; the reference backend adopts a tensor as it is).
-  const params = new Params(new Map(tensors), referenceBackend, source);
+/**
+ * The tensors a model with `config` takes from `source` → safetensors bytes, in the
+ * order the model takes them (`source` checks each key and shape).
+ */
+export function safetensorsOf(source: ParamSource, config: VqganConfig, dtype: WrittenDtype, label: string): Converted {
   const ordered = new Map<string, Tensor>();
   new VQModel({
     take: (key, shape) => {
-      const t = params.take(key, shape);
+      const t = source.take(key, shape);
       ordered.set(key, t);
       return t;
     },
-    finish: () => params.finish(),
+    finish: () => source.finish(),
   }, config, referenceBackend);
   const parameters = [...ordered.values()].reduce((n, t) => n + t.size, 0);
-  const metadata = { format: 'pt', config: JSON.stringify(config), converted_from: source, dtype };
+  const metadata = { format: 'pt', config: JSON.stringify(config), converted_from: label, dtype };
   return { bytes: writeSafetensors(ordered, metadata, dtype), tensors: ordered.size, parameters };
+}
+
+/** `tensors` (float32, by checkpoint key) of a model with `config` → safetensors bytes. */
+export function convertToSafetensors(tensors: Map<string, Tensor>, config: VqganConfig, dtype: WrittenDtype, label: string): Converted {
+  // Params empties the map it is given as modules take their tensors: give it a copy
+  // (of references; the reference backend adopts a tensor as it is).
+  return safetensorsOf(new Params(new Map(tensors), referenceBackend, label), config, dtype, label);
 }

@@ -1,11 +1,11 @@
 /**
- * Headless Chromium for the browser tests: Debian's `chromium` (installed by .ci/run),
- * driven by playwright-core, and the demo server (demo/server.ts) that serves the pages,
- * modules and fixtures on 127.0.0.1.
+ * Headless Chromium for the browser tests and the benchmark anchors: Debian's `chromium`
+ * (installed by .ci/run), driven by playwright-core, on pages of the demo server
+ * (demo/server.ts) that serves the modules and fixtures on 127.0.0.1.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer } from '../../demo/server.js';
+import { startServer } from './server.js';
 
 /** CHROMIUM_PATH, else Debian's binary. */
 export function chromiumPath(): string {
@@ -23,6 +23,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface BlankPage {
   readonly page: Page;
+  /** The browser's version, e.g. "156.0.8078.108". */
+  readonly version: string;
   /** Uncaught errors of the page so far. */
   readonly errors: string[];
   close(): Promise<void>;
@@ -44,6 +46,7 @@ export async function openBlankPage(isolated: boolean): Promise<BlankPage> {
   await page.goto(`${server.url}test/runtime/blank.html`);
   return {
     page,
+    version: browser.version(),
     errors,
     close: async () => {
       await browser.close();

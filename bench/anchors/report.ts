@@ -1,0 +1,113 @@
+/**
+ * The anchors run's results: a row per engine and thread count (min and median times,
+ * the ratio vqgan-wasm ÷ engine, token agreement with vqgan-wasm), the kernel roofline
+ * of vqgan-wasm, and the machine. Written as a Markdown block into bench/RESULTS.md
+ * (between markers, replaced by each run) and as JSON.
+ */
+import type { BenchResult, OpReport, Timing } from '../bench.js';
+import { timing } from '../bench.js';
+
+/** What an engine runner prints for one thread count. */
+export interface EngineRun {
+  readonly engine: string;
+  readonly threads: number;
+  readonly encode_s: readonly number[];
+  readonly decode_s: readonly number[];
+  readonly tokens: readonly number[];
+}
+
+export interface Row {
+  readonly engine: string;
+  readonly threads: number;
+  readonly encode: Timing;
+  readonly decode: Timing;
+  /** Positions where the engine's tokens equal vqgan-wasm's (Node), of all. */
+  readonly tokens_equal: number;
+  readonly tokens_total: number;
+}
+
+export interface SizeResults {
+  readonly size: string;
+  readonly rows: Row[];
+  /** vqgan-wasm's per-op figures (Node, the most threads). */
+  readonly roofline: { readonly threads: number; readonly peak_gflops: number; readonly ops: readonly OpReport[] };
+}
+
+export interface AnchorsReport {
+  readonly date: string;
+  readonly command: string;
+  readonly machine: string;
+  readonly versions: Record<string, string>;
+  readonly weights: string;
+  readonly repeat: number;
+  readonly sizes: SizeResults[];
+}
+
+function agreement(tokens: readonly number[], reference: readonly number[]): { tokens_equal: number; tokens_total: number } {
+  const n = Math.min(tokens.length, reference.length);
+  let equal = 0;
+  for (let i = 0; i < n; i++) if (tokens[i] === reference[i]) equal++;
+  return { tokens_equal: equal, tokens_total: reference.length };
+}
+
+export function rowOfBench(engine: string, r: BenchResult, reference: readonly number[]): Row {
+  return { engine, threads: r.threads, encode: r.encode, decode: r.decode, ...agreement(r.tokens, reference) };
+}
+
+export function rowOfRun(run: EngineRun, reference: readonly number[]): Row {
+  return { engine: run.engine, threads: run.threads, encode: timing(run.encode_s), decode: timing(run.decode_s), ...agreement(run.tokens, reference) };
+}
+
+const s3 = (x: number): string => x.toFixed(3);
+
+/** vqgan-wasm (Node) at the row's thread count ÷ the row: under 1, vqgan-wasm is faster. */
+function ratios(row: Row, ours: readonly Row[]): [string, string] {
+  const base = ours.find((r) => r.threads === row.threads);
+  if (base === undefined) return ['–', '–'];
+  return [(base.encode.min_s / row.encode.min_s).toFixed(2), (base.decode.min_s / row.decode.min_s).toFixed(2)];
+}
+
+export const BEGIN = '<!-- anchors:begin: written by `npm run bench:anchors`; a new run replaces it -->';
+export const END = '<!-- anchors:end -->';
+
+export function markdown(report: AnchorsReport): string {
+  const lines = [
+    BEGIN,
+    '## Anchors: vqgan-wasm against the alternatives',
+    '',
+    `Run on ${report.date} by \`${report.command}\` on ${report.machine}.`,
+    `Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Weights: ${report.weights}, the same values in every engine (PyTorch and the ONNX graphs read them as float32 safetensors).`,
+    `Each figure is the min and the median of ${report.repeat} runs after a warm-up; the engines ran one after another.`,
+    'Ratio: vqgan-wasm (Node) ÷ the engine, at the same thread count (under 1: vqgan-wasm is faster).',
+    "Tokens: the engine's tokens for the benchmark image against vqgan-wasm's (from the warm-up run).",
+  ];
+  for (const size of report.sizes) {
+    const ours = size.rows.filter((r) => r.engine.startsWith('vqgan-wasm (Node'));
+    lines.push('', `### ${size.size.replace('x', '×')}`, '',
+      '| engine | threads | encode min s | encode median s | decode min s | decode median s | ratio encode | ratio decode | tokens equal |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of size.rows) {
+      const [re, rd] = ratios(r, ours);
+      lines.push(`| ${r.engine} | ${r.threads} | ${s3(r.encode.min_s)} | ${s3(r.encode.median_s)} | ${s3(r.decode.min_s)} | ${s3(r.decode.median_s)} | ${re} | ${rd} | ${r.tokens_equal}/${r.tokens_total} |`);
+    }
+    const { threads, peak_gflops: peak, ops } = size.roofline;
+    lines.push('', `Kernel roofline, vqgan-wasm (Node, ${threads} thread${threads > 1 ? 's' : ''}, ${size.size.replace('x', '×')}): each op's GFLOP/s and its share of the SIMD128 peak measured in the same run (${peak.toFixed(1)} GFLOP/s per thread × ${threads}); ops under 1% of the time left out.`, '',
+      '| op (per encode + decode) | calls | seconds | GFLOP/s | of peak |', '| --- | --- | --- | --- | --- |');
+    const total = ops.reduce((t, o) => t + o.seconds, 0);
+    for (const o of ops.filter((x) => x.seconds >= 0.01 * total)) {
+      lines.push(`| ${o.op} | ${o.calls} | ${s3(o.seconds)} | ${o.gflops ? o.gflops.toFixed(1) : '–'} | ${o.gflops ? `${(100 * o.share_of_peak).toFixed(0)}%` : '–'} |`);
+    }
+  }
+  lines.push(END);
+  return lines.join('\n');
+}
+
+/** RESULTS.md with the block replaced, or inserted before its first section. */
+export function withBlock(results: string, block: string): string {
+  const begin = results.indexOf('<!-- anchors:begin');
+  const end = results.indexOf(END);
+  if (begin >= 0 && end > begin) return `${results.slice(0, begin)}${block}${results.slice(end + END.length)}`;
+  const first = results.indexOf('\n## ');
+  return first < 0 ? `${results}\n\n${block}\n` : `${results.slice(0, first + 1)}${block}\n\n${results.slice(first + 1)}`;
+}

@@ -1,0 +1,50 @@
+/**
+ * The anchors report (bench/anchors/report.ts): rows from engine runs (min, median,
+ * token agreement), ratios against vqgan-wasm at the same thread count, and the block
+ * that a run writes into bench/RESULTS.md, replacing the last run's. The run itself
+ * (`npm run bench:anchors`) needs packages that `npm install` does not bring.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { BenchResult } from '../bench/bench.js';
+import { END, markdown, rowOfBench, rowOfRun, withBlock, type AnchorsReport } from '../bench/anchors/report.js';
+
+const reference = [5, 6, 7, 8];
+
+function bench(threads: number, encode: number, decode: number): BenchResult {
+  return {
+    size: '32x32', threads, backend: 'wasm', weights: 'synthetic', repeat: 3,
+    encode: { min_s: encode, median_s: encode + 0.1 }, decode: { min_s: decode, median_s: decode + 0.1 },
+    peak_gflops: 40, peak_rss_mb: 100, wasm_memory_mb: 50, runtime: 'Node 20',
+    ops: [{ op: 'conv3x3 s1 128→128 out 32×32', calls: 10, seconds: 0.5, gflops: 30, share_of_peak: 0.375 }, { op: 'tiny op', calls: 1, seconds: 0.001, gflops: 0, share_of_peak: 0 }],
+    tokens: reference,
+  };
+}
+
+test('rows: min and median, token agreement with vqgan-wasm', () => {
+  const row = rowOfRun({ engine: 'ONNX Runtime Node', threads: 2, encode_s: [0.3, 0.1, 0.2, 0.5], decode_s: [1, 2, 3], tokens: [5, 6, 0, 8] }, reference);
+  assert.equal(row.encode, { min_s: 0.1, median_s: 0.25 });
+  assert.equal(row.decode, { min_s: 1, median_s: 2 });
+  assert.equal([row.tokens_equal, row.tokens_total], [3, 4]);
+});
+
+test('the Markdown block: ratios at the same thread count, the roofline, replacing the last run', () => {
+  const ours = [rowOfBench('vqgan-wasm (Node 20)', bench(1, 2, 4), reference), rowOfBench('vqgan-wasm (Node 20)', bench(2, 1, 2), reference)];
+  const anchor = rowOfRun({ engine: 'PyTorch', threads: 2, encode_s: [0.5], decode_s: [4], tokens: reference }, reference);
+  const report: AnchorsReport = {
+    date: '2026-11-26', command: 'npm run bench:anchors', machine: 'AMD EPYC, 2 cores', versions: { Node: '20' },
+    weights: 'synthetic', repeat: 3, sizes: [{ size: '32x32', rows: [...ours, anchor], roofline: { threads: 2, peak_gflops: 40, ops: bench(2, 1, 2).ops } }],
+  };
+  const block = markdown(report);
+  assert.match(block, '| PyTorch | 2 | 0.500 | 0.500 | 4.000 | 4.000 | 2.00 | 0.50 | 4/4 |');
+  assert.match(block, '| conv3x3 s1 128→128 out 32×32 | 10 | 0.500 | 30.0 | 38% |');
+  assert.not.match(block, 'tiny op', 'ops under 1% of the time are left out');
+  const page = '# Benchmark results\n\nIntro.\n\n## Older section\n';
+  const once = withBlock(page, block);
+  assert.ok(once.indexOf(block) > once.indexOf('Intro.') && once.indexOf(block) < once.indexOf('## Older section'), 'inserted before the first section');
+  const again = withBlock(once, block.replace('0.500 | 0.500', '0.400 | 0.400'));
+  assert.is(again.split(END).length, 2, 'one block after a second run');
+  assert.match(again, '| PyTorch | 2 | 0.400 |');
+});
+
+test.run();
