@@ -9,6 +9,7 @@ import { BACKEND_NAMES, type Backend, type BackendName } from './backend.js';
 import { availableCores, canShareMemory } from './env.js';
 import { VqganError, formatShape } from './errors.js';
 import { compositeOnWhite, type RgbImage } from './image/rgb_image.js';
+import { DEFAULT_MAX_PIXELS, checkPixels, parseMaxPixels } from './limits.js';
 import { preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
 import { fitsFactor, type VqganConfig } from './model/config.js';
 import { Params } from './model/params.js';
@@ -54,6 +55,12 @@ export interface LoadOptions {
    * building the model follows.
    */
   readonly onProgress?: LoadProgress;
+  /**
+   * The most pixels an encode's model input or a decode's output may have (default
+   * 4096×4096): larger requests are refused before any compute. Also the limit to pass
+   * to decodeImage for image files.
+   */
+  readonly maxPixels?: number;
   /**
    * For a hub id (`owner/name[@revision]`): the hub's address, a token and (Node, Deno)
    * the cache folder; by default HF_ENDPOINT, HF_TOKEN and VQGAN_CACHE.
@@ -108,7 +115,11 @@ export async function createBackend(name: BackendName, threads?: number): Promis
 const withBatch = (t: Tensor): Tensor => new Tensor([1, ...t.shape], t.data);
 
 export class Vqgan {
-  private constructor(private readonly model: VQModel) {}
+  private constructor(
+    private readonly model: VQModel,
+    /** The pixel limit (LoadOptions.maxPixels). */
+    readonly maxPixels: number,
+  ) {}
 
   /**
    * `weights`: a path (Node, Deno), a URL, bytes, a Blob, or a hub id `owner/name[@revision]`
@@ -116,13 +127,14 @@ export class Vqgan {
    * into the cache (Node, Deno) or the Cache Storage (browsers).
    */
   static async load(weights: WeightsInput = DEFAULT_MODEL, options: LoadOptions = {}): Promise<Vqgan> {
+    const maxPixels = options.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(options.maxPixels, 'maxPixels');
     const hub = await weightsFromHub(weights, options);
     const loaded = hub === undefined
       ? await loadWeights(weights, options.config, options.onProgress)
       : await loadWeights(hub.weights, options.config ?? hub.config, hub.onProgress);
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
     const backend = await createBackend(options.backend ?? 'wasm', options.threads);
-    return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend));
+    return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend), maxPixels);
   }
 
   get config(): VqganConfig {
@@ -164,6 +176,7 @@ export class Vqgan {
 
   /** A token grid → the decoder's output [1, 3, H, W] in model range, before any clipping. */
   decode(grid: TokenGrid, options: DecodeOptions = {}): Tensor {
+    checkPixels(grid.width * this.factor, grid.height * this.factor, this.maxPixels, `decoding token grid ${grid.height}×${grid.width}`);
     return runWithProgress(this.model.backend, options.onProgress, (be) => withBatch(be.download(this.model.decodeTokens(grid, be))));
   }
 
@@ -184,6 +197,7 @@ export class Vqgan {
     if (!fitsFactor(h, w, this.factor)) {
       throw new VqganError('BAD_VALUE', `size ${h}×${w}: height and width must be positive multiples of ${this.factor}`);
     }
+    checkPixels(w, h, this.maxPixels, 'the model input size');
     return [h, w];
   }
 
@@ -197,6 +211,7 @@ export class Vqgan {
         `input tensor has shape ${formatShape(s)}; expected [1, ${c}, H, W] or [${c}, H, W] with H and W positive multiples of ${this.factor}`,
       );
     }
+    checkPixels(chw[2]!, chw[1]!, this.maxPixels, `input tensor ${formatShape(s)}`);
     return new Tensor(chw, t.data);
   }
 }

@@ -18,6 +18,7 @@ import { WRITTEN_DTYPES, type WrittenDtype } from './weights/half.js';
 import { loadWeights } from './weights/load.js';
 import { VqganError, formatShape } from './errors.js';
 import { decodeImage } from './image/decode.js';
+import { parseMaxPixels } from './limits.js';
 import { encodePng } from './image/encode_png.js';
 import { parsePreset, tensorToImage, type PresetName } from './image/presets.js';
 import { writeNpy, parseNpy } from './io/npy.js';
@@ -37,6 +38,8 @@ const COMMON = `
                         (scalar TypeScript); both give the same bytes
   --threads N           threads for the wasm backend (default: all available cores);
                         the output is the same with any number
+  --max-pixels N        refuse images, model inputs and decoded outputs of more pixels
+                        (default 16777216 = 4096×4096), from the header, before decoding
   --debug               print stack traces for errors
   -h, --help            this help`;
 
@@ -139,6 +142,7 @@ const OPTIONS = {
   'input-out': { type: 'string' },
   repeat: { type: 'string' },
   threads: { type: 'string' },
+  'max-pixels': { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -147,9 +151,9 @@ const OPTIONS = {
 type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
 const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'input-out'],
-  decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads'],
-  reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads'],
+  encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'input-out', 'max-pixels'],
+  decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads', 'max-pixels'],
+  reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads', 'max-pixels'],
   bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads'],
   fetch: [],
   convert: ['dtype'],
@@ -196,7 +200,8 @@ const loaded: Vqgan[] = [];
 /** `--weights` left out means the default hub model (src/hub/cli_hub.ts). */
 async function loadModel(opts: Options, _command: string): Promise<Vqgan> {
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads)[0];
-  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend: backendOption(opts), threads });
+  const maxPixels = opts['max-pixels'] === undefined ? undefined : parseMaxPixels(opts['max-pixels'], '--max-pixels');
+  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend: backendOption(opts), threads, maxPixels });
   loaded.push(vq);
   return vq;
 }
@@ -215,7 +220,7 @@ async function encodeInput(vq: Vqgan, path: string, opts: Options, preset: Prese
   const bytes = await readFileBytes(path);
   if (!isNpy(bytes)) {
     const size = opts.size === undefined ? 256 : parseSize(opts.size);
-    return vq.encode(decodeImage(bytes, path), { preset, size });
+    return vq.encode(decodeImage(bytes, path, vq.maxPixels), { preset, size });
   }
   const npy = parseNpy(bytes, path);
   if (!(npy.data instanceof Float32Array)) {

@@ -12,6 +12,7 @@ export type VqganErrorCode =
   | 'UNEXPECTED_KEY' // a tensor in the weights that the model does not have
   | 'BAD_SHAPE' // a tensor whose shape does not fit the configuration or the op
   | 'BAD_VALUE' // a value out of range (a token >= n_embed, a size not a multiple of 16)
+  | 'TOO_LARGE' // a size over a limit: the pixel limit, or what WebAssembly memory holds
   | 'BAD_ARGUMENT'; // a CLI or API argument that makes no sense
 
 export class VqganError extends Error {

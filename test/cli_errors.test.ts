@@ -94,6 +94,20 @@ test('a truncated JPEG', () =>
 test('a file that is no image', () =>
   fails(['encode', at('garbage.png'), '--weights', TINY_CKPT, '--out', 'OUT/t.json'], /garbage\.png: not a PNG or JPEG image/));
 
+test('the pixel limit: images, model inputs and decoded grids over it are refused', async () => {
+  await fails(['encode', PNG, '--weights', TINY_CKPT, '--max-pixels', '60000', '--out', 'OUT/t.json'], /mountain_256x256\.png: 256×256 is 65536 pixels, more than the limit of 60000/);
+  await fails(['encode', `${GOLDEN}mountain_256x256.input.npy`, '--weights', TINY_CKPT, '--max-pixels', '60000', '--out', 'OUT/t.json'], /input tensor \[1, 3, 256, 256\]: .*more than the limit of 60000/);
+  await fails(['encode', PNG, '--weights', TINY_CKPT, '--size', '512', '--max-pixels', '100000', '--out', 'OUT/t.json'], /the model input size: 512×512/);
+  await fails(['decode', `${GOLDEN}random_tokens_8x24.tokens.npy`, '--weights', TINY_CKPT, '--max-pixels', '40000', '--out', 'OUT/x.png'], /decoding token grid 8×24: 384×128 is 49152 pixels/);
+  await fails(['encode', PNG, '--weights', TINY_CKPT, '--max-pixels', 'lots'], /--max-pixels lots: expected a positive whole number/);
+});
+
+test('--debug adds the stack trace', async () => {
+  const r = await runCli(['encode', at('garbage.png'), '--weights', TINY_CKPT, '--debug']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /garbage\.png: not a PNG or JPEG image\n.*VqganError[^\n]*\n\s+at /);
+});
+
 test('bad arguments', async () => {
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--size', '250', '--out', 'OUT/t.json'], /size 250×250: height and width must be positive multiples of 16/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--size', 'big'], /--size big: expected N or HxW/);

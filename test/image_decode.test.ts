@@ -8,6 +8,7 @@ import { decodeImage } from '../src/image/decode.js';
 import { compositeOnWhite } from '../src/image/rgb_image.js';
 import { encodePng } from '../src/image/encode_png.js';
 import type { RgbImage } from '../src/image/rgb_image.js';
+import { crc32 } from './helpers/crc32.js';
 
 /** Composite on white, as src/image/decode.ts defines it. */
 const over = (c: number, a: number): number => Math.round((c * a + 255 * (255 - a)) / 255);
@@ -32,15 +33,6 @@ function pack(samples: number[], width: number, depth: number): Uint8Array {
     out[Math.floor(i / width) * rowBytes + (bit >> 3)] |= v << (8 - depth - (bit & 7));
   });
   return out;
-}
-
-function crc32(bytes: Uint8Array): number {
-  let crc = ~0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return ~crc >>> 0;
 }
 
 /** fast-png cannot write a grey/RGB tRNS colour key: insert one right after IHDR. */
@@ -223,7 +215,7 @@ test('every truncation or flipped byte of a PNG is BAD_FORMAT naming the file', 
   for (let at = 8; at < png.length; at++) {
     const flipped = png.slice();
     flipped[at] ^= 0x10;
-    const code = at === 16 || at === 20 ? 'UNSUPPORTED' : 'BAD_FORMAT';
+    const code = at === 16 || at === 20 ? 'TOO_LARGE' : 'BAD_FORMAT';
     assertBadFormat(() => decodeImage(flipped, 'flip.png'), 'flip.png', `PNG with byte ${at} flipped`, code);
   }
 });
@@ -241,14 +233,40 @@ test('bytes that are neither PNG nor JPEG are BAD_FORMAT', () => {
   }
 });
 
-test('a PNG header claiming more than 100 megapixels is refused before decoding', () => {
+const tooLarge = (name: string) => (e: unknown) =>
+  e instanceof VqganError && e.code === 'TOO_LARGE' && e.message.startsWith(`${name}: `) && e.message.includes('--max-pixels');
+
+test('a PNG header claiming more pixels than the limit is refused before decoding', () => {
   const png = encodePng({ width: 1, height: 1, data: new Uint8Array(3) });
-  new DataView(png.buffer, png.byteOffset).setUint32(16, 200_000);
-  new DataView(png.buffer, png.byteOffset).setUint32(20, 1_000);
-  assert.throws(
-    () => decodeImage(png, 'huge.png'),
-    (e: unknown) => e instanceof VqganError && e.code === 'UNSUPPORTED' && e.message.startsWith('huge.png: '),
-  );
+  const view = new DataView(png.buffer, png.byteOffset);
+  view.setUint32(16, 65535);
+  view.setUint32(20, 65535);
+  // the IHDR CRC is now wrong too: the size is refused before anything looks at it
+  assert.throws(() => decodeImage(png, 'huge.png'), tooLarge('huge.png'));
+  assert.throws(() => decodeImage(encodePng({ width: 5, height: 4, data: new Uint8Array(60) }), 'small.png', 19), tooLarge('small.png'));
+  assert.is(decodeImage(encodePng({ width: 5, height: 4, data: new Uint8Array(60) }), 'small.png', 20).width, 5);
+});
+
+test('the default limit takes a 2048×2048 image', () => {
+  const side = 2048;
+  const img = decodeImage(encodePng({ width: side, height: side, data: new Uint8Array(side * side * 3) }), 'big.png');
+  assert.equal([img.width, img.height], [side, side]);
+});
+
+test('a JPEG frame header claiming more pixels than the limit is refused before decoding', () => {
+  const { jpeg } = smoothJpeg();
+  const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+  const huge = jpeg.slice();
+  new DataView(huge.buffer).setUint16(sof + 5, 60000);
+  new DataView(huge.buffer).setUint16(sof + 7, 60000);
+  assert.throws(() => decodeImage(huge, 'huge.jpg'), tooLarge('huge.jpg'));
+  assert.throws(() => decodeImage(jpeg, 'photo.jpg', 100), tooLarge('photo.jpg'));
+});
+
+test('a PNG whose first chunk is not IHDR is refused', () => {
+  const png = encodePng({ width: 1, height: 1, data: new Uint8Array(3) });
+  png[12] = 0x58; // 'XHDR'
+  assertBadFormat(() => decodeImage(png, 'odd.png'), 'odd.png', 'no IHDR chunk first');
 });
 
 test.run();

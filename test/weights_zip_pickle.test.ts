@@ -243,6 +243,26 @@ test('torch storages and tensors are descriptors; a dict subclass keeps its item
   assert.is(toPlain(any), 'typing.Any');
 });
 
+/** A checkpoint {'state_dict': {}, 'hyper_parameters': <what `build` pushes>}. */
+function hyperParametersCheckpoint(build: (w: PickleWriter) => void): Uint8Array {
+  const w = new PickleWriter().proto(2).emptyDict().mark().str('state_dict').emptyDict().str('hyper_parameters');
+  build(w);
+  return checkpointZip(w.setItems().stop(), {});
+}
+
+test('hyper_parameters that contain themselves, or nest shared lists 2^60 paths deep, are refused', async () => {
+  // EMPTY_LIST, BINPUT 200, BINGET 200, APPEND: a list holding itself
+  const loop = hyperParametersCheckpoint((w) => w.op(0x5d, 0x71, 200, 0x68, 200, 0x61));
+  await expectError(() => readCheckpoint(memorySource(loop, 'loop.ckpt')), 'BAD_FORMAT', 'loop.ckpt', 'nested too deeply or too large');
+  // L0 = []; L(k+1) = [Lk, Lk]: 61 small lists, but 2^60 leaves when expanded
+  const laughs = hyperParametersCheckpoint((w) => {
+    w.op(0x5d, 0x71, 0, 0x30);
+    for (let k = 0; k < 60; k++) w.mark().op(0x68, k, 0x68, k, 0x6c, 0x71, k + 1, 0x30);
+    w.op(0x68, 60);
+  });
+  await expectError(() => readCheckpoint(memorySource(laughs, 'laughs.ckpt')), 'BAD_FORMAT', 'laughs.ckpt', 'nested too deeply or too large');
+});
+
 test('malformed pickles are BAD_FORMAT naming the opcode and its position', async () => {
   const p = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
   await expectError(() => unpickle(p(0x80, 2, 0x68, 5, 0x2e), 'memo.pkl'), 'BAD_FORMAT', 'memo.pkl', 'memo index 5', 'BINGET at byte 2');

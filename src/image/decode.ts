@@ -14,19 +14,19 @@ import { decode as decodePngLib } from 'fast-png';
 import type { DecodedPng } from 'fast-png';
 import { decode as decodeJpegLib } from 'jpeg-js';
 import { VqganError } from '../errors.js';
+import { DEFAULT_MAX_PIXELS, checkPixels } from '../limits.js';
 import { compositeOnWhite, type RgbImage } from './rgb_image.js';
 
-/** Larger images are refused before decoding rather than risk running out of memory. */
-const MAX_MEGAPIXELS = 100;
-/** jpeg-js's own cap on its working memory for a MAX_MEGAPIXELS image. */
-const JPEG_MAX_MEMORY_MB = 2048;
+/** jpeg-js's cap on its working memory, per pixel allowed: its component planes and output. */
+const JPEG_BYTES_PER_PIXEL = 16;
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
-export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
-  if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, name);
-  if (startsWith(bytes, JPEG_MAGIC)) return decodeJpeg(bytes, name);
+/** `maxPixels`: larger images are refused from their header, before any pixel buffer is made. */
+export function decodeImage(bytes: Uint8Array, name: string, maxPixels = DEFAULT_MAX_PIXELS): RgbImage {
+  if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, name, maxPixels);
+  if (startsWith(bytes, JPEG_MAGIC)) return decodeJpeg(bytes, name, maxPixels);
   throw new VqganError('BAD_FORMAT', `${name}: not a PNG or JPEG image`);
 }
 
@@ -34,12 +34,13 @@ function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
 }
 
-function decodePng(bytes: Uint8Array, name: string): RgbImage {
-  // IHDR is always the first chunk: width and height sit at bytes 16..23 (big-endian).
-  if (bytes.length >= 24) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    checkSize(view.getUint32(16), view.getUint32(20), name);
-  }
+const IHDR = 0x49484452;
+
+function decodePng(bytes: Uint8Array, name: string, maxPixels: number): RgbImage {
+  // IHDR must be the first chunk: width and height sit at bytes 16..23 (big-endian).
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 24 || view.getUint32(12) !== IHDR) throw new VqganError('BAD_FORMAT', `${name}: corrupt or truncated PNG (no IHDR chunk first)`);
+  checkPixels(view.getUint32(16), view.getUint32(20), maxPixels, name);
   let png: DecodedPng;
   try {
     // With CRC checks a flipped byte anywhere in a chunk is an error, not noise.
@@ -50,15 +51,18 @@ function decodePng(bytes: Uint8Array, name: string): RgbImage {
   return pngToRgb(png, name);
 }
 
-function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
+function decodeJpeg(bytes: Uint8Array, name: string, maxPixels: number): RgbImage {
+  const size = jpegSize(bytes);
+  if (size !== undefined) checkPixels(size.width, size.height, maxPixels, name);
   try {
     // jpeg-js throws on truncation ("marker was not found", "unknown JPEG marker 0"):
     // its parser only finishes on an EOI marker and checks the marker after each scan.
     const { width, height, data } = decodeJpegLib(bytes, {
       useTArray: true,
       formatAsRGBA: false,
-      maxResolutionInMP: MAX_MEGAPIXELS,
-      maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
+      // jpeg-js checks these itself too, when it reads a frame header
+      maxResolutionInMP: maxPixels / 1e6,
+      maxMemoryUsageInMB: Math.max(64, (maxPixels * JPEG_BYTES_PER_PIXEL) / 2 ** 20),
     });
     return { width, height, data };
   } catch (err) {
@@ -66,13 +70,27 @@ function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
   }
 }
 
-function checkSize(width: number, height: number, name: string): void {
-  if (width * height > MAX_MEGAPIXELS * 1e6) {
-    throw new VqganError(
-      'UNSUPPORTED',
-      `${name}: ${width}×${height} image is larger than the ${MAX_MEGAPIXELS}-megapixel limit`,
-    );
+/**
+ * The first frame header's size (SOF0–SOF15 but DHT, JPG, DAC), found by walking the
+ * marker segments before the first scan; undefined if none comes first (the decoder
+ * then refuses the file itself).
+ */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 2;
+  while (p + 9 <= bytes.length && bytes[p] === 0xff) {
+    const marker = bytes[p + 1]!;
+    if (marker === 0xff) {
+      p++; // fill byte
+      continue;
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: view.getUint16(p + 5), width: view.getUint16(p + 7) };
+    }
+    if (marker === 0xda) return undefined; // a scan before any frame header
+    p += 2 + view.getUint16(p + 2);
   }
+  return undefined;
 }
 
 /** The library's message, and its cause's (fast-png wraps zlib errors). */

@@ -66,7 +66,7 @@ export class Allocator {
       try {
         this.memory.grow(pages);
       } catch {
-        throw new VqganError('UNSUPPORTED', `out of WebAssembly memory: cannot grow to ${Math.ceil(end / 2 ** 20)} MiB`);
+        throw new VqganError('TOO_LARGE', `out of WebAssembly memory: cannot grow to ${Math.ceil(end / 2 ** 20)} MiB`);
       }
     }
     if (last?.free) {

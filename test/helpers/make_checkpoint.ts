@@ -4,25 +4,10 @@
  * optional zip64 records) and a pickle assembler emitting the opcodes torch's
  * protocol 2 pickles use.
  */
+import { crc32 } from './crc32.js';
 
 // ---------------------------------------------------------------------------------
 // zip
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export interface ZipOptions {
   /** Write zip64 extra fields for every entry and the zip64 end records. */
