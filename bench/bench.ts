@@ -100,12 +100,12 @@ function peakRssMb(): number {
   return usage === undefined ? NaN : usage.maxRSS / 1024;
 }
 
-/** One thread count's model, ready to time. */
 /** The token grid every bench decodes: token i is (i · 7919) mod n_embed. */
 export function syntheticGrid(height: number, width: number, nEmbed: number): TokenGrid {
   return { height, width, tokens: new Int32Array(height * width).map((_, i) => (i * 7919) % nEmbed) };
 }
 
+/** One thread count's model, ready to time. */
 interface Subject {
   readonly backend: Backend;
   readonly timed: TimedBackend;

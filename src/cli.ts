@@ -198,7 +198,7 @@ function parseSize(text: string): [number, number] {
 const loaded: Vqgan[] = [];
 
 /** `--weights` left out means the default hub model (src/hub/cli_hub.ts). */
-async function loadModel(opts: Options, _command: string): Promise<Vqgan> {
+async function loadModel(opts: Options): Promise<Vqgan> {
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads)[0];
   const maxPixels = opts['max-pixels'] === undefined ? undefined : parseMaxPixels(opts['max-pixels'], '--max-pixels');
   const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend: backendOption(opts), threads, maxPixels });
@@ -255,7 +255,7 @@ async function encode(inputs: readonly string[], opts: Options): Promise<void> {
   requireExtension('latent', opts.latent, ['.npy']);
   requireExtension('input-out', opts['input-out'], ['.npy', '.png']);
   const preset = parsePreset(opts.preset ?? 'taming');
-  const vq = await loadModel(opts, 'encode');
+  const vq = await loadModel(opts);
   const r = await encodeInput(vq, input, opts, preset);
   const grid = `${r.height}×${r.width} tokens`;
   if (opts.out === undefined) process.stdout.write(tokensToJson(r));
@@ -281,7 +281,7 @@ async function encodeMany(files: readonly string[], opts: Options): Promise<void
   const preset = parsePreset(opts.preset ?? 'taming');
   // Read (and check) the output before the model, so a bad file fails at once.
   const done = await resumeOutput(out);
-  const vq = await loadModel(opts, 'encode');
+  const vq = await loadModel(opts);
   const stream = { isTTY: process.stderr.isTTY === true, write: (text: string) => void process.stderr.write(text) };
   const { encoded, skipped } = await encodeBatch(files, done, out, (file) => encodeInput(vq, file, opts, preset), stream);
   say(`wrote ${out} (${encoded} image${encoded === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} skipped as already done` : ''})`);
@@ -292,7 +292,7 @@ async function decode([tokensPath]: readonly string[], opts: Options): Promise<v
   requireExtension('out', out, ['.png']);
   requireExtension('raw', opts.raw, ['.npy']);
   const preset = parsePreset(opts.preset ?? 'taming');
-  const vq = await loadModel(opts, 'decode');
+  const vq = await loadModel(opts);
   const grid = await readTokens(vq, tokensPath!);
   const decoded = vq.decode(grid);
   const [, , h, w] = decoded.shape;
@@ -304,7 +304,7 @@ async function reconstruct([input]: readonly string[], opts: Options): Promise<v
   const out = required(opts, 'out', 'reconstruct');
   requireExtension('out', out, ['.png']);
   const preset = parsePreset(opts.preset ?? 'taming');
-  const vq = await loadModel(opts, 'reconstruct');
+  const vq = await loadModel(opts);
   const decoded = vq.decode(await encodeInput(vq, input!, opts, preset));
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);

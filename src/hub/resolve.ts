@@ -3,10 +3,8 @@
  * reads: `Vqgan.load('owner/name')` goes through here.
  */
 import { isUrl, statPath } from '../env.js';
-import { VqganError } from '../errors.js';
-import { configFromObject, type VqganConfig } from '../model/config.js';
-import type { LoadProgress, WeightsInput } from '../weights/load.js';
-import { parseYamlSubset } from '../weights/yaml.js';
+import type { VqganConfig } from '../model/config.js';
+import { configFromText, type LoadProgress, type WeightsInput } from '../weights/load.js';
 import { fetchHubModel, type FetchModelOptions } from './fetch_model.js';
 import { formatHubId, parseHubId, type HubId } from './hub_id.js';
 import type { HubOptions } from './settings.js';
@@ -40,18 +38,4 @@ export async function weightsFromHub(
   const text = model.config?.text;
   const config = text === undefined ? undefined : configFromText(text, `${formatHubId(id)} ${model.config!.name}`);
   return { weights: model.weights, config, onProgress: model.downloaded ? undefined : options.onProgress };
-}
-
-function configFromText(text: string, name: string): VqganConfig | undefined {
-  let parsed: unknown;
-  if (name.endsWith('.json')) {
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new VqganError('BAD_FORMAT', `${name}: not valid JSON (${(err as Error).message})`);
-    }
-  } else {
-    parsed = parseYamlSubset(text, name);
-  }
-  return configFromObject(parsed, name);
 }

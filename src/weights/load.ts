@@ -88,11 +88,15 @@ async function configBeside(location: string | undefined): Promise<{ config: Vqg
     const path = joinPath(dir, name);
     const text = isUrl(path) ? await fetchText(path) : await readTextIfExists(path);
     if (text === undefined) continue;
-    const parsed = name.endsWith('.json') ? parseJson(text, path) : parseYamlSubset(text, path);
-    const config = configFromObject(parsed, path);
+    const config = configFromText(text, path);
     if (config !== undefined) return { config, source: path };
   }
   return undefined;
+}
+
+/** A configuration file's text (`name` ending in .json: JSON, else taming's YAML) → the configuration it holds, if any. */
+export function configFromText(text: string, name: string): VqganConfig | undefined {
+  return configFromObject(name.endsWith('.json') ? parseJson(text, name) : parseYamlSubset(text, name), name);
 }
 
 async function fetchText(url: string): Promise<string | undefined> {
