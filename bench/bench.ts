@@ -4,7 +4,7 @@
  * share of this machine's SIMD128 peak, measured here by f32_simd_peak.
  */
 import { createBackend } from '../src/api.js';
-import type { Backend, BackendName } from '../src/backend.js';
+import type { Backend, BackendName, ComputeMode } from '../src/backend.js';
 import { runtimeName } from '../src/env.js';
 import { F16_16384, type VqganConfig } from '../src/model/config.js';
 import { Params, type ParamSource } from '../src/model/params.js';
@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly size: readonly [number, number];
   readonly repeat: number;
   readonly backend: BackendName;
+  /** The 3×3 convolutions' mode (default exact). */
+  readonly mode?: ComputeMode;
   /** Thread counts to time, alternating between them; default: the available cores. */
   readonly threads?: readonly number[];
   /** A weights file; synthetic f16_16384 weights (seed 1) when absent. */
@@ -46,6 +48,7 @@ export interface BenchResult {
   readonly size: string;
   readonly threads: number;
   readonly backend: BackendName;
+  readonly mode: ComputeMode;
   readonly weights: string;
   readonly repeat: number;
   readonly encode: Timing;
@@ -118,7 +121,7 @@ interface Subject {
 }
 
 async function prepare(options: BenchOptions, threads: number | undefined, weights: string): Promise<Subject> {
-  const backend = await createBackend(options.backend, threads);
+  const backend = await createBackend(options.backend, threads, options.mode);
   const timed = new TimedBackend(backend);
   let source: ParamSource;
   let config: VqganConfig;
@@ -183,6 +186,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     size: `${options.size[0]}x${options.size[1]}`,
     threads: s.backend.threads,
     backend: s.backend.name,
+    mode: s.backend.mode,
     weights,
     repeat: options.repeat,
     encode: timing(s.times.encode),
@@ -204,10 +208,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 export function formatBench(r: BenchResult): string {
   const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
   const lines = [
-    `vqgan bench: ${r.size}, ${r.backend} backend, ${r.threads} thread${r.threads > 1 ? 's' : ''}, ${r.weights}, ${r.repeat} runs after a warm-up (${r.runtime})`,
+    `vqgan bench: ${r.size}, ${r.backend} backend, ${r.mode} mode, ${r.threads} thread${r.threads > 1 ? 's' : ''}, ${r.weights}, ${r.repeat} runs after a warm-up (${r.runtime})`,
     `  encode  min ${r.encode.min_s.toFixed(3)} s  median ${r.encode.median_s.toFixed(3)} s`,
     `  decode  min ${r.decode.min_s.toFixed(3)} s  median ${r.decode.median_s.toFixed(3)} s`,
     `  SIMD128 peak ${r.peak_gflops.toFixed(1)} GFLOP/s per thread; peak RSS ${r.peak_rss_mb.toFixed(0)} MB (WebAssembly memory ${r.wasm_memory_mb.toFixed(0)} MB)`,
+    ...(r.mode === 'fast' ? ['  (fast mode: GFLOP/s count the direct convolution\'s FLOP, not the fewer that Winograd does)'] : []),
     '',
     '  op (per encode + decode)                        calls   seconds   GFLOP/s   of peak',
   ];

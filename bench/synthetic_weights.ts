@@ -5,6 +5,7 @@
  */
 import type { Backend } from '../src/backend.js';
 import type { ParamSource } from '../src/model/params.js';
+import type { Conv3x3Mode } from '../src/reference/conv3x3.js';
 import type { Tensor } from '../src/tensor.js';
 
 /** FNV-1a of the key, mixed with the seed: one independent stream per tensor. */
@@ -41,6 +42,10 @@ export class SyntheticParams implements ParamSource {
     else fillUniform(t.data, seed, 0.05, 0); // biases
     this.count += t.size;
     return t;
+  }
+
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
+    this.backend.prepareConv3x3(weight, mode);
   }
 
   finish(): void {}

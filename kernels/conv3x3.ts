@@ -28,6 +28,7 @@
  * groups), so that threads can share one call: each output is computed in the same
  * order whatever the range.
  */
+import { store8 } from './store';
 
 // @ts-ignore: decorator
 @inline
@@ -209,36 +210,13 @@ export function f32_conv3x3_4x8(
             const ox = t << 3;
             const o = (<usize>(co * hout * wout + oy * wout + ox) << 2);
             const valid = wout - ox; // pixels of this tile inside the row
-            storeRow(out, residual, o, a00, a01, valid);
-            if (co + 1 < cout) storeRow(out, residual, o + plane, a10, a11, valid);
-            if (co + 2 < cout) storeRow(out, residual, o + 2 * plane, a20, a21, valid);
-            if (co + 3 < cout) storeRow(out, residual, o + 3 * plane, a30, a31, valid);
+            store8(out, residual, o, a00, a01, valid);
+            if (co + 1 < cout) store8(out, residual, o + plane, a10, a11, valid);
+            if (co + 2 < cout) store8(out, residual, o + 2 * plane, a20, a21, valid);
+            if (co + 3 < cout) store8(out, residual, o + 3 * plane, a30, a31, valid);
           }
         }
       }
     }
-  }
-}
-
-/** Stores the first `valid` (≥ 1) of 8 pixels, residual + acc when there is a residual. */
-// @ts-ignore: decorator
-@inline
-function storeRow(out: usize, residual: usize, o: usize, lo: v128, hi: v128, valid: i32): void {
-  if (valid >= 8) {
-    if (residual != 0) {
-      lo = f32x4.add(v128.load(residual + o), lo);
-      hi = f32x4.add(v128.load(residual + o, 16), hi);
-    }
-    v128.store(out + o, lo);
-    v128.store(out + o, hi, 16);
-    return;
-  }
-  for (let i = 0; i < valid; i++) {
-    const v = i < 4 ? lo : hi;
-    const l = i & 3;
-    let x = l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
-    const at = o + (<usize>i << 2);
-    if (residual != 0) x = load<f32>(residual + at) + x;
-    store<f32>(out + at, x);
   }
 }

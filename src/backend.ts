@@ -10,8 +10,19 @@ import type { Conv3x3Mode } from './reference/conv3x3.js';
 export type BackendName = 'wasm' | 'reference';
 export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
 
+/**
+ * How the stride-1 3×3 convolutions compute: 'exact', the direct sum (the canonical
+ * computation, the default), or 'fast', Winograd F(4×4, 3×3) (src/reference/
+ * conv3x3_winograd.ts: about a quarter of the multiplies, float32 errors a few times
+ * larger). Each mode has its own canonical order, so each gives the same bytes on every
+ * backend, runtime and thread count.
+ */
+export type ComputeMode = 'exact' | 'fast';
+export const COMPUTE_MODES: readonly ComputeMode[] = ['exact', 'fast'];
+
 export interface Backend {
   readonly name: BackendName;
+  readonly mode: ComputeMode;
   /** Threads that compute each op (1 for the reference). */
   readonly threads: number;
   /** Ends any worker threads; the backend is not used again. */
@@ -28,6 +39,12 @@ export interface Backend {
   /** t's values as an ordinary tensor, t released. */
   download(t: Tensor): Tensor;
 
+  /**
+   * Puts a 3×3 weight (C_out, C_in, 3, 3) into the layout that conv3x3 reads for `mode`
+   * (packed, or Winograd-transformed), once: the model does it at load; conv3x3 does it
+   * at first use otherwise. The row-major values may be given back afterwards.
+   */
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void;
   /** x (C_in, H_in, W_in), weight (C_out, C_in, 3, 3), bias (C_out) → out (C_out, H_out, W_out). */
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void;
   /** x (C_in, H, W), weight (C_out, C_in, 1, 1), bias (C_out) → out (C_out, H, W). */

@@ -4,7 +4,7 @@
  * The benchmark times ops with it (bench/timed_backend.ts); the API counts progress with
  * it (src/progress_backend.ts).
  */
-import type { Backend, BackendName } from './backend.js';
+import type { Backend, BackendName, ComputeMode } from './backend.js';
 import { attentionFlop, codebookArgminFlop, conv1x1Flop, conv3x3Flop } from './op_flop.js';
 import type { Conv3x3Mode } from './reference/conv3x3.js';
 import type { Tensor } from './tensor.js';
@@ -19,6 +19,9 @@ export abstract class BackendDecorator implements Backend {
 
   get name(): BackendName {
     return this.inner.name;
+  }
+  get mode(): ComputeMode {
+    return this.inner.mode;
   }
   get threads(): number {
     return this.inner.threads;
@@ -39,6 +42,9 @@ export abstract class BackendDecorator implements Backend {
     return this.inner.download(t);
   }
 
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
+    this.inner.prepareConv3x3(weight, mode);
+  }
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
     this.op(() => `conv3x3 ${mode} ${weight.shape[1]}→${weight.shape[0]} out ${out.shape[1]}×${out.shape[2]}`, conv3x3Flop(weight, out),
       () => this.inner.conv3x3(x, weight, bias, mode, residual, out));

@@ -2,7 +2,7 @@
 export {
   Vqgan, type DecodeOptions, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions, type LoadProgress, type ProgressCallback,
 } from './api.js';
-export { BACKEND_NAMES, type BackendName } from './backend.js';
+export { BACKEND_NAMES, COMPUTE_MODES, type BackendName, type ComputeMode } from './backend.js';
 export { VqganError, type VqganErrorCode } from './errors.js';
 export { decodeImage } from './image/decode.js';
 export { encodePng } from './image/encode_png.js';

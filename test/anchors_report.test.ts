@@ -13,7 +13,7 @@ const reference = [5, 6, 7, 8];
 
 function bench(threads: number, encode: number, decode: number): BenchResult {
   return {
-    size: '32x32', threads, backend: 'wasm', weights: 'synthetic', repeat: 3,
+    size: '32x32', threads, backend: 'wasm', mode: 'exact', weights: 'synthetic', repeat: 3,
     encode: { min_s: encode, median_s: encode + 0.1 }, decode: { min_s: decode, median_s: decode + 0.1 },
     peak_gflops: 40, peak_rss_mb: 100, wasm_memory_mb: 50, runtime: 'Node 20',
     ops: [{ op: 'conv3x3 s1 128→128 out 32×32', calls: 10, seconds: 0.5, gflops: 30, share_of_peak: 0.375 }, { op: 'tiny op', calls: 1, seconds: 0.001, gflops: 0, share_of_peak: 0 }],

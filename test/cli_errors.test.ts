@@ -113,6 +113,8 @@ test('bad arguments', async () => {
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--size', 'big'], /--size big: expected N or HxW/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--preset', 'sepia'], /unknown preset 'sepia'/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--backend', 'cuda'], /--backend cuda: use wasm or reference/);
+  await fails(['encode', PNG, '--weights', TINY_CKPT, '--mode', 'fastest'], /--mode fastest: use exact or fast/);
+  await fails(['convert', TINY_CKPT, 'OUT/x.safetensors', '--mode', 'fast'], /vqgan convert has no option --mode/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--out', 'OUT/t.txt'], /--out .*t\.txt: the file name must end in \.json or \.npy/);
   await fails(['decode', `${GOLDEN}random_tokens_8x24.tokens.npy`, '--weights', TINY_CKPT], /vqgan decode needs --out FILE/);
   // (No --weights now means the default hub model: test/hub.test.ts.)

@@ -1,20 +1,25 @@
 /**
  * Every WebAssembly kernel against its scalar TypeScript twin on seeded random inputs:
  * bit-identical outputs over many shapes, including channel counts and widths that are
- * not multiples of 4 or of the register tile (4 × 8), 1×1 maps and non-square maps; on
- * one thread and on three.
+ * not multiples of 4 or of the register tiles (4 × 8, 5 × 8), 1×1 maps and non-square
+ * maps; on one thread and on three; in the exact mode and, for the 3×3 convolutions, the
+ * fast mode (Winograd).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend } from '../src/backend.js';
+import type { Backend, ComputeMode } from '../src/backend.js';
 import * as ops from '../src/ops.js';
-import { referenceBackend } from '../src/reference/backend.js';
+import { createReferenceBackend, referenceBackend } from '../src/reference/backend.js';
 import type { Conv3x3Mode } from '../src/reference/conv3x3.js';
 import { Tensor } from '../src/tensor.js';
 import { WasmBackend } from '../src/wasm/backend.js';
 
-/** One thread, and three (pieces of rows and channel groups that do not divide evenly). */
-const wasms: WasmBackend[] = [await WasmBackend.create(1), await WasmBackend.create(3)];
+/** One thread, and three (pieces of rows and channel groups that do not divide evenly), per mode. */
+const wasms: Record<ComputeMode, WasmBackend[]> = {
+  exact: [await WasmBackend.create(1), await WasmBackend.create(3)],
+  fast: [await WasmBackend.create(1, 'fast'), await WasmBackend.create(3, 'fast')],
+};
+const references: Record<ComputeMode, Backend> = { exact: referenceBackend, fast: createReferenceBackend('fast') };
 
 /** xorshift32: the same inputs on every run. */
 function random(seed: number): () => number {
@@ -44,17 +49,23 @@ function firstDifference(a: Float32Array | Int32Array, b: Float32Array | Int32Ar
   return '';
 }
 
-/** Runs f on the reference and each wasm backend (inputs adopted into each) and compares the outputs bit for bit. */
-function same(what: string, inputs: Tensor[], f: (be: Backend, ...xs: Tensor[]) => Tensor | Int32Array): void {
-  const want = f(referenceBackend, ...inputs);
-  for (const wasm of wasms) {
+/**
+ * Runs f on the reference and each wasm backend of `mode` (inputs adopted into each) and
+ * compares the outputs bit for bit; returns the reference's output.
+ */
+function same(
+  what: string, inputs: Tensor[], f: (be: Backend, ...xs: Tensor[]) => Tensor | Int32Array, mode: ComputeMode = 'exact',
+): Tensor | Int32Array {
+  const want = f(references[mode], ...inputs);
+  for (const wasm of wasms[mode]) {
     const adopted = inputs.map((t) => wasm.adopt(t));
     let got = f(wasm, ...adopted);
     if (got instanceof Tensor) got = wasm.download(got);
     adopted.forEach((t) => wasm.release(t));
     const diff = firstDifference(want instanceof Tensor ? want.data : want, got instanceof Tensor ? got.data : got);
-    assert.is(diff, '', `${what}, ${wasm.threads} thread(s): ${diff}`);
+    assert.is(diff, '', `${what}, ${mode} mode, ${wasm.threads} thread(s): ${diff}`);
   }
+  return want;
 }
 
 test('conv3x3: s1, s2, up2, with and without residual', () => {
@@ -85,9 +96,37 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) same(`zeros ${mode}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
 });
 
+test('conv3x3 fast mode (Winograd F(4×4, 3×3)): s1 and up2, against the reference bit for bit and the exact mode within 1e-5', () => {
+  const rnd = random(7);
+  const shapes: [number, number, number, number][] = [
+    // cin, cout, h, w: tiles and quads cut by the map's edges, 1×1 maps, channel counts
+    // around the 5-channel blocks, and maps large enough for patches read straight from x.
+    [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 13, 37], [7, 11, 21, 35],
+    [12, 10, 24, 48], [2, 5, 5, 70],
+  ];
+  for (const [cin, cout, h, w] of shapes) {
+    for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) {
+      const [ho, wo] = mode === 'up2' ? [2 * h, 2 * w] : [h, w];
+      const x = randomTensor([cin, h, w], rnd);
+      const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
+      const residual = randomTensor([cout, ho, wo], rnd);
+      const what = `conv3x3 ${mode} ${cin}→${cout} ${h}×${w}`;
+      const fast = same(what, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode), 'fast') as Tensor;
+      same(`${what} + residual`, [x, ...conv, residual], (be, x, w, b, r) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode, r!), 'fast');
+      const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, mode);
+      let [worst, at, scale] = [0, 0, 1];
+      exact.data.forEach((e, i) => {
+        scale = Math.max(scale, Math.abs(e));
+        if (Math.abs(fast.data[i]! - e) > worst) [worst, at] = [Math.abs(fast.data[i]! - e), i];
+      });
+      assert.ok(worst <= 1e-5 * scale, `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`);
+    }
+  }
+});
+
 test('conv1x1', () => {
   const rnd = random(3);
-  for (const [cin, cout, h, w] of [[3, 8, 4, 4], [5, 7, 3, 7], [16, 4, 1, 1], [9, 13, 2, 9], [64, 3, 5, 5]]) {
+  for (const [cin, cout, h, w] of [[3, 8, 4, 4], [5, 7, 3, 7], [16, 4, 1, 1], [9, 13, 2, 9], [64, 3, 5, 5], [12, 10, 13, 11]]) {
     const x = randomTensor([cin!, h!, w!], rnd);
     const conv = [randomTensor([cout!, cin!, 1, 1], rnd), randomTensor([cout!], rnd)];
     const residual = randomTensor([cout!, h!, w!], rnd);
@@ -145,6 +184,6 @@ test('codebook norms and argmin, ties to the first index', () => {
   }
 });
 
-test.after(() => wasms.forEach((w) => w.dispose()));
+test.after(() => [...wasms.exact, ...wasms.fast].forEach((w) => w.dispose()));
 
 test.run();

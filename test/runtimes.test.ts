@@ -1,10 +1,11 @@
 /**
- * The same bytes in every runtime: the fixture checks (test/runtime/fixture_outputs.ts)
- * run in Node, in Deno (the npm package `deno`) and in headless Chromium, on 2 threads,
- * and every output's SHA-256 must agree across the three. Chromium also runs them on a
- * page without cross-origin isolation, where the engine falls back to one thread. Node's
- * outputs are checked against PyTorch's in golden.test.ts, and across thread counts in
- * threads.test.ts, so equal digests here carry those checks to Deno and Chromium.
+ * The same bytes in every runtime: the fixture checks (test/runtime/fixture_outputs.ts,
+ * exact and fast mode) run in Node, in Deno (the npm package `deno`) and in headless
+ * Chromium, on 2 threads, and every output's SHA-256 must agree across the three.
+ * Chromium also runs them on a page without cross-origin isolation, where the engine
+ * falls back to one thread. Node's outputs are checked against PyTorch's in
+ * golden.test.ts and fast_mode.test.ts, and across thread counts in threads.test.ts, so
+ * equal digests here carry those checks to Deno and Chromium.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -57,7 +58,7 @@ async function runChromium(threads: number, isolated: boolean): Promise<FixtureO
 
 function assertSameDigests(a: FixtureOutputs, b: FixtureOutputs): void {
   const keys = Object.keys(a.digests);
-  assert.ok(keys.length >= 14, `${a.runtime}: every case has digests (${keys.length})`);
+  assert.ok(keys.length >= 28, `${a.runtime}: every case has digests in both modes (${keys.length})`);
   assert.equal(Object.keys(b.digests).sort(), keys.sort(), `${b.runtime} computed the same outputs as ${a.runtime}`);
   const differing = keys.filter((k) => a.digests[k] !== b.digests[k]);
   assert.equal(differing, [], `${b.runtime} (${b.threads} threads) differs from ${a.runtime} (${a.threads} threads) on: ${differing.join(', ')}`);

@@ -6,20 +6,23 @@
  * which serves the repository: the run's folder under build/anchors/ holds the graphs and inputs.
  */
 import { openBlankPage } from '../../demo/browser.js';
+import type { ComputeMode } from '../../src/backend.js';
 import type { BenchResult } from '../bench.js';
 import type { EngineRun } from './report.js';
 
 const ORT_DIST = '/bench/anchors/node_modules/onnxruntime-web/dist/';
 
 /** vqgan-wasm's bench in a page: the thread counts alternating, as in Node. */
-export async function wasmInChromium(size: number, threads: readonly number[], repeat: number, weightsPath: string | undefined): Promise<{ results: BenchResult[]; version: string }> {
+export async function wasmInChromium(
+  size: number, threads: readonly number[], repeat: number, mode: ComputeMode, weightsPath: string | undefined,
+): Promise<{ results: BenchResult[]; version: string }> {
   const { page, errors, close, version } = await openBlankPage(true);
   try {
     const results = await page.evaluate(async ({ module, weightsPath, options }) => {
       const { runBench } = (await import(module)) as typeof import('../bench.js');
       // a path on the server, made a full URL (a bare path would be read as a file name)
       return runBench({ ...options, weights: weightsPath === undefined ? undefined : new URL(weightsPath, location.href).href });
-    }, { module: '/dist/bench/bench.js', weightsPath, options: { size: [size, size] as [number, number], repeat, backend: 'wasm' as const, threads: [...threads] } });
+    }, { module: '/dist/bench/bench.js', weightsPath, options: { size: [size, size] as [number, number], repeat, backend: 'wasm' as const, mode, threads: [...threads] } });
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     return { results, version };
   } finally {

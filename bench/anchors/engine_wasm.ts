@@ -1,17 +1,19 @@
 /**
  * vqgan-wasm as an anchors engine, the same file under Node and Deno:
- *   node|deno dist/bench/anchors/engine_wasm.js SIZE THREADS,… REPEAT [WEIGHTS]
+ *   node|deno dist/bench/anchors/engine_wasm.js SIZE THREADS,… REPEAT exact|fast [WEIGHTS]
  * runs `vqgan bench`'s runBench (the thread counts alternating) and prints its results
  * as one JSON line each. The browser figures call runBench in a page instead
  * (browser_engines.ts).
  */
+import type { ComputeMode } from '../../src/backend.js';
 import { runBench } from '../bench.js';
 
-const [size, threads, repeat, weights] = process.argv.slice(2);
+const [size, threads, repeat, mode, weights] = process.argv.slice(2);
 const results = await runBench({
   size: [Number(size), Number(size)],
   repeat: Number(repeat),
   backend: 'wasm',
+  mode: mode as ComputeMode,
   threads: threads!.split(',').map(Number),
   weights,
 });

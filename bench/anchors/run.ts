@@ -1,14 +1,16 @@
 /**
  * `npm run bench:anchors` (after bench/anchors/setup.sh): vqgan-wasm against what users
  * would otherwise run, on the same full-size weights, one engine after another:
- *   vqgan-wasm in Node, Deno and headless Chromium; ONNX Runtime Web (WASM SIMD, threads)
- *   in Chromium; ONNX Runtime for Node (native CPU); PyTorch on the CPU (Debian's).
+ *   vqgan-wasm in Node, Deno and headless Chromium, and its fast mode (Winograd) in Node
+ *   and Chromium; ONNX Runtime Web (WASM SIMD, threads) in Chromium; ONNX Runtime for
+ *   Node (native CPU); PyTorch on the CPU (Debian's).
  * PyTorch first checks its model (bench/anchors/torch_vqgan.py, written from the spec)
  * against the golden fixtures, then exports the ONNX graphs from the same weights. Writes
  * the tables into bench/RESULTS.md and bench/anchors.json.
  *
  *   node dist/bench/anchors/run.js [--sizes 256,512] [--threads 1,2] [--repeat 5]
- *     [--weights FILE] [--engines wasm-node,wasm-deno,wasm-chromium,ort-web,ort-node,pytorch]
+ *     [--weights FILE]
+ *     [--engines wasm-node,wasm-node-fast,wasm-deno,wasm-chromium,wasm-chromium-fast,ort-web,ort-node,pytorch]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIST = join(ROOT, 'dist/bench/anchors');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3'; // Debian's, with python3-torch
 const TORCH_SCRIPT = join(ROOT, 'bench/anchors/torch_vqgan.py');
-const ENGINES = ['wasm-node', 'wasm-deno', 'wasm-chromium', 'ort-web', 'ort-node', 'pytorch'] as const;
+const ENGINES = ['wasm-node', 'wasm-node-fast', 'wasm-deno', 'wasm-chromium', 'wasm-chromium-fast', 'ort-web', 'ort-node', 'pytorch'] as const;
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -83,26 +85,30 @@ for (const size of sizes) {
     say('exporting the ONNX graphs from the same weights (PyTorch)');
     await run(PYTHON, [TORCH_SCRIPT, 'export', '--weights', weights, '--size', String(size), String(size), '--out', DIR]);
   }
-  const wasmArgs = [String(size), threadCounts.join(','), String(repeat), ...(synthetic ? [] : [weights])];
+  const wasmArgs = (mode: string): string[] => [String(size), threadCounts.join(','), String(repeat), mode, ...(synthetic ? [] : [weights])];
   const rows: Row[] = [];
   let ours: BenchResult[] | undefined;
+  let fast: BenchResult[] | undefined;
   const reference = (): readonly number[] => {
     if (ours === undefined) throw new Error('vqgan-wasm (Node) runs first: the other engines are checked against its tokens');
     return ours[0]!.tokens;
   };
   for (const engine of engines) {
     say(`-- ${engine}`);
-    if (engine === 'wasm-node' || engine === 'wasm-deno') {
-      const command = engine === 'wasm-node' ? [process.execPath, [join(DIST, 'engine_wasm.js'), ...wasmArgs]] as const
-        : [process.execPath, [denoPath(), 'run', '-A', join(DIST, 'engine_wasm.js'), ...wasmArgs]] as const;
+    const mode = engine.endsWith('-fast') ? 'fast' : 'exact';
+    const label = (runtime: string): string => `vqgan-wasm${mode === 'fast' ? ' fast' : ''} (${runtime})`;
+    if (engine === 'wasm-node' || engine === 'wasm-node-fast' || engine === 'wasm-deno') {
+      const command = engine === 'wasm-deno' ? [process.execPath, [denoPath(), 'run', '-A', join(DIST, 'engine_wasm.js'), ...wasmArgs(mode)]] as const
+        : [process.execPath, [join(DIST, 'engine_wasm.js'), ...wasmArgs(mode)]] as const;
       const found = jsonLines<BenchResult>(await run(command[0], command[1]));
       if (engine === 'wasm-node') ours = found;
-      for (const r of found) rows.push(rowOfBench(`vqgan-wasm (${r.runtime})`, r, reference()));
+      if (engine === 'wasm-node-fast') fast = found;
+      for (const r of found) rows.push(rowOfBench(label(r.runtime), r, reference()));
       if (engine === 'wasm-deno') versions.Deno = found[0]!.runtime.replace('Deno ', '');
-    } else if (engine === 'wasm-chromium') {
-      const { results: found, version } = await wasmInChromium(size, threadCounts, repeat, synthetic ? undefined : `/${relative(ROOT, weights)}`);
+    } else if (engine === 'wasm-chromium' || engine === 'wasm-chromium-fast') {
+      const { results: found, version } = await wasmInChromium(size, threadCounts, repeat, mode, synthetic ? undefined : `/${relative(ROOT, weights)}`);
       versions.Chromium = version;
-      for (const r of found) rows.push(rowOfBench(`vqgan-wasm (Chromium ${version})`, r, reference()));
+      for (const r of found) rows.push(rowOfBench(label(`Chromium ${version}`), r, reference()));
     } else if (engine === 'ort-web') {
       for (const t of threadCounts) rows.push(rowOfRun(await ortWebInChromium(`/${relative(ROOT, DIR)}/`, size, t, repeat), reference()));
     } else if (engine === 'ort-node') {
@@ -118,8 +124,8 @@ for (const size of sizes) {
       say(`   ${r.engine}, ${r.threads} thread(s): encode ${r.encode.min_s.toFixed(3)} s, decode ${r.decode.min_s.toFixed(3)} s (min); tokens ${r.tokens_equal}/${r.tokens_total} equal to vqgan-wasm's`);
     }
   }
-  const most = ours?.at(-1);
-  results.push({ size: `${size}x${size}`, rows, roofline: { threads: most?.threads ?? 0, peak_gflops: most?.peak_gflops ?? 0, ops: most?.ops ?? [] } });
+  const roofline = (r: BenchResult | undefined) => ({ threads: r?.threads ?? 0, peak_gflops: r?.peak_gflops ?? 0, ops: r?.ops ?? [] });
+  results.push({ size: `${size}x${size}`, rows, roofline: roofline(ours?.at(-1)), ...(fast === undefined ? {} : { fastRoofline: roofline(fast.at(-1)) }) });
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';

@@ -6,15 +6,18 @@
  */
 import type { Backend } from '../backend.js';
 import * as ops from '../ops.js';
+import type { Conv3x3Mode } from '../reference/conv3x3.js';
 import type { Tensor } from '../tensor.js';
 import type { ParamSource } from './params.js';
 
 export class Conv2d implements ops.ConvParams {
   readonly weight: Tensor; // (C_out, C_in, k, k)
   readonly bias: Tensor; // (C_out)
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3) {
+  /** `mode`: how forward() calls a 3×3 convolution, whose weight is prepared for it now. */
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3, mode: Conv3x3Mode = 's1') {
     this.weight = p.take(`${prefix}.weight`, [cout, cin, k, k]);
     this.bias = p.take(`${prefix}.bias`, [cout]);
+    if (k === 3) p.prepareConv3x3(this.weight, mode);
   }
 }
 

@@ -10,7 +10,7 @@ import type { ParamSource } from './params.js';
 export class Upsample {
   readonly conv: Conv2d;
   constructor(p: ParamSource, prefix: string, c: number) {
-    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3);
+    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3, 'up2');
   }
   forward(be: Backend, x: Tensor): Tensor {
     const out = ops.conv3x3(be, x, this.conv, 'up2');

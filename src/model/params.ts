@@ -3,6 +3,7 @@
  * expected shape; a missing key, a wrong shape, or a leftover key is an error naming it.
  */
 import type { Backend } from '../backend.js';
+import type { Conv3x3Mode } from '../reference/conv3x3.js';
 import { VqganError, formatShape } from '../errors.js';
 import { sameShape, type Tensor } from '../tensor.js';
 
@@ -13,6 +14,8 @@ export const isTrainingOnlyKey = (key: string): boolean => key.startsWith('loss.
 export interface ParamSource {
   /** The tensor called `key`, which must have `shape`, in the backend's memory. */
   take(key: string, shape: readonly number[]): Tensor;
+  /** Has the backend put a 3×3 weight it took into the layout of its conv3x3 for `mode`, now, at load. */
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void;
   /** Called once every module has taken its tensors. */
   finish(): void;
 }
@@ -41,6 +44,10 @@ export class Params implements ParamSource {
     }
     this.tensors.delete(key);
     return this.backend.adopt(t);
+  }
+
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
+    this.backend.prepareConv3x3(weight, mode);
   }
 
   /** Throws on the first tensor that no module took. */

@@ -1,26 +1,57 @@
 /** The scalar TypeScript backend: plain Float32Arrays, the canonical order written out. */
-import type { Backend } from '../backend.js';
+import type { Backend, ComputeMode } from '../backend.js';
 import { Tensor } from '../tensor.js';
 import { attention } from './attention.js';
 import { codebookArgmin, codebookNorms } from './codebook_argmin.js';
 import { conv1x1 } from './conv1x1.js';
-import { conv3x3 } from './conv3x3.js';
+import { conv3x3, type Conv3x3Mode } from './conv3x3.js';
+import { conv3x3Winograd, winogradFilter4x4 } from './conv3x3_winograd.js';
 import { groupNorm } from './group_norm.js';
 
 const dims = (t: Tensor, i: number): number => t.shape[i]!;
 
-export const referenceBackend: Backend = {
-  name: 'reference',
-  threads: 1,
-  dispose: () => undefined,
-  alloc: (shape) => new Tensor(shape),
-  adopt: (t) => t,
-  release: () => undefined,
-  download: (t) => t,
-  conv3x3(x, weight, bias, mode, residual, out) {
-    conv3x3(x.data, dims(x, 0), dims(x, 1), dims(x, 2), weight.data, bias.data,
-      out.data, dims(out, 0), dims(out, 1), dims(out, 2), mode, residual?.data ?? null);
-  },
+/** The reference backend computing in `mode`. */
+export function createReferenceBackend(mode: ComputeMode): Backend {
+  /** Winograd-transformed weights (36, C_out, C_in), made once per weight in fast mode. */
+  const transformed = new WeakMap<Tensor, Float32Array>();
+  const winograd = (conv: Conv3x3Mode): boolean => mode === 'fast' && conv !== 's2';
+  const prepare = (weight: Tensor, conv: Conv3x3Mode): Float32Array | null => {
+    if (!winograd(conv)) return null;
+    let u = transformed.get(weight);
+    if (u === undefined) {
+      u = winogradFilter4x4(weight.data, dims(weight, 0), dims(weight, 1));
+      transformed.set(weight, u);
+    }
+    return u;
+  };
+  return {
+    name: 'reference',
+    mode,
+    threads: 1,
+    dispose: () => undefined,
+    alloc: (shape) => new Tensor(shape),
+    adopt: (t) => t,
+    release: () => undefined,
+    download: (t) => t,
+    prepareConv3x3(weight, conv) {
+      prepare(weight, conv);
+    },
+    conv3x3(x, weight, bias, conv, residual, out) {
+      const u = prepare(weight, conv);
+      if (u !== null) {
+        conv3x3Winograd(x.data, dims(x, 0), dims(x, 1), dims(x, 2), u, bias.data,
+          out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv === 'up2', residual?.data ?? null);
+      } else {
+        conv3x3(x.data, dims(x, 0), dims(x, 1), dims(x, 2), weight.data, bias.data,
+          out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv, residual?.data ?? null);
+      }
+    },
+    ...sharedOps,
+  };
+}
+
+/** The ops whose computation does not depend on the mode. */
+const sharedOps = {
   conv1x1(x, weight, bias, residual, out) {
     conv1x1(x.data, dims(x, 0), dims(x, 1) * dims(x, 2), weight.data, bias.data, out.data, dims(out, 0), residual?.data ?? null);
   },
@@ -36,4 +67,7 @@ export const referenceBackend: Backend = {
   codebookArgmin(z, codebook, norms, tokens) {
     codebookArgmin(z.data, dims(z, 0), dims(z, 1) * dims(z, 2), codebook.data, dims(codebook, 0), norms.data, tokens);
   },
-};
+} satisfies Partial<Backend>;
+
+/** The exact mode's reference backend. */
+export const referenceBackend: Backend = createReferenceBackend('exact');

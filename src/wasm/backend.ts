@@ -6,9 +6,10 @@
  * thread-pool jobs: fixed pieces of its output (rows, channels, groups, positions), so
  * the bytes do not depend on the number of threads.
  */
-import type { Backend } from '../backend.js';
+import type { Backend, ComputeMode } from '../backend.js';
 import { VqganError } from '../errors.js';
 import type { Conv3x3Mode } from '../reference/conv3x3.js';
+import { WINOGRAD_POINTS, winogradFilter4x4 } from '../reference/conv3x3_winograd.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { Allocator } from './allocator.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
@@ -51,19 +52,21 @@ export class WasmBackend implements Backend {
   private readonly derived = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
 
-  private constructor(readonly memory: WebAssembly.Memory, private readonly k: Kernels, private readonly pool: ThreadPool) {
+  private constructor(
+    readonly memory: WebAssembly.Memory, private readonly k: Kernels, private readonly pool: ThreadPool, readonly mode: ComputeMode,
+  ) {
     this.allocator = new Allocator(memory);
     this.taps = this.allocator.alloc(9 * 4);
   }
 
-  /** A backend computing on `threads` threads (this one and threads − 1 workers). */
-  static async create(threads = 1): Promise<WasmBackend> {
+  /** A backend computing in `mode` on `threads` threads (this one and threads − 1 workers). */
+  static async create(threads = 1, mode: ComputeMode = 'exact'): Promise<WasmBackend> {
     if (!Number.isInteger(threads) || threads < 1) throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
     const memory = threads > 1
       ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
       : new WebAssembly.Memory({ initial: 1 });
     const k = await instantiateKernels(memory);
-    return new WasmBackend(memory, k, await ThreadPool.start(k, memory, threads));
+    return new WasmBackend(memory, k, await ThreadPool.start(k, memory, threads), mode);
   }
 
   get threads(): number {
@@ -105,7 +108,21 @@ export class WasmBackend implements Backend {
     return t.ptr;
   }
 
+  /** Whether conv3x3 computes `mode` with Winograd (kernels/conv3x3_winograd.ts). */
+  private winograd(mode: Conv3x3Mode): boolean {
+    return this.mode === 'fast' && mode !== 's2';
+  }
+
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
+    if (this.winograd(mode)) this.winogradWeights(weight);
+    else this.packedWeights(weight);
+  }
+
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
+    if (this.winograd(mode)) {
+      this.conv3x3Winograd(x, weight, bias, mode === 'up2', residual, out);
+      return;
+    }
     const [cin, h, w] = x.shape as [number, number, number];
     const [cout, hout, wout] = out.shape as [number, number, number];
     // The packed layouts of kernels/conv3x3.ts: packed rows, floats per channel line,
@@ -141,31 +158,93 @@ export class WasmBackend implements Backend {
     this.allocator.free(packed);
   }
 
+  /** Stride-1 3×3 convolution (nearest ×2 upsampled first when `up2`) in the fast mode. */
+  private conv3x3Winograd(x: Tensor, weight: Tensor, bias: Tensor, up2: boolean, residual: Tensor | null, out: Tensor): void {
+    const [cin, h, w] = x.shape as [number, number, number];
+    const [cout, hout, wout] = out.shape as [number, number, number];
+    // The tile grid of 4×4 output tiles, its width in whole quads of 4 tiles.
+    const th = Math.ceil(hout / 4);
+    const qw = Math.ceil(wout / 16);
+    const weights = this.winogradWeights(weight);
+    // Chunks of quads, each split into channel groups where there are too few chunks to
+    // keep every thread busy; each output is computed the same way whatever the pieces.
+    const chunks = this.k.f32_conv3x3_winograd4x4_chunks(th * qw);
+    const block = this.k.f32_conv3x3_winograd4x4_co_block();
+    const groups = Math.min(Math.ceil(cout / block), Math.ceil((PIECES_PER_THREAD * this.pool.threads) / chunks));
+    const coGroup = Math.ceil(cout / groups / block) * block;
+    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd4x4_scratch_bytes(cin) / 64) * 64;
+    const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
+    this.pool.run({
+      kernel: 'f32_conv3x3_winograd4x4',
+      args: [this.ptr(x), cin, h, w, up2 ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
+        residual === null ? 0 : this.ptr(residual), scratch, coGroup],
+      total: chunks * Math.ceil(cout / coGroup),
+      unit: 1,
+      scratch: { arg: 14, stride: scratchBytes }, // args[14] is scratch
+    });
+    this.allocator.free(scratch);
+  }
+
   /**
-   * (C_out, C_in, 3, 3) weights as (C_out/4, C_in, 9, 4) blocks, packed at first use; the
-   * row-major copy is given back (see WasmTensor.moved).
+   * A weight in a kernel's layout, made once by `make` from the row-major copy, which is
+   * then given back (see WasmTensor.moved).
    */
-  private packedWeights(weight: Tensor): number {
-    let packed = this.derived.get(weight);
-    if (packed === undefined) {
-      const [cout, cin] = weight.shape as [number, number];
-      packed = this.alloc([Math.ceil(cout / 4) * 4 * cin * 9]);
-      this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
-      this.derived.set(weight, packed);
+  private derivedWeights(weight: Tensor, make: (cout: number, cin: number) => WasmTensor): number {
+    let derived = this.derived.get(weight);
+    if (derived === undefined) {
+      derived = make(weight.shape[0]!, weight.shape[1]!);
+      this.derived.set(weight, derived);
       this.release(weight);
       (weight as WasmTensor).moved = true;
     }
-    return packed.ptr;
+    return derived.ptr;
+  }
+
+  /** (C_out, C_in, 3, 3) weights as (C_out/4, C_in, 9, 4) blocks. */
+  private packedWeights(weight: Tensor): number {
+    return this.derivedWeights(weight, (cout, cin) => {
+      const packed = this.alloc([Math.ceil(cout / 4) * 4 * cin * 9]);
+      this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
+      return packed;
+    });
+  }
+
+  /**
+   * (C_out, C_in, 3, 3) weights Winograd-transformed, as (36, C_out / B, C_in, B) blocks of
+   * B = f32_conv3x3_winograd4x4_co_block() channels, missing channels zero.
+   */
+  private winogradWeights(weight: Tensor): number {
+    return this.derivedWeights(weight, (cout, cin) => {
+      const u = winogradFilter4x4(weight.data, cout, cin); // (36, C_out, C_in)
+      const b = this.k.f32_conv3x3_winograd4x4_co_block();
+      const blocks = Math.ceil(cout / b);
+      const packed = this.alloc([WINOGRAD_POINTS * blocks * cin * b]);
+      const d = packed.data;
+      d.fill(0);
+      for (let p = 0; p < WINOGRAD_POINTS; p++) {
+        for (let co = 0; co < cout; co++) {
+          const from = (p * cout + co) * cin;
+          const to = (p * blocks + Math.floor(co / b)) * cin * b + (co % b);
+          for (let ci = 0; ci < cin; ci++) d[to + b * ci] = u[from + ci]!;
+        }
+      }
+      return packed;
+    });
   }
 
   conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
     const [cin, h, w] = x.shape as [number, number, number];
+    const pixels = h * w;
+    const blocks = Math.ceil(pixels / 8); // the kernel's blocks of 8 pixels
+    const packed = this.allocator.alloc(blocks * cin * 32);
+    this.pool.run({ kernel: 'f32_pack1x1', args: [this.ptr(x), cin, pixels, packed], total: blocks, unit: 16 });
     this.pool.run({
       kernel: 'f32_conv1x1_4x8',
-      args: [this.ptr(x), cin, h * w, this.ptr(weight), this.ptr(bias), this.ptr(out), residual === null ? 0 : this.ptr(residual)],
-      total: out.shape[0]!,
-      unit: 16, // a multiple of the kernel's 4 output channels
+      args: [packed, cin, pixels, this.ptr(weight), this.ptr(bias), this.ptr(out), out.shape[0]!, residual === null ? 0 : this.ptr(residual)],
+      total: blocks,
+      unit: Math.max(1, Math.floor(blocks / (PIECES_PER_THREAD * this.pool.threads))),
     });
+    this.allocator.free(packed);
   }
 
   groupNorm(x: Tensor, weight: Tensor, bias: Tensor, groups: number, swish: boolean, out: Tensor): void {

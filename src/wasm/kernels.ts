@@ -19,8 +19,14 @@ export interface RangedKernels {
     packedWeights: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
     partial: number, coGroup: number, i0: number, i1: number,
   ): void;
+  f32_conv3x3_winograd4x4(
+    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
+    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
+  ): void;
+  f32_pack1x1(x: number, cin: number, pixels: number, packed: number, b0: number, b1: number): void;
   f32_conv1x1_4x8(
-    x: number, cin: number, pixels: number, weight: number, bias: number, out: number, residual: number, co0: number, co1: number,
+    packed: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number,
+    b0: number, b1: number,
   ): void;
   f32_group_norm(
     x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number,
@@ -39,13 +45,17 @@ export type RangedKernelName = keyof RangedKernels;
 
 /** Ranged kernels by number, for jobs handed to worker threads. */
 export const RANGED_KERNEL_NAMES: readonly RangedKernelName[] = [
-  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv1x1_4x8', 'f32_group_norm',
+  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv3x3_winograd4x4',
+  'f32_pack1x1', 'f32_conv1x1_4x8', 'f32_group_norm',
   'f32_transpose', 'f32_attention_rows', 'f32_codebook_argmin',
 ];
 
 export interface Kernels extends RangedKernels {
   f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
   f32_conv3x3_4x8_scratch_bytes(cout: number): number;
+  f32_conv3x3_winograd4x4_chunks(quads: number): number;
+  f32_conv3x3_winograd4x4_co_block(): number;
+  f32_conv3x3_winograd4x4_scratch_bytes(cin: number): number;
   f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
   f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
   /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */

@@ -31,6 +31,7 @@ export function safetensorsOf(source: ParamSource, config: VqganConfig, dtype: W
       ordered.set(key, t);
       return t;
     },
+    prepareConv3x3: () => undefined, // nothing computes: the values are written as they are
     finish: () => source.finish(),
   }, config, referenceBackend);
   const parameters = [...ordered.values()].reduce((n, t) => n + t.size, 0);

@@ -21,6 +21,9 @@ export const CASES: readonly GoldenCase[] = JSON.parse(readFileSync(`${GOLDEN}ma
 /** The fixture README's bounds for a correct float32 implementation. */
 export const TOLERANCE = { latent: 5e-5, decoded: 5e-4, tokenMargin: 1e-4 } as const;
 
+/** The fast mode's bounds (issue #8): Winograd's float32 rounding errors are a few times the direct sum's. */
+export const FAST_TOLERANCE = { latent: 2e-4, decoded: 2e-3, tokenMargin: 1e-3 } as const;
+
 export function goldenArray(file: string): { shape: number[]; data: Float32Array | Int32Array } {
   const npy = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${file}`)), file);
   if (!(npy.data instanceof Float32Array || npy.data instanceof Int32Array)) throw new Error(`${file}: unexpected dtype ${npy.dtype}`);
@@ -59,9 +62,10 @@ export interface TokenAgreement {
   readonly total: number;
 }
 
-export function compareTokens(name: string, got: Int32Array, width: number): TokenAgreement {
+/** Tokens against PyTorch's: a difference where PyTorch's margin is at least `margin` is a failure. */
+export function compareTokens(name: string, got: Int32Array, width: number, margin: number = TOLERANCE.tokenMargin): TokenAgreement {
   const want = goldenArray(`${name}.tokens.npy`).data;
-  const margin = goldenArray(`${name}.margin.npy`).data;
+  const margins = goldenArray(`${name}.margin.npy`).data;
   const failures: string[] = [];
   const closeCalls: string[] = [];
   let equal = 0;
@@ -70,8 +74,8 @@ export function compareTokens(name: string, got: Int32Array, width: number): Tok
       equal++;
       continue;
     }
-    const text = `(${Math.floor(i / width)}, ${i % width}): got ${got[i]}, PyTorch ${want[i]}, margin ${margin[i]}`;
-    (margin[i]! >= TOLERANCE.tokenMargin ? failures : closeCalls).push(text);
+    const text = `(${Math.floor(i / width)}, ${i % width}): got ${got[i]}, PyTorch ${want[i]}, margin ${margins[i]}`;
+    (margins[i]! >= margin ? failures : closeCalls).push(text);
   }
   return { failures, closeCalls, equal, total: want.length };
 }

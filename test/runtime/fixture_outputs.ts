@@ -1,11 +1,13 @@
 /**
  * The fixture checks as one function that runs unchanged in Node, Deno and a browser:
  * every golden case of test/fixtures/tiny through the API (encode of input.npy, decode of
- * PyTorch's tokens), each output reduced to the SHA-256 of its bytes. Equal digests from
+ * PyTorch's tokens) in both modes, exact and fast, each output reduced to the SHA-256 of
+ * its bytes. Equal digests from
  * two runtimes (or thread counts) mean byte-identical outputs; the Node test suite checks
- * the same outputs against PyTorch's (test/golden.test.ts).
+ * the same outputs against PyTorch's (test/golden.test.ts, test/fast_mode.test.ts).
  */
 import { Vqgan } from '../../src/api.js';
+import { COMPUTE_MODES } from '../../src/backend.js';
 import { parseNpy } from '../../src/io/npy.js';
 import { Tensor } from '../../src/tensor.js';
 
@@ -21,7 +23,7 @@ export type ReadFixture = (path: string) => Promise<Uint8Array>;
 export interface FixtureOutputs {
   readonly runtime: string;
   readonly threads: number;
-  /** `${case}.tokens|latent|decoded` → SHA-256 hex of the output's bytes. */
+  /** `${case}.tokens|latent|decoded` (exact mode) and `fast:${case}.…` → SHA-256 hex of the output's bytes. */
   readonly digests: Record<string, string>;
 }
 
@@ -32,25 +34,30 @@ async function sha256(view: ArrayBufferView): Promise<string> {
 }
 
 export async function fixtureOutputs(read: ReadFixture, threads: number, runtime: string): Promise<FixtureOutputs> {
-  // tiny.ckpt carries its config in hyper_parameters, so bytes alone are enough.
-  const vq = await Vqgan.load(await read('tiny.ckpt'), { threads });
   const npy = async (file: string) => parseNpy(await read(`golden/${file}`), file);
   const cases: Case[] = JSON.parse(new TextDecoder().decode(await read('golden/manifest.json')));
   const digests: Record<string, string> = {};
-  try {
-    for (const c of cases) {
-      if (!c.decode_only) {
-        const input = await npy(`${c.name}.input.npy`);
-        const r = vq.encode(new Tensor(input.shape, input.data as Float32Array));
-        digests[`${c.name}.tokens`] = await sha256(r.tokens);
-        digests[`${c.name}.latent`] = await sha256(r.latent.data);
+  let used = threads;
+  for (const mode of COMPUTE_MODES) {
+    // tiny.ckpt carries its config in hyper_parameters, so bytes alone are enough.
+    const vq = await Vqgan.load(await read('tiny.ckpt'), { threads, mode });
+    const key = (name: string) => (mode === 'exact' ? name : `${mode}:${name}`);
+    try {
+      for (const c of cases) {
+        if (!c.decode_only) {
+          const input = await npy(`${c.name}.input.npy`);
+          const r = vq.encode(new Tensor(input.shape, input.data as Float32Array));
+          digests[key(`${c.name}.tokens`)] = await sha256(r.tokens);
+          digests[key(`${c.name}.latent`)] = await sha256(r.latent.data);
+        }
+        const tokens = (await npy(`${c.name}.tokens.npy`)).data as Int32Array;
+        const [height, width] = c.tokens_hw;
+        digests[key(`${c.name}.decoded`)] = await sha256(vq.decode({ height, width, tokens }).data);
       }
-      const tokens = (await npy(`${c.name}.tokens.npy`)).data as Int32Array;
-      const [height, width] = c.tokens_hw;
-      digests[`${c.name}.decoded`] = await sha256(vq.decode({ height, width, tokens }).data);
+      used = vq.threads;
+    } finally {
+      vq.dispose();
     }
-    return { runtime, threads: vq.threads, digests };
-  } finally {
-    vq.dispose();
   }
+  return { runtime, threads: used, digests };
 }
