@@ -15,9 +15,9 @@
  *    of those channels, so M never leaves the L1 cache; V (all C_in of 16 tiles) is
  *    re-read from L2 for each block.
  * Quad (i, j) of the tile grid (its width rounded up to whole quads) reads the 6 × 20
- * input values at virtual rows 4i − 1 … 4i + 4, columns 16j − 1 … 16j + 18: straight from
- * x where they all lie inside it, else gathered into P with zeros (and, for up2, through
- * the nearest ×2 upsampling: virtual (y, x) is x[y >> 1][x >> 1]).
+ * input values at virtual rows 4i − 1 … 4i + 4, columns 16j − 1 … 16j + 18: where they
+ * all lie inside the input, straight from x (s1) or upsampled into P with shuffles (up2:
+ * virtual (y, x) is x[y >> 1][x >> 1]); else gathered into P one by one, with zeros.
  * Weights U come packed as (36, ceil(C_out / CO_BLOCK), C_in, CO_BLOCK), missing channels
  * zero.
  * Pointers are byte addresses in linear memory.
@@ -155,6 +155,25 @@ function gemm5x8(u: usize, v: usize, cin: i32, mOut: usize): void {
 }
 
 /**
+ * The 6 × 20 patch of quad (ti, qj) of channel plane x (H × W) upsampled ×2, for a quad
+ * whose patch lies inside: virtual rows 4ti − 1 … 4ti + 4 are stored rows 2ti − 1, 2ti,
+ * 2ti, 2ti + 1, 2ti + 1, 2ti + 2; virtual columns 16qj − 1 + c are stored columns
+ * 8qj − 1 + ((c + 1) >> 1), c = 0 … 19, made from three vectors of a stored row.
+ */
+function upsampleQuad(x: usize, w: i32, ti: i32, qj: i32, patch: usize): void {
+  for (let r = 0; r < 6; r++) {
+    const row = x + (<usize>(((4 * ti - 1 + r) >> 1) * w + 8 * qj - 1) << 2);
+    const a = v128.load(row), b = v128.load(row, 16), c = v128.load(row, 32);
+    const o = patch + <usize>r * 80;
+    v128.store(o, f32x4.shuffle(a, a, 0, 1, 1, 2));
+    v128.store(o, f32x4.shuffle(a, b, 2, 3, 3, 4), 16);
+    v128.store(o, f32x4.shuffle(b, b, 0, 1, 1, 2), 32);
+    v128.store(o, f32x4.shuffle(b, c, 2, 3, 3, 4), 48);
+    v128.store(o, f32x4.shuffle(c, c, 0, 1, 1, 2), 64);
+  }
+}
+
+/**
  * The 6 × 20 patch of quad (ti, qj) of channel plane x (H × W, virtual Hv × Wv) → P, zeros
  * outside the virtual input; `shift` 1 reads through the nearest ×2 upsampling.
  */
@@ -212,8 +231,12 @@ export function f32_conv3x3_winograd4x4(
           continue;
         }
         const ti = q / qw, qj = q % qw;
-        if (shift == 0 && ti > 0 && 4 * ti + 5 <= h && qj > 0 && 16 * qj + 19 <= w) {
+        const inside = ti > 0 && qj > 0 && (shift == 0 ? 4 * ti + 5 <= h && 16 * qj + 19 <= w : 2 * ti + 3 <= h && 8 * qj + 11 <= w);
+        if (inside && shift == 0) {
           inputQuad(plane + (<usize>((4 * ti - 1) * w + 16 * qj - 1) << 2), rowBytes, vq, pointBytes, t);
+        } else if (inside) {
+          upsampleQuad(plane, w, ti, qj, patch);
+          inputQuad(patch, 80, vq, pointBytes, t);
         } else {
           gatherQuad(plane, h, w, shift, ti, qj, patch);
           inputQuad(patch, 80, vq, pointBytes, t);
