@@ -42,9 +42,23 @@ test('the Markdown block: ratios at the same thread count, the roofline, replaci
   const page = '# Benchmark results\n\nIntro.\n\n## Older section\n';
   const once = withBlock(page, block);
   assert.ok(once.indexOf(block) > once.indexOf('Intro.') && once.indexOf(block) < once.indexOf('## Older section'), 'inserted before the first section');
+  assert.not.match(block, 'vqgan-wasm fast mode', 'no fast-mode table without a fast run');
   const again = withBlock(once, block.replace('0.500 | 0.500', '0.400 | 0.400'));
   assert.is(again.split(END).length, 2, 'one block after a second run');
   assert.match(again, '| PyTorch | 2 | 0.400 |');
+});
+
+test('fast-mode rows: the speed-up over the exact mode, and their own roofline table', () => {
+  const ours = [rowOfBench('vqgan-wasm (Node 20)', bench(2, 3, 6), reference)];
+  const fast = rowOfBench('vqgan-wasm fast (Node 20)', { ...bench(2, 1, 2), mode: 'fast', tokens: [5, 6, 7, 9] }, reference);
+  const fastOps = [{ op: 'conv3x3 s1 128→128 out 32×32', calls: 10, seconds: 0.2, gflops: 75, share_of_peak: 0.9375 }];
+  const block = markdown({
+    date: '2026-11-26', command: 'npm run bench:anchors', machine: 'AMD EPYC, 2 cores', versions: { Node: '20' }, weights: 'synthetic', repeat: 3,
+    sizes: [{ size: '32x32', rows: [...ours, fast], roofline: { threads: 2, peak_gflops: 40, ops: bench(2, 3, 6).ops }, fastRoofline: { threads: 2, peak_gflops: 40, ops: fastOps } }],
+  });
+  assert.match(block, '| vqgan-wasm fast (Node 20) | 2 | 1.000 | 1.100 | 2.000 | 2.100 | 3.00 | 3.00 | 3/4 |');
+  assert.match(block, 'Kernel roofline, vqgan-wasm fast mode (Node, 2 threads, 32×32)');
+  assert.match(block, '| conv3x3 s1 128→128 out 32×32 | 10 | 0.200 | 75.0 | 94% |');
 });
 
 test.run();
