@@ -18,8 +18,8 @@
  * input values at virtual rows 4i − 1 … 4i + 4, columns 16j − 1 … 16j + 18: where they
  * all lie inside the input, straight from x (s1) or upsampled into P with shuffles (up2:
  * virtual (y, x) is x[y >> 1][x >> 1]); else gathered into P one by one, with zeros.
- * Weights U come packed as (36, ceil(C_out / CO_BLOCK), C_in, CO_BLOCK), missing channels
- * zero.
+ * Weights U come packed as (ceil(C_out / CO_BLOCK), 36, C_in, CO_BLOCK), missing channels
+ * zero: the block of channels being computed reads its weights front to back.
  * Pointers are byte addresses in linear memory.
  */
 
@@ -214,8 +214,8 @@ export function f32_conv3x3_winograd4x4(
   const patch = t + 6 * 80;
   const quads = th * qw;
   const groups = (cout + coGroup - 1) / coGroup;
-  const uBlockBytes = <usize>(cin * CO_BLOCK * 4); // one point's weights of a channel block
-  const uPointBytes = <usize>((cout + CO_BLOCK - 1) / CO_BLOCK) * uBlockBytes;
+  const uPointBytes = <usize>(cin * CO_BLOCK * 4); // one point's weights of a channel block
+  const uBlockBytes = 36 * uPointBytes; // a channel block's weights, all points in a row
   const outPlane = <usize>(hout * wout) << 2;
   for (let item = i0; item < i1; item++) {
     const q0 = (item / groups) * CHUNK_QUADS;

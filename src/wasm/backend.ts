@@ -210,7 +210,7 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * (C_out, C_in, 3, 3) weights Winograd-transformed, as (36, C_out / B, C_in, B) blocks of
+   * (C_out, C_in, 3, 3) weights Winograd-transformed, as (C_out / B, 36, C_in, B) blocks of
    * B = f32_conv3x3_winograd4x4_co_block() channels, missing channels zero.
    */
   private winogradWeights(weight: Tensor): number {
@@ -224,7 +224,7 @@ export class WasmBackend implements Backend {
       for (let p = 0; p < WINOGRAD_POINTS; p++) {
         for (let co = 0; co < cout; co++) {
           const from = (p * cout + co) * cin;
-          const to = (p * blocks + Math.floor(co / b)) * cin * b + (co % b);
+          const to = (Math.floor(co / b) * WINOGRAD_POINTS + p) * cin * b + (co % b);
           for (let ci = 0; ci < cin; ci++) d[to + b * ci] = u[from + ci]!;
         }
       }
