@@ -5,15 +5,15 @@
  * so every lane does the reference's scalar operations in the reference's order.
  *
  * f32_conv3x3_winograd4x4 computes work items of CHUNK_QUADS quads (in row-major quad
- *    order) × one group of output channels, through this thread's scratch:
- *      V  (36, 2, C_in, 8)   transformed input: point ξ, 8-tile block, channel, tile
- *      M  (5, 36, 16)        products of CO_BLOCK output channels: channel, point, tile
- *      T  (6, 5, 4)          a quad's patch rows done along y, one point row at a time
- *      P  (6, 20)            a quad's patch, gathered where it reaches the padding
- *    For each block of CO_BLOCK output channels: for every point ξ the product
- *    M[ξ] = U[ξ]·V[ξ] (gemm5x8: 5 channels × 8 tiles), then the output transform
- *    of those channels, so M never leaves the L1 cache; V (all C_in of 16 tiles) is
- *    re-read from L2 for each block.
+ * order) × one group of output channels, through this thread's scratch:
+ *   V  (36, 2, C_in, 8)   transformed input: point ξ, 8-tile block, channel, tile
+ *   M  (5, 36, 16)        products of CO_BLOCK output channels: channel, point, tile
+ *   T  (6, 5, 4)          a quad's patch rows done along y, one point row at a time
+ *   P  (6, 20)            a quad's patch, where it is not read straight from x
+ * For each block of CO_BLOCK output channels: for every point ξ the product
+ * M[ξ] = U[ξ]·V[ξ] (gemm5x8: 5 channels × 8 tiles), then the output transform of those
+ * channels, so M never leaves the L1 cache; V (all C_in of 16 tiles) is re-read from L2
+ * for each block.
  * Quad (i, j) of the tile grid (its width rounded up to whole quads) reads the 6 × 20
  * input values at virtual rows 4i − 1 … 4i + 4, columns 16j − 1 … 16j + 18: where they
  * all lie inside the input, straight from x (s1) or upsampled into P with shuffles (up2:
@@ -53,8 +53,8 @@ export function f32_conv3x3_winograd4x4_scratch_bytes(cin: i32): i32 {
 /**
  * Bytes between V's points: two 8-tile blocks of C_in channels and a cache line more, so
  * that the 36 stores of a transformed patch do not all fall in one L1 set (with C_in a
- * power of two the blocks alone are a multiple of 4 KiB: a third of the kernel's time
- * went to those conflicts).
+ * power of two the blocks alone are a multiple of 4 KiB; the line made the kernel ~3%
+ * faster at 256×256).
  */
 // @ts-ignore: decorator
 @inline

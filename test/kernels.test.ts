@@ -124,6 +124,14 @@ test('conv3x3 fast mode (Winograd F(4×4, 3×3)): s1 and up2, against the refere
   }
 });
 
+test('a 3×3 weight transformed for Winograd is not read as a packed one', () => {
+  const be = wasms.fast[0]!;
+  const weight = be.adopt(randomTensor([4, 4, 3, 3], random(9)));
+  const [x, bias] = [be.adopt(randomTensor([4, 4, 4], random(10))), be.adopt(new Tensor([4]))];
+  be.prepareConv3x3(weight, 's1');
+  assert.throws(() => ops.conv3x3(be, x, { weight, bias }, 's2'), /4×4×3×3 weight is already in another layout/);
+});
+
 test('conv1x1', () => {
   const rnd = random(3);
   for (const [cin, cout, h, w] of [[3, 8, 4, 4], [5, 7, 3, 7], [16, 4, 1, 1], [9, 13, 2, 9], [64, 3, 5, 5], [12, 10, 13, 11]]) {

@@ -50,6 +50,12 @@ export class WasmBackend implements Backend {
   private readonly allocator: Allocator;
   /** Weights in the layouts the kernels want (packed convolutions, blocked codebooks), made once. */
   private readonly derived = new WeakMap<Tensor, WasmTensor>();
+  /**
+   * Winograd-transformed 3×3 weights, apart from the packed ones: a weight asked for in
+   * the other layout after its values moved fails (derivedWeights) instead of being read
+   * in the wrong layout.
+   */
+  private readonly transformed = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
 
   private constructor(
@@ -189,11 +195,16 @@ export class WasmBackend implements Backend {
    * A weight in a kernel's layout, made once by `make` from the row-major copy, which is
    * then given back (see WasmTensor.moved).
    */
-  private derivedWeights(weight: Tensor, make: (cout: number, cin: number) => WasmTensor): number {
-    let derived = this.derived.get(weight);
+  private derivedWeights(
+    weight: Tensor, cache: WeakMap<Tensor, WasmTensor>, make: (cout: number, cin: number) => WasmTensor,
+  ): number {
+    let derived = cache.get(weight);
     if (derived === undefined) {
+      if ((weight as WasmTensor).moved) {
+        throw new Error(`wasm backend: this ${weight.shape.join('×')} weight is already in another layout (a 3×3 weight serves one kind of convolution)`);
+      }
       derived = make(weight.shape[0]!, weight.shape[1]!);
-      this.derived.set(weight, derived);
+      cache.set(weight, derived);
       this.release(weight);
       (weight as WasmTensor).moved = true;
     }
@@ -202,7 +213,7 @@ export class WasmBackend implements Backend {
 
   /** (C_out, C_in, 3, 3) weights as (C_out/4, C_in, 9, 4) blocks. */
   private packedWeights(weight: Tensor): number {
-    return this.derivedWeights(weight, (cout, cin) => {
+    return this.derivedWeights(weight, this.derived, (cout, cin) => {
       const packed = this.alloc([Math.ceil(cout / 4) * 4 * cin * 9]);
       this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
       return packed;
@@ -214,7 +225,7 @@ export class WasmBackend implements Backend {
    * B = f32_conv3x3_winograd4x4_co_block() channels, missing channels zero.
    */
   private winogradWeights(weight: Tensor): number {
-    return this.derivedWeights(weight, (cout, cin) => {
+    return this.derivedWeights(weight, this.transformed, (cout, cin) => {
       const u = winogradFilter4x4(weight.data, cout, cin); // (36, C_out, C_in)
       const b = this.k.f32_conv3x3_winograd4x4_co_block();
       const blocks = Math.ceil(cout / b);
