@@ -24,6 +24,9 @@ const MAX_PAGES = 65536;
  */
 const PIECES_PER_THREAD = 4;
 
+/** The same for the Winograd convolution, whose channel groups repeat work (conv3x3Winograd). */
+const WINOGRAD_PIECES_PER_THREAD = 2;
+
 /** A tensor whose values live at `ptr` in the backend's memory. */
 class WasmTensor extends Tensor {
   /**
@@ -174,9 +177,11 @@ export class WasmBackend implements Backend {
     const weights = this.winogradWeights(weight);
     // Chunks of quads, each split into channel groups where there are too few chunks to
     // keep every thread busy; each output is computed the same way whatever the pieces.
+    // Every group redoes its chunk's input transform, so fewer pieces per thread than
+    // elsewhere: on 16×16 maps (one chunk) 4 groups on 2 threads instead of 8.
     const chunks = this.k.f32_conv3x3_winograd4x4_chunks(th * qw);
     const block = this.k.f32_conv3x3_winograd4x4_co_block();
-    const groups = Math.min(Math.ceil(cout / block), Math.ceil((PIECES_PER_THREAD * this.pool.threads) / chunks));
+    const groups = Math.min(Math.ceil(cout / block), Math.ceil((WINOGRAD_PIECES_PER_THREAD * this.pool.threads) / chunks));
     const coGroup = Math.ceil(cout / groups / block) * block;
     const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd4x4_scratch_bytes(cin) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
