@@ -21,9 +21,8 @@
  */
 const f32 = Math.fround;
 
-/** Output pixels per tile side, patch side, and transform points per tile (6 × 6). */
-export const WINOGRAD_TILE = 4;
-export const WINOGRAD_PATCH = 6;
+/** Output pixels per tile side, and transform points per tile (its 6 × 6 patch). */
+const WINOGRAD_TILE = 4;
 export const WINOGRAD_POINTS = 36;
 
 /** Bᵀ·d on 6 values d[o], d[o + s], …, written to r[0 … 5]. */
