@@ -47,7 +47,7 @@ export function f32_conv3x3_winograd4x4_co_block(): i32 {
 
 /** Bytes of scratch that f32_conv3x3_winograd4x4 needs per thread. */
 export function f32_conv3x3_winograd4x4_scratch_bytes(cin: i32): i32 {
-  return 36 * pointBytesOf(cin) + CO_BLOCK * 36 * M_POINT + 6 * 5 * 16 + 6 * 80;
+  return <i32>pointBytesOf(cin) * 36 + CO_BLOCK * 36 * M_POINT + 6 * 5 * 16 + 6 * 80;
 }
 
 /**
@@ -226,7 +226,7 @@ export function f32_conv3x3_winograd4x4(
   const quads = th * qw;
   const groups = (cout + coGroup - 1) / coGroup;
   const uPointBytes = <usize>(cin * CO_BLOCK * 4); // one point's weights of a channel block
-  const uBlockBytes = 36 * uPointBytes; // a channel block's weights, all points in a row
+  const uBlockBytes = uPointBytes * 36; // a channel block's weights, all points in a row
   const outPlane = <usize>(hout * wout) << 2;
   for (let item = i0; item < i1; item++) {
     const q0 = (item / groups) * CHUNK_QUADS;
