@@ -5,7 +5,7 @@
  *   const { height, width, tokens } = vq.encode(image);   // {width, height, data: RGB or RGBA}
  *   const picture = vq.decodeImage({ height, width, tokens });
  */
-import { BACKEND_NAMES, COMPUTE_MODES, type Backend, type BackendName, type ComputeMode } from './backend.js';
+import { BACKEND_NAMES, parseComputeMode, type Backend, type BackendName, type ComputeMode } from './backend.js';
 import { availableCores, canShareMemory } from './env.js';
 import { VqganError, formatShape } from './errors.js';
 import { compositeOnWhite, type RgbImage } from './image/rgb_image.js';
@@ -104,7 +104,7 @@ export async function createBackend(name: BackendName, threads?: number, mode: C
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
   }
-  if (!COMPUTE_MODES.includes(mode)) throw new VqganError('BAD_ARGUMENT', `unknown mode '${String(mode)}': use ${COMPUTE_MODES.join(' or ')}`);
+  parseComputeMode(mode, 'mode');
   if (name === 'reference') return createReferenceBackend(mode);
   if (name !== 'wasm') throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(name)}': use ${BACKEND_NAMES.join(' or ')}`);
   if (!simdSupported()) {
@@ -135,13 +135,15 @@ export class Vqgan {
    * into the cache (Node, Deno) or the Cache Storage (browsers).
    */
   static async load(weights: WeightsInput = DEFAULT_MODEL, options: LoadOptions = {}): Promise<Vqgan> {
+    // Options first: a bad one is reported before any weights are downloaded or read.
     const maxPixels = options.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(options.maxPixels, 'maxPixels');
+    const mode = parseComputeMode(options.mode ?? 'exact', 'mode');
     const hub = await weightsFromHub(weights, options);
     const loaded = hub === undefined
       ? await loadWeights(weights, options.config, options.onProgress)
       : await loadWeights(hub.weights, options.config ?? hub.config, hub.onProgress);
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
-    const backend = await createBackend(options.backend ?? 'wasm', options.threads, options.mode);
+    const backend = await createBackend(options.backend ?? 'wasm', options.threads, mode);
     return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend), maxPixels);
   }
 

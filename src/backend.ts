@@ -4,6 +4,7 @@
  * trust them. The scalar reference and the WebAssembly backend implement the same
  * canonical order of float operations, so they give the same bytes.
  */
+import { VqganError } from './errors.js';
 import type { Tensor } from './tensor.js';
 import type { Conv3x3Mode } from './reference/conv3x3.js';
 
@@ -19,6 +20,14 @@ export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
  */
 export type ComputeMode = 'exact' | 'fast';
 export const COMPUTE_MODES: readonly ComputeMode[] = ['exact', 'fast'];
+
+/** `value` as a mode, or a BAD_ARGUMENT error naming `source` (an option) and the value. */
+export function parseComputeMode(value: unknown, source: string): ComputeMode {
+  if (!COMPUTE_MODES.includes(value as ComputeMode)) {
+    throw new VqganError('BAD_ARGUMENT', `${source} ${String(value)}: use ${COMPUTE_MODES.join(' or ')}`);
+  }
+  return value as ComputeMode;
+}
 
 export interface Backend {
   readonly name: BackendName;

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Vqgan, type EncodeResult } from './api.js';
-import { BACKEND_NAMES, COMPUTE_MODES, type BackendName, type ComputeMode } from './backend.js';
+import { BACKEND_NAMES, parseComputeMode, type BackendName } from './backend.js';
 import { encodeBatch, listInputs, resumeOutput } from './batch_encode.js';
 import { basenameOf, readFileBytes, writeFileAtomic } from './env.js';
 import { fetchCommand, weightsForCli } from './hub/cli_hub.js';
@@ -207,7 +207,10 @@ const loaded: Vqgan[] = [];
 async function loadModel(opts: Options): Promise<Vqgan> {
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads)[0];
   const maxPixels = opts['max-pixels'] === undefined ? undefined : parseMaxPixels(opts['max-pixels'], '--max-pixels');
-  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend: backendOption(opts), threads, mode: modeOption(opts), maxPixels });
+  // Every option before the weights, which may be a download from the hub.
+  const backend = backendOption(opts);
+  const mode = parseComputeMode(opts.mode ?? 'exact', '--mode');
+  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend, threads, mode, maxPixels });
   loaded.push(vq);
   return vq;
 }
@@ -324,21 +327,17 @@ function backendOption(opts: Options): BackendName {
   return backend;
 }
 
-function modeOption(opts: Options): ComputeMode {
-  const mode = (opts.mode ?? 'exact') as ComputeMode;
-  if (!COMPUTE_MODES.includes(mode)) throw new VqganError('BAD_ARGUMENT', `--mode ${mode}: use ${COMPUTE_MODES.join(' or ')}`);
-  return mode;
-}
-
 async function bench(_inputs: readonly string[], opts: Options): Promise<void> {
   const repeat = Number(opts.repeat ?? 5);
   if (!Number.isInteger(repeat) || repeat < 1) throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
   const size = parseSize(opts.size ?? '256');
   if (!fitsFactor(size[0], size[1], 16)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
+  const backend = backendOption(opts);
+  const mode = parseComputeMode(opts.mode ?? 'exact', '--mode');
   const { runBench, formatBench, formatScaling } = await import('../bench/bench.js');
   const weights = opts.weights === undefined ? undefined : await weightsForCli(opts.weights);
-  const results = await runBench({ size, repeat, backend: backendOption(opts), mode: modeOption(opts), threads, weights }, opts.json ? undefined : say);
+  const results = await runBench({ size, repeat, backend, mode, threads, weights }, opts.json ? undefined : say);
   for (const result of results) process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
   if (!opts.json && results.length > 1) process.stdout.write(`${formatScaling(results)}\n`);
 }

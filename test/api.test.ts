@@ -29,6 +29,12 @@ const reference = await Vqgan.load(TINY_CKPT);
 const referenceOutput = reference.decode(grid);
 
 
+test('a bad mode is refused before any weights are fetched', async () => {
+  // A hub id on an endpoint nothing answers: fetched first, the error would be the download's.
+  await expectError(() => Vqgan.load('nobody/nothing', { mode: 'turbo' as never, hub: { endpoint: 'http://127.0.0.1:9', cacheDir: tmpdir() } }),
+    'BAD_ARGUMENT', 'mode turbo: use exact or fast');
+});
+
 test('the checkpoint carries its configuration', () => {
   assert.equal(reference.config, TINY_CONFIG);
   assert.equal([...referenceOutput.shape], [1, 3, 16, 32]);

@@ -102,6 +102,21 @@ test('the pixel limit: images, model inputs and decoded grids over it are refuse
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--max-pixels', 'lots'], /--max-pixels lots: expected a positive whole number/);
 });
 
+test('bad options are reported before the weights are fetched', async () => {
+  // A hub id on an endpoint nothing answers: fetched first, the error would be the download's.
+  const env = { HF_ENDPOINT: 'http://127.0.0.1:9', VQGAN_CACHE: join(dir, 'empty-cache') };
+  const cases: [string[], RegExp][] = [
+    [['encode', PNG, '--mode', 'fastest'], /--mode fastest: use exact or fast/],
+    [['encode', PNG, '--backend', 'cuda'], /--backend cuda: use wasm or reference/],
+    [['bench', '--mode', 'fastest'], /--mode fastest: use exact or fast/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runCli([...args, '--weights', 'nobody/nothing'], { env });
+    assert.is(r.code, 1, `${args.join(' ')}: exit code (stderr: ${r.stderr})`);
+    assert.match(r.stderr, pattern);
+  }
+});
+
 test('--debug adds the stack trace', async () => {
   const r = await runCli(['encode', at('garbage.png'), '--weights', TINY_CKPT, '--debug']);
   assert.is(r.code, 1);
