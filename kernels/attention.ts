@@ -5,7 +5,8 @@
  *   scores[i, j] = f32(Σ_c q[c,i]·k[c,j] · scale)  lanes over j, c in order from +0
  *   softmax per row: max, expf(s − max), float64 lane sums, A = f32(e · (1/sum))
  *   out[c, i] = Σ_j A[i,j] · v[c,j]               lanes over c (from vt)
- * q, k, out (C, N); scores (N, N) is caller-provided scratch (row i used by query i).
+ * q, k, out (C, N); scores (N, N) is caller-provided scratch (row i used by query i);
+ * expConstants: the table of kernels/math.ts's f32_exp_constants.
  */
 import { expf, expf4, sumLanes4 } from './math';
 
@@ -19,8 +20,10 @@ export function f32_transpose(x: usize, rows: i32, cols: i32, out: usize, r0: i3
 }
 
 export function f32_attention_rows(
-  q: usize, k: usize, vt: usize, channels: i32, n: i32, scale: f32, scores: usize, out: usize, i0: i32, i1: i32,
+  q: usize, k: usize, vt: usize, channels: i32, n: i32, scale: f32, scores: usize, out: usize, expConstants: usize,
+  i0: i32, i1: i32,
 ): void {
+  const k0 = v128.load(expConstants), k1 = v128.load(expConstants, 16), k2 = v128.load(expConstants, 32);
   const rowBytes = <usize>n << 2;
   const vscale = f32x4.splat(scale);
   for (let i = i0; i < i1; i++) {
@@ -58,7 +61,7 @@ export function f32_attention_rows(
     const vmax = f32x4.splat(max);
     for (j = 0; j + 4 <= n; j += 4) {
       const p = srow + (<usize>j << 2);
-      v128.store(p, expf4(f32x4.sub(v128.load(p), vmax)));
+      v128.store(p, expf4(f32x4.sub(v128.load(p), vmax), k0, k1, k2));
     }
     for (; j < n; j++) {
       const p = srow + (<usize>j << 2);

@@ -85,10 +85,21 @@ export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, row
     for (let t = 0; t < tiles; t++) {
       for (let ci = 0; ci < c; ci++) {
         const row = x + (<usize>((ci * h + r) * w) << 2);
-        for (let i = 0; i < 10; i++) {
-          const j = 8 * t + i; // E[j] = x[2j], O[j] = x[2j + 1]
-          store<f32>(o + (<usize>i << 2), r < h ? loadOrZero(row, 2 * j, w) : 0);
-          store<f32>(o + (<usize>(10 + i) << 2), r < h ? loadOrZero(row, 2 * j + 1, w) : 0);
+        if (r < h && 16 * t + 20 <= w) {
+          // x[16t … 16t + 19] as five vectors, split into E[8t … 8t+9] and O[8t … 8t+9].
+          const src = row + (<usize>(16 * t) << 2);
+          const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48), v4 = v128.load(src, 64);
+          v128.store(o, i32x4.shuffle(v0, v1, 0, 2, 4, 6)); // E0 … E3
+          v128.store(o, i32x4.shuffle(v2, v3, 0, 2, 4, 6), 16); // E4 … E7
+          v128.store(o, i32x4.shuffle(v4, v0, 0, 2, 5, 7), 32); // E8 E9 O0 O1
+          v128.store(o, i32x4.shuffle(v1, v2, 1, 3, 5, 7), 48); // O2 … O5
+          v128.store(o, i32x4.shuffle(v3, v4, 1, 3, 5, 7), 64); // O6 … O9
+        } else {
+          for (let i = 0; i < 10; i++) {
+            const j = 8 * t + i; // E[j] = x[2j], O[j] = x[2j + 1]
+            store<f32>(o + (<usize>i << 2), r < h ? loadOrZero(row, 2 * j, w) : 0);
+            store<f32>(o + (<usize>(10 + i) << 2), r < h ? loadOrZero(row, 2 * j + 1, w) : 0);
+          }
         }
         o += 80;
       }

@@ -2,15 +2,18 @@
  * GroupNorm with optional fused swish, twin of src/reference/group_norm.ts (same order:
  * float64 statistics with four interleaved partial sums, then per element
  * y = ((x − m) · a_c) + b_c in float32, then swish).
- * x, out (C, P), may be the same; weight, bias (C); groups [g0, g1) of `groups`.
+ * x, out (C, P), may be the same; weight, bias (C); groups [g0, g1) of `groups`;
+ * expConstants: the table of kernels/math.ts's f32_exp_constants.
  */
 import { sumLanes4, swishf, swishf4 } from './math';
 
 const EPS: f64 = 1e-6;
 
 export function f32_group_norm(
-  x: usize, channels: i32, pixels: i32, weight: usize, bias: usize, groups: i32, out: usize, swish: i32, g0: i32, g1: i32,
+  x: usize, channels: i32, pixels: i32, weight: usize, bias: usize, groups: i32, out: usize, swish: i32,
+  expConstants: usize, g0: i32, g1: i32,
 ): void {
+  const k0 = v128.load(expConstants), k1 = v128.load(expConstants, 16), k2 = v128.load(expConstants, 32);
   const cg = channels / groups;
   const n = cg * pixels;
   for (let g = g0; g < g1; g++) {
@@ -26,15 +29,25 @@ export function f32_group_norm(
       const src = x + (<usize>(c * pixels) << 2);
       const dst = out + (<usize>(c * pixels) << 2);
       let p = 0;
-      for (; p + 4 <= pixels; p += 4) {
-        let y = f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + (<usize>p << 2)), vm), va), vb);
-        if (swish) y = swishf4(y);
-        v128.store(dst + (<usize>p << 2), y);
-      }
-      for (; p < pixels; p++) {
-        let y = (load<f32>(src + (<usize>p << 2)) - m) * a + b;
-        if (swish) y = swishf(y);
-        store<f32>(dst + (<usize>p << 2), y);
+      if (swish) {
+        // Two vectors per step: the exp of one overlaps the other's.
+        for (; p + 8 <= pixels; p += 8) {
+          const at = <usize>p << 2;
+          const y0 = f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + at), vm), va), vb);
+          const y1 = f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + at, 16), vm), va), vb);
+          v128.store(dst + at, swishf4(y0, k0, k1, k2));
+          v128.store(dst + at, swishf4(y1, k0, k1, k2), 16);
+        }
+        for (; p < pixels; p++) {
+          store<f32>(dst + (<usize>p << 2), swishf((load<f32>(src + (<usize>p << 2)) - m) * a + b));
+        }
+      } else {
+        for (; p + 4 <= pixels; p += 4) {
+          v128.store(dst + (<usize>p << 2), f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + (<usize>p << 2)), vm), va), vb));
+        }
+        for (; p < pixels; p++) {
+          store<f32>(dst + (<usize>p << 2), (load<f32>(src + (<usize>p << 2)) - m) * a + b);
+        }
       }
     }
   }

@@ -7,4 +7,5 @@ export {
   f32_conv3x3_winograd4x4, f32_conv3x3_winograd4x4_chunks, f32_conv3x3_winograd4x4_co_block, f32_conv3x3_winograd4x4_scratch_bytes,
 } from './conv3x3_winograd';
 export { f32_group_norm } from './group_norm';
+export { f32_exp_constants, f32_exp_constants_bytes } from './math';
 export { f32_simd_peak } from './simd_peak';

@@ -33,22 +33,52 @@ export function expf(x: f32): f32 {
   return p * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
+/**
+ * expf4 and swishf4 take their constants as three vectors, loaded by a kernel once per
+ * call from the table f32_exp_constants writes: V8 rebuilds a v128 constant at every use
+ * inside a loop (three instructions each), which made GroupNorm + swish 1.7× slower,
+ * while a lane of a loaded vector is one shuffle away.
+ *   k0 = (EXP_MIN, EXP_MAX, LOG2E, 0.5)   k1 = (LN2_HI, LN2_LO, C7, C6)   k2 = (C5, C4, C3, 1)
+ */
+/** Bytes of the table that f32_exp_constants writes. */
+export function f32_exp_constants_bytes(): i32 {
+  return 48;
+}
+
+/** Writes the table of expf4's constants (f32_exp_constants_bytes) at out. */
+export function f32_exp_constants(out: usize): void {
+  v128.store(out, f32x4(EXP_MIN, EXP_MAX, LOG2E, 0.5));
+  v128.store(out, f32x4(LN2_HI, LN2_LO, C7, C6), 16);
+  v128.store(out, f32x4(C5, C4, C3, 1), 32);
+}
+
+// Lane i of k in every lane.
+// @ts-ignore: decorator
+@inline function lane0(k: v128): v128 { return i32x4.shuffle(k, k, 0, 0, 0, 0); }
+// @ts-ignore: decorator
+@inline function lane1(k: v128): v128 { return i32x4.shuffle(k, k, 1, 1, 1, 1); }
+// @ts-ignore: decorator
+@inline function lane2(k: v128): v128 { return i32x4.shuffle(k, k, 2, 2, 2, 2); }
+// @ts-ignore: decorator
+@inline function lane3(k: v128): v128 { return i32x4.shuffle(k, k, 3, 3, 3, 3); }
+
 // @ts-ignore: decorator
 @inline
-export function expf4(x: v128): v128 {
-  x = f32x4.pmax(x, f32x4.splat(EXP_MIN)); // x < MIN ? MIN : x
-  x = f32x4.pmin(x, f32x4.splat(EXP_MAX)); // MAX < x ? MAX : x
-  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.splat(C7);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C6));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+export function expf4(x: v128, k0: v128, k1: v128, k2: v128): v128 {
+  const one = lane3(k2);
+  x = f32x4.pmax(x, lane0(k0)); // x < MIN ? MIN : x
+  x = f32x4.pmin(x, lane1(k0)); // MAX < x ? MAX : x
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, lane2(k0)), lane3(k0)));
+  let r = f32x4.sub(x, f32x4.mul(n, lane0(k1)));
+  r = f32x4.sub(r, f32x4.mul(n, lane1(k1)));
+  let p = lane2(k1);
+  p = f32x4.add(f32x4.mul(p, r), lane3(k1));
+  p = f32x4.add(f32x4.mul(p, r), lane0(k2));
+  p = f32x4.add(f32x4.mul(p, r), lane1(k2));
+  p = f32x4.add(f32x4.mul(p, r), lane2(k2));
+  p = f32x4.add(f32x4.mul(p, r), lane3(k0)); // C2 = 0.5
+  p = f32x4.add(f32x4.mul(p, r), one);
+  p = f32x4.add(f32x4.mul(p, r), one);
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
 }
@@ -62,9 +92,10 @@ export function swishf(y: f32): f32 {
 
 // @ts-ignore: decorator
 @inline
-export function swishf4(y: v128): v128 {
-  const e = expf4(f32x4.neg(y));
-  return f32x4.mul(y, f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e)));
+export function swishf4(y: v128, k0: v128, k1: v128, k2: v128): v128 {
+  const one = lane3(k2);
+  const e = expf4(f32x4.neg(y), k0, k1, k2);
+  return f32x4.mul(y, f32x4.div(one, f32x4.add(one, e)));
 }
 
 /**

@@ -60,12 +60,15 @@ export class WasmBackend implements Backend {
    */
   private readonly transformed = new WeakMap<Tensor, WasmTensor>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
+  private readonly expConstants: number; // kernels/math.ts's table for expf4, written once
 
   private constructor(
     readonly memory: WebAssembly.Memory, private readonly k: Kernels, private readonly pool: ThreadPool, readonly mode: ComputeMode,
   ) {
     this.allocator = new Allocator(memory);
     this.taps = this.allocator.alloc(9 * 4);
+    this.expConstants = this.allocator.alloc(k.f32_exp_constants_bytes());
+    k.f32_exp_constants(this.expConstants);
   }
 
   /** A backend computing in `mode` on `threads` threads (this one and threads − 1 workers). */
@@ -267,7 +270,7 @@ export class WasmBackend implements Backend {
     const [c, h, w] = x.shape as [number, number, number];
     this.pool.run({
       kernel: 'f32_group_norm',
-      args: [this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0],
+      args: [this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0, this.expConstants],
       total: groups,
       unit: 1,
     });
@@ -280,7 +283,7 @@ export class WasmBackend implements Backend {
     this.pool.run({ kernel: 'f32_transpose', args: [this.ptr(v), c, n, vt], total: c, unit: 32 });
     this.pool.run({
       kernel: 'f32_attention_rows',
-      args: [this.ptr(q), this.ptr(k), vt, c, n, scale, this.ptr(scores), this.ptr(out)],
+      args: [this.ptr(q), this.ptr(k), vt, c, n, scale, this.ptr(scores), this.ptr(out), this.expConstants],
       total: n,
       unit: 8,
     });

@@ -30,11 +30,12 @@ export interface RangedKernels {
   ): void;
   f32_group_norm(
     x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number,
-    g0: number, g1: number,
+    expConstants: number, g0: number, g1: number,
   ): void;
   f32_transpose(x: number, rows: number, cols: number, out: number, r0: number, r1: number): void;
   f32_attention_rows(
-    q: number, k: number, vt: number, channels: number, n: number, scale: number, scores: number, out: number, i0: number, i1: number,
+    q: number, k: number, vt: number, channels: number, n: number, scale: number, scores: number, out: number,
+    expConstants: number, i0: number, i1: number,
   ): void;
   f32_codebook_argmin(
     z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number, p0: number, p1: number,
@@ -58,6 +59,8 @@ export interface Kernels extends RangedKernels {
   f32_conv3x3_winograd4x4_scratch_bytes(cin: number): number;
   f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
   f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
+  f32_exp_constants_bytes(): number;
+  f32_exp_constants(out: number): void;
   /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */
   f32_simd_peak(iterations: number): number;
 }
