@@ -44,8 +44,8 @@ export class SyntheticParams implements ParamSource {
     return t;
   }
 
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
-    this.backend.prepareConv3x3(weight, mode);
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void {
+    this.backend.prepareConv3x3(weight, mode, width);
   }
 
   finish(): void {}

@@ -13,9 +13,9 @@ export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
 
 /**
  * How the stride-1 3×3 convolutions compute: 'exact', the direct sum (the canonical
- * computation, the default), or 'fast', Winograd F(4×4, 3×3) (src/reference/
- * conv3x3_winograd.ts: about a quarter of the multiplies, float32 errors a few times
- * larger). Each mode has its own canonical order, so each gives the same bytes on every
+ * computation, the default), or 'fast', Winograd F(6×6, 3×3) on maps of 64 and wider,
+ * F(4×4, 3×3) on smaller ones (src/reference/conv3x3_winograd.ts: a fifth to a quarter of
+ * the multiplies, float32 errors a few times larger). Each mode has its own canonical order, so each gives the same bytes on every
  * backend, runtime and thread count.
  */
 export type ComputeMode = 'exact' | 'fast';
@@ -51,9 +51,12 @@ export interface Backend {
   /**
    * Puts a 3×3 weight (C_out, C_in, 3, 3) into the layout that conv3x3 reads for `mode`
    * (packed, or Winograd-transformed), once: the model does it at load; conv3x3 does it
-   * at first use otherwise. The row-major values may be given back afterwards.
+   * at first use otherwise. The row-major values may be given back afterwards. `width`:
+   * the output width the convolution is made for (the model's, at its configured
+   * resolution; at first use, that of the output), by which the fast mode picks its
+   * Winograd tile (winogradTileFor): a weight keeps that tile whatever the maps it meets.
    */
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void;
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void;
   /** x (C_in, H_in, W_in), weight (C_out, C_in, 3, 3), bias (C_out) → out (C_out, H_out, W_out). */
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void;
   /** x (C_in, H, W), weight (C_out, C_in, 1, 1), bias (C_out) → out (C_out, H, W). */

@@ -42,8 +42,8 @@ export abstract class BackendDecorator implements Backend {
     return this.inner.download(t);
   }
 
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
-    this.inner.prepareConv3x3(weight, mode);
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void {
+    this.inner.prepareConv3x3(weight, mode, width);
   }
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
     this.op(() => `conv3x3 ${mode} ${weight.shape[1]}→${weight.shape[0]} out ${out.shape[1]}×${out.shape[2]}`, conv3x3Flop(weight, out),

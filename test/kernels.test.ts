@@ -96,13 +96,14 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) same(`zeros ${mode}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
 });
 
-test('conv3x3 fast mode (Winograd F(4×4, 3×3)): s1 and up2, against the reference bit for bit and the exact mode within 1e-5', () => {
+test('conv3x3 fast mode (Winograd F(4×4) and F(6×6)): s1 and up2, against the reference bit for bit and the exact mode within 1e-5', () => {
   const rnd = random(7);
   const shapes: [number, number, number, number][] = [
     // cin, cout, h, w: tiles and quads cut by the map's edges, 1×1 maps, channel counts
-    // around the 5-channel blocks, and maps large enough for patches read straight from x.
+    // around the 5-channel blocks, and maps large enough for patches read straight from x
+    // (F(6×6): from 14 × 51 for s1, 7 × 27 for up2).
     [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 13, 37], [7, 11, 21, 35],
-    [12, 10, 24, 48], [2, 5, 5, 70],
+    [12, 10, 24, 48], [2, 5, 5, 70], [6, 7, 14, 60],
   ];
   for (const [cin, cout, h, w] of shapes) {
     for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) {
@@ -110,25 +111,50 @@ test('conv3x3 fast mode (Winograd F(4×4, 3×3)): s1 and up2, against the refere
       const x = randomTensor([cin, h, w], rnd);
       const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
       const residual = randomTensor([cout, ho, wo], rnd);
-      const what = `conv3x3 ${mode} ${cin}→${cout} ${h}×${w}`;
-      const fast = same(what, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode), 'fast') as Tensor;
-      same(`${what} + residual`, [x, ...conv, residual], (be, x, w, b, r) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode, r!), 'fast');
       const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, mode);
-      let [worst, at, scale] = [0, 0, 1];
-      exact.data.forEach((e, i) => {
-        scale = Math.max(scale, Math.abs(e));
-        if (Math.abs(fast.data[i]! - e) > worst) [worst, at] = [Math.abs(fast.data[i]! - e), i];
-      });
-      assert.ok(worst <= 1e-5 * scale, `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`);
+      // Each tile on every shape: the weight prepared as if made for maps 1 or 64 wide.
+      for (const [tile, width] of [[4, 1], [6, 64]] as const) {
+        const what = `conv3x3 ${mode} ${cin}→${cout} ${h}×${w} F(${tile}×${tile})`;
+        const weight = new Tensor(conv[0].shape, conv[0].data.slice()); // a weight keeps its first tile
+        const run = (be: Backend, x: Tensor, w: Tensor, b: Tensor, r: Tensor | null): Tensor => {
+          be.prepareConv3x3(w, mode, width);
+          return ops.conv3x3(be, x, { weight: w, bias: b }, mode, r);
+        };
+        const fast = same(what, [x, weight, conv[1]], (be, x, w, b) => run(be, x!, w!, b!, null), 'fast') as Tensor;
+        same(`${what} + residual`, [x, weight, conv[1], residual], (be, x, w, b, r) => run(be, x!, w!, b!, r!), 'fast');
+        let [worst, at, scale] = [0, 0, 1];
+        exact.data.forEach((e, i) => {
+          scale = Math.max(scale, Math.abs(e));
+          if (Math.abs(fast.data[i]! - e) > worst) [worst, at] = [Math.abs(fast.data[i]! - e), i];
+        });
+        assert.ok(worst <= 1e-5 * scale, `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`);
+      }
     }
   }
+});
+
+test('a 3×3 weight keeps the Winograd tile it was prepared for', () => {
+  // Prepared for maps 64 wide (F(6×6)), then used on an 8-wide map whose own choice would
+  // be F(4×4): the same bytes as the reference prepared the same way, not as F(4×4).
+  const rnd = random(11);
+  const x = randomTensor([3, 8, 8], rnd);
+  const conv = [randomTensor([4, 3, 3, 3], rnd, 0.5), randomTensor([4], rnd)] as const;
+  const run = (be: Backend, width: number): Tensor => {
+    const weight = be.adopt(new Tensor(conv[0].shape, conv[0].data.slice()));
+    be.prepareConv3x3(weight, 's1', width);
+    const out = ops.conv3x3(be, be.adopt(x), { weight, bias: be.adopt(conv[1]) }, 's1');
+    return be === references.fast ? out : (be as WasmBackend).download(out);
+  };
+  const f6 = run(references.fast, 64);
+  assert.is(firstDifference(f6.data, run(wasms.fast[0]!, 64).data), '');
+  assert.is.not(firstDifference(f6.data, run(references.fast, 8).data), '');
 });
 
 test('a 3×3 weight transformed for Winograd is not read as a packed one', () => {
   const be = wasms.fast[0]!;
   const weight = be.adopt(randomTensor([4, 4, 3, 3], random(9)));
   const [x, bias] = [be.adopt(randomTensor([4, 4, 4], random(10))), be.adopt(new Tensor([4]))];
-  be.prepareConv3x3(weight, 's1');
+  be.prepareConv3x3(weight, 's1', 4);
   assert.throws(() => ops.conv3x3(be, x, { weight, bias }, 's2'), /4×4×3×3 weight is already in another layout/);
 });
 

@@ -13,11 +13,16 @@ import type { ParamSource } from './params.js';
 export class Conv2d implements ops.ConvParams {
   readonly weight: Tensor; // (C_out, C_in, k, k)
   readonly bias: Tensor; // (C_out)
-  /** `mode`: how forward() calls a 3×3 convolution, whose weight is prepared for it now. */
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3, mode: Conv3x3Mode = 's1') {
+  /**
+   * A 1×1 convolution, or a 3×3 one whose weight is prepared now for how forward() calls
+   * it: `mode`, and outputs `width` wide at the configured resolution.
+   */
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1);
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 3, width: number, mode?: Conv3x3Mode);
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3, width = 0, mode: Conv3x3Mode = 's1') {
     this.weight = p.take(`${prefix}.weight`, [cout, cin, k, k]);
     this.bias = p.take(`${prefix}.bias`, [cout]);
-    if (k === 3) p.prepareConv3x3(this.weight, mode);
+    if (k === 3) p.prepareConv3x3(this.weight, mode, width);
   }
 }
 
@@ -38,11 +43,12 @@ export class ResnetBlock {
   readonly conv2: Conv2d;
   readonly nin_shortcut: Conv2d | null; // 1×1, only when C_in ≠ C_out
 
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number) {
+  /** `width`: of its maps at the configured resolution. */
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, width: number) {
     this.norm1 = new Normalize(p, `${prefix}.norm1`, cin);
-    this.conv1 = new Conv2d(p, `${prefix}.conv1`, cin, cout, 3);
+    this.conv1 = new Conv2d(p, `${prefix}.conv1`, cin, cout, 3, width);
     this.norm2 = new Normalize(p, `${prefix}.norm2`, cout);
-    this.conv2 = new Conv2d(p, `${prefix}.conv2`, cout, cout, 3);
+    this.conv2 = new Conv2d(p, `${prefix}.conv2`, cout, cout, 3, width);
     this.nin_shortcut = cin === cout ? null : new Conv2d(p, `${prefix}.nin_shortcut`, cin, cout, 1);
   }
 
@@ -101,10 +107,10 @@ export class Mid {
   readonly attn_1: AttnBlock;
   readonly block_2: ResnetBlock;
 
-  constructor(p: ParamSource, prefix: string, c: number) {
-    this.block_1 = new ResnetBlock(p, `${prefix}.block_1`, c, c);
+  constructor(p: ParamSource, prefix: string, c: number, width: number) {
+    this.block_1 = new ResnetBlock(p, `${prefix}.block_1`, c, c, width);
     this.attn_1 = new AttnBlock(p, `${prefix}.attn_1`, c);
-    this.block_2 = new ResnetBlock(p, `${prefix}.block_2`, c, c);
+    this.block_2 = new ResnetBlock(p, `${prefix}.block_2`, c, c, width);
   }
 
   forward(be: Backend, x: Tensor): Tensor {
@@ -117,9 +123,10 @@ export class Level {
   readonly block: ResnetBlock[] = [];
   readonly attn: AttnBlock[] = [];
 
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean) {
+  /** `width`: of the level's maps at the configured resolution. */
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, width: number) {
     for (let j = 0; j < blocks; j++) {
-      this.block.push(new ResnetBlock(p, `${prefix}.block.${j}`, j === 0 ? cin : cout, cout));
+      this.block.push(new ResnetBlock(p, `${prefix}.block.${j}`, j === 0 ? cin : cout, cout, width));
       if (withAttention) this.attn.push(new AttnBlock(p, `${prefix}.attn.${j}`, cout));
     }
   }

@@ -9,8 +9,8 @@ import type { ParamSource } from './params.js';
 /** Nearest ×2 upsampling folded into the next 3×3 convolution's input indexing. */
 export class Upsample {
   readonly conv: Conv2d;
-  constructor(p: ParamSource, prefix: string, c: number) {
-    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3, 'up2');
+  constructor(p: ParamSource, prefix: string, c: number, width: number) {
+    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3, width, 'up2');
   }
   forward(be: Backend, x: Tensor): Tensor {
     const out = ops.conv3x3(be, x, this.conv, 'up2');
@@ -21,9 +21,11 @@ export class Upsample {
 
 export class DecoderLevel extends Level {
   readonly upsample: Upsample | null;
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, first: boolean) {
-    super(p, prefix, cin, cout, blocks, withAttention);
-    this.upsample = first ? null : new Upsample(p, `${prefix}.upsample`, cout);
+  constructor(
+    p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, width: number, first: boolean,
+  ) {
+    super(p, prefix, cin, cout, blocks, withAttention, width);
+    this.upsample = first ? null : new Upsample(p, `${prefix}.upsample`, cout, 2 * width);
   }
   override forward(be: Backend, x: Tensor): Tensor {
     x = super.forward(be, x);
@@ -42,20 +44,20 @@ export class Decoder {
   constructor(p: ParamSource, prefix: string, cfg: VqganConfig) {
     const levels = cfg.ch_mult.length;
     let c = cfg.ch * cfg.ch_mult[levels - 1]!;
-    this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.z_channels, c, 3);
-    this.mid = new Mid(p, `${prefix}.mid`, c);
     let resolution = Math.floor(cfg.resolution / downFactor(cfg));
+    this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.z_channels, c, 3, resolution);
+    this.mid = new Mid(p, `${prefix}.mid`, c, resolution);
     const byLevel: DecoderLevel[] = [];
     for (let i = levels - 1; i >= 0; i--) {
       const cout = cfg.ch * cfg.ch_mult[i]!;
       const attn = cfg.attn_resolutions.includes(resolution);
-      byLevel[i] = new DecoderLevel(p, `${prefix}.up.${i}`, c, cout, cfg.num_res_blocks + 1, attn, i === 0);
+      byLevel[i] = new DecoderLevel(p, `${prefix}.up.${i}`, c, cout, cfg.num_res_blocks + 1, attn, resolution, i === 0);
       c = cout;
-      resolution *= 2;
+      if (i > 0) resolution *= 2;
     }
     this.up.push(...byLevel);
     this.norm_out = new Normalize(p, `${prefix}.norm_out`, c);
-    this.conv_out = new Conv2d(p, `${prefix}.conv_out`, c, cfg.out_ch, 3);
+    this.conv_out = new Conv2d(p, `${prefix}.conv_out`, c, cfg.out_ch, 3, resolution);
   }
 
   /** (z_channels, h, w) → (out_ch, h·f, w·f). */

@@ -14,8 +14,11 @@ export const isTrainingOnlyKey = (key: string): boolean => key.startsWith('loss.
 export interface ParamSource {
   /** The tensor called `key`, which must have `shape`, in the backend's memory. */
   take(key: string, shape: readonly number[]): Tensor;
-  /** Has the backend put a 3×3 weight it took into the layout of its conv3x3 for `mode`, now, at load. */
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void;
+  /**
+   * Has the backend put a 3×3 weight it took into the layout of its conv3x3 for `mode`
+   * and outputs `width` wide, now, at load.
+   */
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void;
   /** Called once every module has taken its tensors. */
   finish(): void;
 }
@@ -46,8 +49,8 @@ export class Params implements ParamSource {
     return this.backend.adopt(t);
   }
 
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
-    this.backend.prepareConv3x3(weight, mode);
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void {
+    this.backend.prepareConv3x3(weight, mode, width);
   }
 
   /** Throws on the first tensor that no module took. */

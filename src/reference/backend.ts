@@ -5,24 +5,28 @@ import { attention } from './attention.js';
 import { codebookArgmin, codebookNorms } from './codebook_argmin.js';
 import { conv1x1 } from './conv1x1.js';
 import { conv3x3, type Conv3x3Mode } from './conv3x3.js';
-import { conv3x3Winograd, winogradFilter4x4 } from './conv3x3_winograd.js';
+import { conv3x3Winograd, type WinogradTile, winogradFilter, winogradTileFor } from './conv3x3_winograd.js';
 import { groupNorm } from './group_norm.js';
 
 const dims = (t: Tensor, i: number): number => t.shape[i]!;
 
 /** The reference backend computing in `mode`. */
 export function createReferenceBackend(mode: ComputeMode): Backend {
-  /** Winograd-transformed weights (36, C_out, C_in), made once per weight in fast mode. */
-  const transformed = new WeakMap<Tensor, Float32Array>();
+  /**
+   * Winograd-transformed weights (P, C_out, C_in) and their tile, made once per weight in
+   * fast mode, for the width the weight is prepared for (as the wasm backend does).
+   */
+  const transformed = new WeakMap<Tensor, { u: Float32Array; tile: WinogradTile }>();
   const winograd = (conv: Conv3x3Mode): boolean => mode === 'fast' && conv !== 's2';
-  const prepare = (weight: Tensor, conv: Conv3x3Mode): Float32Array | null => {
+  const prepare = (weight: Tensor, conv: Conv3x3Mode, width: number): { u: Float32Array; tile: WinogradTile } | null => {
     if (!winograd(conv)) return null;
-    let u = transformed.get(weight);
-    if (u === undefined) {
-      u = winogradFilter4x4(weight.data, dims(weight, 0), dims(weight, 1));
-      transformed.set(weight, u);
+    let t = transformed.get(weight);
+    if (t === undefined) {
+      const tile = winogradTileFor(width);
+      t = { u: winogradFilter(weight.data, dims(weight, 0), dims(weight, 1), tile), tile };
+      transformed.set(weight, t);
     }
-    return u;
+    return t;
   };
   return {
     name: 'reference',
@@ -33,13 +37,13 @@ export function createReferenceBackend(mode: ComputeMode): Backend {
     adopt: (t) => t,
     release: () => undefined,
     download: (t) => t,
-    prepareConv3x3(weight, conv) {
-      prepare(weight, conv);
+    prepareConv3x3(weight, conv, width) {
+      prepare(weight, conv, width);
     },
     conv3x3(x, weight, bias, conv, residual, out) {
-      const u = prepare(weight, conv);
-      if (u !== null) {
-        conv3x3Winograd(x.data, dims(x, 0), dims(x, 1), dims(x, 2), u, bias.data,
+      const t = prepare(weight, conv, dims(out, 2));
+      if (t !== null) {
+        conv3x3Winograd(x.data, dims(x, 0), dims(x, 1), dims(x, 2), t.u, t.tile, bias.data,
           out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv === 'up2', residual?.data ?? null);
       } else {
         conv3x3(x.data, dims(x, 0), dims(x, 1), dims(x, 2), weight.data, bias.data,

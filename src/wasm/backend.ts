@@ -9,7 +9,7 @@
 import type { Backend, ComputeMode } from '../backend.js';
 import { VqganError } from '../errors.js';
 import type { Conv3x3Mode } from '../reference/conv3x3.js';
-import { WINOGRAD_POINTS, winogradFilter4x4 } from '../reference/conv3x3_winograd.js';
+import { type WinogradTile, winogradFilter, winogradPoints, winogradTileFor } from '../reference/conv3x3_winograd.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { Allocator } from './allocator.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
@@ -59,6 +59,8 @@ export class WasmBackend implements Backend {
    * in the wrong layout.
    */
   private readonly transformed = new WeakMap<Tensor, WasmTensor>();
+  /** The Winograd tile each transformed weight was made for. */
+  private readonly tiles = new WeakMap<Tensor, WinogradTile>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
   private readonly expConstants: number; // kernels/math.ts's table for expf4, written once
 
@@ -125,8 +127,8 @@ export class WasmBackend implements Backend {
     return this.mode === 'fast' && mode !== 's2';
   }
 
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode): void {
-    if (this.winograd(mode)) this.winogradWeights(weight);
+  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void {
+    if (this.winograd(mode)) this.winogradWeights(weight, width);
     else this.packedWeights(weight);
   }
 
@@ -174,22 +176,22 @@ export class WasmBackend implements Backend {
   private conv3x3Winograd(x: Tensor, weight: Tensor, bias: Tensor, up2: boolean, residual: Tensor | null, out: Tensor): void {
     const [cin, h, w] = x.shape as [number, number, number];
     const [cout, hout, wout] = out.shape as [number, number, number];
-    // The tile grid of 4×4 output tiles, its width in whole quads of 4 tiles.
-    const th = Math.ceil(hout / 4);
-    const qw = Math.ceil(wout / 16);
-    const weights = this.winogradWeights(weight);
+    const { ptr: weights, tile } = this.winogradWeights(weight, wout);
+    // The grid of tile × tile output tiles, its width in whole quads of 4 tiles.
+    const th = Math.ceil(hout / tile);
+    const qw = Math.ceil(wout / (4 * tile));
     // Chunks of quads, each split into channel groups where there are too few chunks to
     // keep every thread busy; each output is computed the same way whatever the pieces.
     // Every group redoes its chunk's input transform, so fewer pieces per thread than
     // elsewhere: on 16×16 maps (one chunk) 4 groups on 2 threads instead of 8.
-    const chunks = this.k.f32_conv3x3_winograd4x4_chunks(th * qw);
-    const block = this.k.f32_conv3x3_winograd4x4_co_block();
+    const chunks = this.k.f32_conv3x3_winograd_chunks(th * qw, tile);
+    const block = this.k.f32_conv3x3_winograd_co_block();
     const groups = Math.min(Math.ceil(cout / block), Math.ceil((WINOGRAD_PIECES_PER_THREAD * this.pool.threads) / chunks));
     const coGroup = Math.ceil(cout / groups / block) * block;
-    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd4x4_scratch_bytes(cin) / 64) * 64;
+    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd_scratch_bytes(cin, tile) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
     this.pool.run({
-      kernel: 'f32_conv3x3_winograd4x4',
+      kernel: tile === 4 ? 'f32_conv3x3_winograd4x4' : 'f32_conv3x3_winograd6x6',
       args: [this.ptr(x), cin, h, w, up2 ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
         residual === null ? 0 : this.ptr(residual), scratch, coGroup],
       total: chunks * Math.ceil(cout / coGroup),
@@ -229,26 +231,31 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * (C_out, C_in, 3, 3) weights Winograd-transformed, as (C_out / B, 36, C_in, B) blocks of
-   * B = f32_conv3x3_winograd4x4_co_block() channels, missing channels zero.
+   * (C_out, C_in, 3, 3) weights Winograd-transformed for the tile that maps `width` wide
+   * call for (or the tile they were made for earlier), as (C_out / B, P, C_in, B) blocks of
+   * B = f32_conv3x3_winograd_co_block() channels, missing channels zero; P points.
    */
-  private winogradWeights(weight: Tensor): number {
-    return this.derivedWeights(weight, this.transformed, (cout, cin) => {
-      const u = winogradFilter4x4(weight.data, cout, cin); // (36, C_out, C_in)
-      const b = this.k.f32_conv3x3_winograd4x4_co_block();
+  private winogradWeights(weight: Tensor, width: number): { ptr: number; tile: WinogradTile } {
+    const tile = this.tiles.get(weight) ?? winogradTileFor(width);
+    const ptr = this.derivedWeights(weight, this.transformed, (cout, cin) => {
+      const points = winogradPoints(tile);
+      const u = winogradFilter(weight.data, cout, cin, tile); // (P, C_out, C_in)
+      const b = this.k.f32_conv3x3_winograd_co_block();
       const blocks = Math.ceil(cout / b);
-      const packed = this.alloc([WINOGRAD_POINTS * blocks * cin * b]);
+      const packed = this.alloc([points * blocks * cin * b]);
       const d = packed.data;
       d.fill(0);
-      for (let p = 0; p < WINOGRAD_POINTS; p++) {
+      for (let p = 0; p < points; p++) {
         for (let co = 0; co < cout; co++) {
           const from = (p * cout + co) * cin;
-          const to = (Math.floor(co / b) * WINOGRAD_POINTS + p) * cin * b + (co % b);
+          const to = (Math.floor(co / b) * points + p) * cin * b + (co % b);
           for (let ci = 0; ci < cin; ci++) d[to + b * ci] = u[from + ci]!;
         }
       }
       return packed;
     });
+    this.tiles.set(weight, tile);
+    return { ptr, tile };
   }
 
   conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
