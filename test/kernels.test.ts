@@ -200,7 +200,8 @@ test('attention', () => {
 
 test('codebook norms and argmin, ties to the first index', () => {
   const rnd = random(6);
-  for (const [d, k, h, w] of [[4, 16, 2, 2], [5, 13, 3, 1], [64, 100, 4, 4], [8, 7, 1, 1], [16, 1024, 2, 3]]) {
+  // 1024 and 600 codes: several chunks of 256, the last one partial.
+  for (const [d, k, h, w] of [[4, 16, 2, 2], [5, 13, 3, 1], [64, 100, 4, 4], [8, 7, 1, 1], [16, 1024, 2, 3], [8, 600, 5, 7]]) {
     const codebook = randomTensor([k!, d!], rnd);
     // Duplicate codes make exact ties: the first index must win on both backends.
     for (let c = 0; c < d!; c++) codebook.data[(k! - 1) * d! + c] = codebook.data[c]!;

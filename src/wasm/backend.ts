@@ -311,14 +311,22 @@ export class WasmBackend implements Backend {
       this.k.f32_codebook_block8(this.ptr(codebook), codes, dim, blocked.ptr);
       this.derived.set(codebook, blocked);
     }
-    const out = this.allocator.alloc(h * w * 4);
+    const positions = h * w;
+    const out = this.allocator.alloc(positions * 4);
+    // Few pieces, each a multiple of the kernel's 4 positions: a piece reads the whole
+    // codebook once, whatever its number of positions.
+    const unit = Math.ceil(positions / (2 * this.pool.threads) / 4) * 4;
+    const stateBytes = Math.ceil(this.k.f32_codebook_argmin_state_bytes(unit) / 64) * 64;
+    const state = this.allocator.alloc(stateBytes * this.pool.threads);
     this.pool.run({
       kernel: 'f32_codebook_argmin',
-      args: [this.ptr(z), dim, h * w, blocked.ptr, codes, this.ptr(norms), out],
-      total: h * w,
-      unit: 4, // the kernel's 4 positions at a time
+      args: [this.ptr(z), dim, positions, blocked.ptr, codes, this.ptr(norms), out, state],
+      total: positions,
+      unit,
+      scratch: { arg: 7, stride: stateBytes }, // args[7] is state
     });
-    tokens.set(new Int32Array(this.memory.buffer, out, h * w));
+    tokens.set(new Int32Array(this.memory.buffer, out, positions));
+    this.allocator.free(state);
     this.allocator.free(out);
   }
 }

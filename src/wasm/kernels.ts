@@ -42,7 +42,8 @@ export interface RangedKernels {
     expConstants: number, i0: number, i1: number,
   ): void;
   f32_codebook_argmin(
-    z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number, p0: number, p1: number,
+    z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number, state: number,
+    p0: number, p1: number,
   ): void;
 }
 
@@ -62,6 +63,7 @@ export interface Kernels extends RangedKernels {
   f32_conv3x3_winograd_co_block(): number;
   f32_conv3x3_winograd_scratch_bytes(cin: number, tile: number): number;
   f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
+  f32_codebook_argmin_state_bytes(positions: number): number;
   f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
   f32_exp_constants_bytes(): number;
   f32_exp_constants(out: number): void;
