@@ -31,20 +31,20 @@
  */
 // @ts-ignore: decorator
 @inline
-function chunkQuads(m: i32): i32 {
-  return m == 4 ? 4 : 2;
+function chunkQuads(m: i32, r: i32): i32 {
+  return m == 4 && r == 3 ? 4 : 2;
 }
 
-/** Vectors of 4 columns in a quad's patch row: 4m + 2 columns, rounded up. */
+/** Vectors of 4 columns in a quad's patch row: 4m + r − 1 columns, rounded up. */
 // @ts-ignore: decorator
 @inline
-function patchVectors(m: i32): i32 {
-  return m + 1;
+function patchVectors(m: i32, r: i32): i32 {
+  return (4 * m + r + 2) >> 2;
 }
 
-/** Chunks of chunkQuads(m) in `quads` quads: the kernel's work items per channel group. */
-export function f32_conv3x3_winograd_chunks(quads: i32, m: i32): i32 {
-  return (quads + chunkQuads(m) - 1) / chunkQuads(m);
+/** Chunks of chunkQuads(m, r) in `quads` quads: the kernels' work items per channel group. */
+export function f32_conv3x3_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
+  return (quads + chunkQuads(m, r) - 1) / chunkQuads(m, r);
 }
 
 /** Output channels per block of U and per call of gemm5x8. */
@@ -55,18 +55,19 @@ export function f32_conv3x3_winograd_co_block(): i32 {
   return CO_BLOCK;
 }
 
-/** Bytes of scratch that f32_conv3x3_winograd{m}x{m} needs per thread. */
-export function f32_conv3x3_winograd_scratch_bytes(cin: i32, m: i32): i32 {
-  const points = <usize>((m + 2) * (m + 2));
+/** Bytes of scratch that the F(m×m, r×r) kernel needs per thread. */
+export function f32_conv3x3_winograd_scratch_bytes(cin: i32, m: i32, r: i32): i32 {
+  const n = m + r - 1;
+  const points = <usize>(n * n);
   // V, M, T (n² vectors) and D, as laid out by winograd().
-  return <i32>(points * pointBytesOf(cin, m) + <usize>CO_BLOCK * points * mPointBytes(m) + (points << 4) + (<usize>((m + 2) * patchVectors(m)) << 4));
+  return <i32>(points * pointBytesOf(cin, m, r) + <usize>CO_BLOCK * points * mPointBytes(m, r) + (points << 4) + (<usize>(n * patchVectors(m, r)) << 4));
 }
 
 /** Bytes of one point of M: a channel's products for a chunk's tiles. */
 // @ts-ignore: decorator
 @inline
-function mPointBytes(m: i32): usize {
-  return <usize>chunkQuads(m) << 4;
+function mPointBytes(m: i32, r: i32): usize {
+  return <usize>chunkQuads(m, r) << 4;
 }
 
 /**
@@ -77,8 +78,8 @@ function mPointBytes(m: i32): usize {
  */
 // @ts-ignore: decorator
 @inline
-function pointBytesOf(cin: i32, m: i32): usize {
-  return <usize>((chunkQuads(m) >> 1) * cin * 32 + 64);
+function pointBytesOf(cin: i32, m: i32, r: i32): usize {
+  return <usize>((chunkQuads(m, r) >> 1) * cin * 32 + 64);
 }
 
 /** Bᵀ·d on six vectors (reference: inputTransform4), results to r, r + rs, … r + 5·rs. */
@@ -107,6 +108,30 @@ function outputTransform4(m: usize, ms: usize, y: usize, ys: usize): void {
   v128.store(y + ys, f32x4.add(b, f32x4.mul(d, f32x4.splat(2))));
   v128.store(y + 2 * ys, f32x4.add(a, f32x4.mul(c, f32x4.splat(4))));
   v128.store(y + 3 * ys, f32x4.add(f32x4.add(b, f32x4.mul(d, f32x4.splat(8))), m5));
+}
+
+/** Bᵀ·d on five vectors for F(4, 2) (reference: inputTransform42), results to r, r + rs, … r + 4·rs. */
+// @ts-ignore: decorator
+@inline
+function inputTransform42(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, r: usize, rs: usize): void {
+  const d3m1 = f32x4.sub(d3, d1), d3m2 = f32x4.sub(d3, d2);
+  v128.store(r, f32x4.add(d3m1, f32x4.mul(f32x4.sub(d0, d2), f32x4.splat(2))));
+  v128.store(r + rs, f32x4.sub(d3m2, f32x4.mul(d1, f32x4.splat(2))));
+  v128.store(r + 2 * rs, f32x4.add(d3m2, f32x4.mul(f32x4.sub(d1, d2), f32x4.splat(2))));
+  v128.store(r + 3 * rs, d3m1);
+  v128.store(r + 4 * rs, f32x4.add(f32x4.sub(d4, d2), f32x4.mul(f32x4.sub(d1, d3), f32x4.splat(2))));
+}
+
+/** Aᵀ·m on five vectors for F(4, 2) (reference: outputTransform42), results to y, y + ys, … y + 3·ys. */
+// @ts-ignore: decorator
+@inline
+function outputTransform42(m: usize, ms: usize, y: usize, ys: usize): void {
+  const m0 = v128.load(m), m1 = v128.load(m + ms), m2 = v128.load(m + 2 * ms), m3 = v128.load(m + 3 * ms), m4 = v128.load(m + 4 * ms);
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2);
+  v128.store(y, f32x4.add(f32x4.add(m0, a), m3));
+  v128.store(y + ys, f32x4.add(b, f32x4.mul(m3, f32x4.splat(2))));
+  v128.store(y + 2 * ys, f32x4.add(a, f32x4.mul(m3, f32x4.splat(4))));
+  v128.store(y + 3 * ys, f32x4.add(f32x4.add(b, f32x4.mul(m3, f32x4.splat(8))), m4));
 }
 
 /** Bᵀ·d on eight vectors (reference: inputTransform6), results to r, r + rs, … r + 7·rs. */
@@ -148,32 +173,32 @@ function outputTransform6(m: usize, ms: usize, y: usize, ys: usize): void {
 }
 
 /**
- * F(4×4), one channel of one quad: the 6 × 20 floats at p (rows rowBytes apart) → V at
- * v, the 36 points pointBytes apart (4 tiles each). t: 30 vectors of scratch.
+ * F(4×4, r×r), one channel of one quad: the n × 20 floats at p (rows rowBytes apart; n =
+ * r + 3; for r = 2 the last three columns unused) → V at v, the n² points pointBytes
+ * apart (4 tiles each). t: n × 5 vectors of scratch.
  */
-function inputQuad4(p: usize, rowBytes: usize, v: usize, pointBytes: usize, t: usize): void {
-  // Along y: each of the five column vectors (columns 4c … 4c + 3) over the six rows.
+function inputQuad4(r: i32, p: usize, rowBytes: usize, v: usize, pointBytes: usize, t: usize): void {
+  const n = <usize>(r + 3);
+  // Along y: each of the five column vectors (columns 4c … 4c + 3) over the n rows.
   for (let c: usize = 0; c < 5; c++) {
     const q = p + (c << 4);
-    inputTransform4(
-      v128.load(q), v128.load(q + rowBytes), v128.load(q + 2 * rowBytes),
-      v128.load(q + 3 * rowBytes), v128.load(q + 4 * rowBytes), v128.load(q + 5 * rowBytes),
-      t + (c << 4), 80,
-    );
+    const d0 = v128.load(q), d1 = v128.load(q + rowBytes), d2 = v128.load(q + 2 * rowBytes);
+    const d3 = v128.load(q + 3 * rowBytes), d4 = v128.load(q + 4 * rowBytes);
+    if (r == 3) inputTransform4(d0, d1, d2, d3, d4, v128.load(q + 5 * rowBytes), t + (c << 4), 80);
+    else inputTransform42(d0, d1, d2, d3, d4, t + (c << 4), 80);
   }
-  // Along x: per point row, transpose so that lane l holds tile l's six columns (4l …).
-  for (let k: usize = 0; k < 6; k++) {
+  // Along x: per point row, transpose so that lane l holds tile l's n columns (4l …).
+  for (let k: usize = 0; k < n; k++) {
     const row = t + k * 80;
     const a = v128.load(row), b = v128.load(row, 16), c = v128.load(row, 32), d = v128.load(row, 48), e = v128.load(row, 64);
     const ab01 = f32x4.shuffle(a, b, 0, 4, 1, 5), cd01 = f32x4.shuffle(c, d, 0, 4, 1, 5);
     const ab23 = f32x4.shuffle(a, b, 2, 6, 3, 7), cd23 = f32x4.shuffle(c, d, 2, 6, 3, 7);
     const bc01 = f32x4.shuffle(b, c, 0, 4, 1, 5), de01 = f32x4.shuffle(d, e, 0, 4, 1, 5);
-    inputTransform4(
-      f32x4.shuffle(ab01, cd01, 0, 1, 4, 5), f32x4.shuffle(ab01, cd01, 2, 3, 6, 7),
-      f32x4.shuffle(ab23, cd23, 0, 1, 4, 5), f32x4.shuffle(ab23, cd23, 2, 3, 6, 7),
-      f32x4.shuffle(bc01, de01, 0, 1, 4, 5), f32x4.shuffle(bc01, de01, 2, 3, 6, 7),
-      v + k * 6 * pointBytes, pointBytes,
-    );
+    const x0 = f32x4.shuffle(ab01, cd01, 0, 1, 4, 5), x1 = f32x4.shuffle(ab01, cd01, 2, 3, 6, 7);
+    const x2 = f32x4.shuffle(ab23, cd23, 0, 1, 4, 5), x3 = f32x4.shuffle(ab23, cd23, 2, 3, 6, 7);
+    const x4 = f32x4.shuffle(bc01, de01, 0, 1, 4, 5);
+    if (r == 3) inputTransform4(x0, x1, x2, x3, x4, f32x4.shuffle(bc01, de01, 2, 3, 6, 7), v + k * 6 * pointBytes, pointBytes);
+    else inputTransform42(x0, x1, x2, x3, x4, v + k * 5 * pointBytes, pointBytes);
   }
 }
 
@@ -285,28 +310,30 @@ function upsampleQuad6(x: usize, w: i32, ti: i32, qj: i32, patch: usize): void {
 }
 
 /**
- * The n × 4(m + 1) patch of quad (ti, qj) of channel plane x (H × W, virtual Hv × Wv) → D,
- * zeros outside the virtual input; `shift` 1 reads through the nearest ×2 upsampling.
+ * The n × 4·patchVectors patch of quad (ti, qj) of channel plane x (H × W, virtual Hv × Wv)
+ * → D, from row m·ti − 1 and column 4m·qj − 1 (r = 3; r = 2: m·ti and 4m·qj), zeros outside
+ * the virtual input; `shift` 1 reads through the nearest ×2 upsampling.
  * Four columns at a time: rows outside are zero vectors, and without upsampling four
  * columns inside are one load (on maps of 16×16 and less every quad comes here).
  */
-function gatherQuad(x: usize, h: i32, w: i32, shift: i32, m: i32, ti: i32, qj: i32, patch: usize): void {
+function gatherQuad(x: usize, h: i32, w: i32, shift: i32, m: i32, r: i32, ti: i32, qj: i32, patch: usize): void {
   const hv = h << shift, wv = w << shift;
-  const vectors = patchVectors(m);
-  for (let r = 0; r < m + 2; r++) {
-    const vy = m * ti - 1 + r;
-    const row = x + (<usize>((vy >> shift) * w) << 2);
+  const vectors = patchVectors(m, r);
+  const origin = r == 3 ? -1 : 0;
+  for (let row = 0; row < m + r - 1; row++) {
+    const vy = m * ti + origin + row;
+    const at = x + (<usize>((vy >> shift) * w) << 2);
     for (let k = 0; k < vectors; k++) {
-      const vx0 = 4 * m * qj - 1 + 4 * k;
-      const o = patch + (<usize>(r * vectors + k) << 4);
+      const vx0 = 4 * m * qj + origin + 4 * k;
+      const o = patch + (<usize>(row * vectors + k) << 4);
       if (vy < 0 || vy >= hv) {
         v128.store(o, f32x4.splat(0));
       } else if (shift == 0 && vx0 >= 0 && vx0 + 4 <= w) {
-        v128.store(o, v128.load(row + (<usize>vx0 << 2)));
+        v128.store(o, v128.load(at + (<usize>vx0 << 2)));
       } else {
         for (let c = 0; c < 4; c++) {
           const vx = vx0 + c;
-          store<f32>(o + (<usize>c << 2), vx >= 0 && vx < wv ? load<f32>(row + (<usize>(vx >> shift) << 2)) : 0);
+          store<f32>(o + (<usize>c << 2), vx >= 0 && vx < wv ? load<f32>(at + (<usize>(vx >> shift) << 2)) : 0);
         }
       }
     }
@@ -325,7 +352,7 @@ export function f32_conv3x3_winograd4x4(
   x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
   out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {
-  winograd(4, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+  winograd(4, 3, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
 }
 
 /** The same with F(6×6, 3×3). */
@@ -333,30 +360,45 @@ export function f32_conv3x3_winograd6x6(
   x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
   out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {
-  winograd(6, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+  winograd(6, 3, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
 }
 
-/** Both kernels, m a constant once inlined. */
+/**
+ * F(4×4, 2×2): out[co, y, x] = residual + (Σ_ci Σ_(a,b) w[co, ci, a, b] · x[ci, y + a, x + b]
+ * + bias[co]), x zero past its last row and column (no padding before the first): the
+ * fast mode's stride-2 convolution on the phases of its input (kernels/phases.ts). `up`
+ * must be 0; the rest as f32_conv3x3_winograd4x4.
+ */
+export function f32_conv2x2_winograd4x4(
+  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
+  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
+): void {
+  winograd(4, 2, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+}
+
+/** The three kernels, m and r constants once inlined. */
 // @ts-ignore: decorator
 @inline
 function winograd(
-  m: i32, x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
+  m: i32, r: i32, x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
   out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {
-  const n = m + 2;
+  const n = m + r - 1;
   const points = n * n;
-  const quadsPerChunk = chunkQuads(m);
+  const origin = r == 3 ? -1 : 0; // the patch's first row and column, from the tile's
+  const quadsPerChunk = chunkQuads(m, r);
   const shift = up != 0 ? 1 : 0;
   const rowBytes = <usize>w << 2;
   const planeBytes = <usize>h * rowBytes;
-  const pointBytes = pointBytesOf(cin, m);
+  const pointBytes = pointBytesOf(cin, m, r);
   const blockBytes = <usize>(cin * 32); // one 8-tile block of V at one point
-  const mp = mPointBytes(m);
+  const mp = mPointBytes(m, r);
   const v = scratch;
   const mm = v + <usize>points * pointBytes;
   const t = mm + <usize>(CO_BLOCK * points) * mp;
   const patch = t + (<usize>points << 4);
-  const patchRowBytes = <usize>patchVectors(m) << 4;
+  const vectors = patchVectors(m, r);
+  const patchRowBytes = <usize>vectors << 4;
   const quads = th * qw;
   const groups = (cout + coGroup - 1) / coGroup;
   const uPointBytes = <usize>(cin * CO_BLOCK * 4); // one point's weights of a channel block
@@ -379,21 +421,22 @@ function winograd(
           continue;
         }
         const ti = q / qw, qj = q % qw;
-        // The patch's last row and the last column its vectors read, inside the input.
-        const inside = ti > 0 && qj > 0 && (shift == 0
-          ? m * ti + m + 1 <= h && 4 * m * qj + 4 * m + 3 <= w
+        // The patch's first and last rows and the columns its vectors read, inside the input.
+        const y0 = m * ti + origin, x0 = 4 * m * qj + origin;
+        const inside = y0 >= 0 && x0 >= 0 && (shift == 0
+          ? y0 + n <= h && x0 + 4 * vectors <= w
           : (m >> 1) * (ti + 1) + 1 <= h && 2 * m * qj + 2 * m + 3 <= w);
         let p = patch, pRowBytes = patchRowBytes;
         if (inside && shift == 0) {
-          p = plane + (<usize>((m * ti - 1) * w + 4 * m * qj - 1) << 2);
+          p = plane + (<usize>(y0 * w + x0) << 2);
           pRowBytes = rowBytes;
         } else if (inside) {
           if (m == 4) upsampleQuad4(plane, w, ti, qj, patch);
           else upsampleQuad6(plane, w, ti, qj, patch);
         } else {
-          gatherQuad(plane, h, w, shift, m, ti, qj, patch);
+          gatherQuad(plane, h, w, shift, m, r, ti, qj, patch);
         }
-        if (m == 4) inputQuad4(p, pRowBytes, vq, pointBytes, t);
+        if (m == 4) inputQuad4(r, p, pRowBytes, vq, pointBytes, t);
         else inputQuad6(p, pRowBytes, vq, pointBytes, t);
       }
     }
@@ -412,11 +455,11 @@ function winograd(
         const vb = f32x4.splat(load<f32>(bias + (<usize>(co + l) << 2)));
         const mc = mm + <usize>(l * points) * mp;
         const o = out + <usize>(co + l) * outPlane;
-        const r: usize = residual == 0 ? 0 : residual + <usize>(co + l) * outPlane;
+        const res: usize = residual == 0 ? 0 : residual + <usize>(co + l) * outPlane;
         for (let k = 0; k < q1 - q0; k++) {
           const ti = (q0 + k) / qw, x0 = ((q0 + k) % qw) * 4 * m;
-          if (m == 4) outputQuad4(mc + (<usize>k << 4), mp, t, vb, o, r, ti, x0, hout, wout);
-          else outputQuad6(mc + (<usize>k << 4), mp, t, vb, o, r, ti, x0, hout, wout);
+          if (m == 4) outputQuad4(r, mc + (<usize>k << 4), mp, t, vb, o, res, ti, x0, hout, wout);
+          else outputQuad6(mc + (<usize>k << 4), mp, t, vb, o, res, ti, x0, hout, wout);
         }
       }
     }
@@ -424,18 +467,26 @@ function winograd(
 }
 
 /**
- * F(4×4), the output transform of one channel of one quad: M points at mq (mp bytes
+ * F(4×4, r×r), the output transform of one channel of one quad: M points at mq (mp bytes
  * apart) → bias added → the quad's 4 × 16 pixels of plane o from row 4ti, column x0,
  * residual added where residual ≠ 0; pixels outside H_out × W_out are not stored.
  */
-function outputQuad4(mq: usize, mp: usize, t: usize, vb: v128, o: usize, residual: usize, ti: i32, x0: i32, hout: i32, wout: i32): void {
-  // Along y: each point column ξx → 4 rows, to t (4, 6).
-  for (let px: usize = 0; px < 6; px++) outputTransform4(mq + px * mp, 6 * mp, t + (px << 4), 96);
+function outputQuad4(
+  r: i32, mq: usize, mp: usize, t: usize, vb: v128, o: usize, residual: usize, ti: i32, x0: i32, hout: i32, wout: i32,
+): void {
+  const n = <usize>(r + 3);
+  // Along y: each point column ξx → 4 rows, to t (4, n).
+  for (let px: usize = 0; px < n; px++) {
+    if (r == 3) outputTransform4(mq + px * mp, n * mp, t + (px << 4), n << 4);
+    else outputTransform42(mq + px * mp, n * mp, t + (px << 4), n << 4);
+  }
   for (let k = 0; k < 4; k++) {
     const gy = 4 * ti + k;
     if (gy >= hout) break;
-    const s = t + <usize>k * 96;
-    outputTransform4(s, 16, s, 16); // along x: y0 … y3 over the 4 lanes' tiles, in place
+    const s = t + (<usize>k * n << 4);
+    // Along x: y0 … y3 over the 4 lanes' tiles, in place.
+    if (r == 3) outputTransform4(s, 16, s, 16);
+    else outputTransform42(s, 16, s, 16);
     const y0 = f32x4.add(v128.load(s), vb), y1 = f32x4.add(v128.load(s, 16), vb);
     const y2 = f32x4.add(v128.load(s, 32), vb), y3 = f32x4.add(v128.load(s, 48), vb);
     // Transpose: lane l's four pixels side by side.

@@ -96,25 +96,27 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) same(`zeros ${mode}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
 });
 
-test('conv3x3 fast mode (Winograd F(4×4) and F(6×6)): s1 and up2, against the reference bit for bit and the exact mode within 1e-5', () => {
+test('conv3x3 fast mode (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact mode within 1e-5', () => {
   const rnd = random(7);
   const shapes: [number, number, number, number][] = [
     // cin, cout, h, w: tiles and quads cut by the map's edges, 1×1 maps, channel counts
     // around the 5-channel blocks, and maps large enough for patches read straight from x
-    // (F(6×6): from 14 × 51 for s1, 7 × 27 for up2).
+    // (F(6×6): from 14 × 51 for s1, 7 × 27 for up2; s2: from 10 × 40).
     [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 13, 37], [7, 11, 21, 35],
     [12, 10, 24, 48], [2, 5, 5, 70], [6, 7, 14, 60],
   ];
   for (const [cin, cout, h, w] of shapes) {
-    for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) {
-      const [ho, wo] = mode === 'up2' ? [2 * h, 2 * w] : [h, w];
+    for (const mode of ['s1', 'up2', 's2'] as Conv3x3Mode[]) {
+      if (mode === 's2' && (h % 2 || w % 2)) continue;
+      const [ho, wo] = mode === 's2' ? [h / 2, w / 2] : mode === 'up2' ? [2 * h, 2 * w] : [h, w];
       const x = randomTensor([cin, h, w], rnd);
       const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
       const residual = randomTensor([cout, ho, wo], rnd);
       const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, mode);
-      // Each tile on every shape: the weight prepared as if made for maps 1 or 64 wide.
-      for (const [tile, width] of [[4, 1], [6, 64]] as const) {
-        const what = `conv3x3 ${mode} ${cin}→${cout} ${h}×${w} F(${tile}×${tile})`;
+      // Each tile on every shape: the weight prepared as if made for maps 1 or 64 wide (s2
+      // has one kind).
+      for (const [tile, width] of mode === 's2' ? [[4, 1] as const] : [[4, 1], [6, 64]] as const) {
+        const what = `conv3x3 ${mode} ${cin}→${cout} ${h}×${w} F(${tile}×${tile}${mode === 's2' ? ', 2×2' : ''})`;
         const weight = new Tensor(conv[0].shape, conv[0].data.slice()); // a weight keeps its first tile
         const run = (be: Backend, x: Tensor, w: Tensor, b: Tensor, r: Tensor | null): Tensor => {
           be.prepareConv3x3(w, mode, width);

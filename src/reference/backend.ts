@@ -5,27 +5,30 @@ import { attention } from './attention.js';
 import { codebookArgmin, codebookNorms } from './codebook_argmin.js';
 import { conv1x1 } from './conv1x1.js';
 import { conv3x3, type Conv3x3Mode } from './conv3x3.js';
-import { conv3x3Winograd, type WinogradTile, winogradFilter, winogradTileFor } from './conv3x3_winograd.js';
+import { conv3x3S2Winograd, conv3x3Winograd, type WinogradTile, winogradFilter, winogradFilterS2, winogradTileFor } from './conv3x3_winograd.js';
 import { groupNorm } from './group_norm.js';
+import { splitPhases } from './phases.js';
 
 const dims = (t: Tensor, i: number): number => t.shape[i]!;
 
 /** The reference backend computing in `mode`. */
 export function createReferenceBackend(mode: ComputeMode): Backend {
   /**
-   * Winograd-transformed weights (P, C_out, C_in) and their tile, made once per weight in
-   * fast mode, for the width the weight is prepared for (as the wasm backend does).
+   * Winograd-transformed weights and what they were made for (a tile for s1 and up2, 's2'),
+   * made once per weight in fast mode, for the width the weight is prepared for (as the
+   * wasm backend does).
    */
-  const transformed = new WeakMap<Tensor, { u: Float32Array; tile: WinogradTile }>();
-  const winograd = (conv: Conv3x3Mode): boolean => mode === 'fast' && conv !== 's2';
-  const prepare = (weight: Tensor, conv: Conv3x3Mode, width: number): { u: Float32Array; tile: WinogradTile } | null => {
-    if (!winograd(conv)) return null;
+  const transformed = new WeakMap<Tensor, { u: Float32Array; kind: WinogradTile | 's2' }>();
+  const prepare = (weight: Tensor, conv: Conv3x3Mode, width: number): { u: Float32Array; kind: WinogradTile | 's2' } | null => {
+    if (mode !== 'fast') return null;
     let t = transformed.get(weight);
     if (t === undefined) {
-      const tile = winogradTileFor(width);
-      t = { u: winogradFilter(weight.data, dims(weight, 0), dims(weight, 1), tile), tile };
+      const [cout, cin] = [dims(weight, 0), dims(weight, 1)];
+      const kind = conv === 's2' ? 's2' : winogradTileFor(width);
+      t = { u: kind === 's2' ? winogradFilterS2(weight.data, cout, cin) : winogradFilter(weight.data, cout, cin, kind), kind };
       transformed.set(weight, t);
     }
+    if ((t.kind === 's2') !== (conv === 's2')) throw new Error(`reference backend: this weight was prepared for another kind of convolution`);
     return t;
   };
   return {
@@ -42,12 +45,15 @@ export function createReferenceBackend(mode: ComputeMode): Backend {
     },
     conv3x3(x, weight, bias, conv, residual, out) {
       const t = prepare(weight, conv, dims(out, 2));
-      if (t !== null) {
-        conv3x3Winograd(x.data, dims(x, 0), dims(x, 1), dims(x, 2), t.u, t.tile, bias.data,
-          out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv === 'up2', residual?.data ?? null);
+      const [cin, h, w] = [dims(x, 0), dims(x, 1), dims(x, 2)];
+      if (t === null) {
+        conv3x3(x.data, cin, h, w, weight.data, bias.data, out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv, residual?.data ?? null);
+      } else if (t.kind === 's2') {
+        conv3x3S2Winograd(splitPhases(x.data, cin, h, w), cin, h, w, t.u, bias.data,
+          out.data, dims(out, 0), dims(out, 1), dims(out, 2), residual?.data ?? null);
       } else {
-        conv3x3(x.data, dims(x, 0), dims(x, 1), dims(x, 2), weight.data, bias.data,
-          out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv, residual?.data ?? null);
+        conv3x3Winograd(x.data, cin, h, w, t.u, t.kind, bias.data,
+          out.data, dims(out, 0), dims(out, 1), dims(out, 2), conv === 'up2', residual?.data ?? null);
       }
     },
     ...sharedOps,

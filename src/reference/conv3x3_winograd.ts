@@ -23,6 +23,12 @@
  *
  * Patches read the zero padding (and, for 'up2', the nearest ×2 upsampled input) exactly
  * as the direct convolution does, so both modes compute the same function.
+ *
+ * The stride-2 convolutions go the same way after a change of variables: on the four
+ * phases of the input (phases.ts), a stride-2 3×3 convolution is a stride-1 2×2 one with
+ * 4·C_in channels (filter taps (2a, 2b), (2a, 2b + 1), (2a + 1, 2b), (2a + 1, 2b + 1) of
+ * each phase, zeros where those pass 2), computed with F(4×4, 2×2): 25 multiplies per 16
+ * outputs and phase channel, 100 per input channel against the direct 144.
  */
 const f32 = Math.fround;
 
@@ -78,6 +84,27 @@ function inputTransform6(d: Float32Array, o: number, s: number, r: Float32Array,
   r[ro + 7 * rs] = f32(f32(d7 - d1) + f32(f32(d3 - d5) * 5.25));
 }
 
+/** Bᵀ·d for F(4, 2), points 0, 1, −1, 2, ∞: 5 values → 5. */
+function inputTransform42(d: Float32Array, o: number, s: number, r: Float32Array, ro: number, rs: number): void {
+  const d0 = d[o]!, d1 = d[o + s]!, d2 = d[o + 2 * s]!, d3 = d[o + 3 * s]!, d4 = d[o + 4 * s]!;
+  const d3m1 = f32(d3 - d1), d3m2 = f32(d3 - d2);
+  r[ro] = f32(d3m1 + f32(f32(d0 - d2) * 2));
+  r[ro + rs] = f32(d3m2 - f32(d1 * 2));
+  r[ro + 2 * rs] = f32(d3m2 + f32(f32(d1 - d2) * 2));
+  r[ro + 3 * rs] = d3m1;
+  r[ro + 4 * rs] = f32(f32(d4 - d2) + f32(f32(d1 - d3) * 2));
+}
+
+/** Aᵀ·m for F(4, 2): 5 values → 4. */
+function outputTransform42(m: Float32Array, o: number, s: number, y: Float32Array, yo: number, ys: number): void {
+  const m0 = m[o]!, m1 = m[o + s]!, m2 = m[o + 2 * s]!, m3 = m[o + 3 * s]!, m4 = m[o + 4 * s]!;
+  const a = f32(m1 + m2), b = f32(m1 - m2);
+  y[yo] = f32(f32(m0 + a) + m3);
+  y[yo + ys] = f32(b + f32(m3 * 2));
+  y[yo + 2 * ys] = f32(a + f32(m3 * 4));
+  y[yo + 3 * ys] = f32(f32(b + f32(m3 * 8)) + m4);
+}
+
 /** Aᵀ·m for F(4): 6 values m[o], m[o + s], … → y[yo], y[yo + ys], … (4). */
 function outputTransform4(m: Float32Array, o: number, s: number, y: Float32Array, yo: number, ys: number): void {
   const m0 = m[o]!, m1 = m[o + s]!, m2 = m[o + 2 * s]!, m3 = m[o + 3 * s]!, m4 = m[o + 4 * s]!, m5 = m[o + 5 * s]!;
@@ -101,8 +128,17 @@ function outputTransform6(m: Float32Array, o: number, s: number, y: Float32Array
   y[yo + 5 * ys] = f32(f32(f32(b + f32(d * 32)) + f32(f * 0.03125)) + m7);
 }
 
-/** G·v for a 3-vector v in float64: n values, out(i, (G·v)[i]). */
+/** G·v for a filter's column or row v (3 values, or 2 with v2 unused) in float64: n values, out(i, (G·v)[i]). */
 type FilterTransform = (v0: number, v1: number, v2: number, out: (i: number, x: number) => void) => void;
+
+// Rows of G: 1/2·[1 0], −1/2·[1 1], 1/6·[−1 1], 1/6·[1 2], [0 1].
+const filterTransform42: FilterTransform = (v0, v1, _v2, out) => {
+  out(0, v0 / 2);
+  out(1, -(v0 + v1) / 2);
+  out(2, (v1 - v0) / 6);
+  out(3, (v0 + 2 * v1) / 6);
+  out(4, v1);
+};
 
 // Rows of G: 1/4·[1 0 0], −1/6·[1 1 1], −1/6·[1 −1 1], 1/24·[1 2 4], 1/24·[1 −2 4], [0 0 1].
 const filterTransform4: FilterTransform = (v0, v1, v2, out) => {
@@ -127,30 +163,67 @@ const filterTransform6: FilterTransform = (v0, v1, v2, out) => {
   out(7, v2);
 };
 
-const TRANSFORMS = {
-  4: { input: inputTransform4, output: outputTransform4, filter: filterTransform4 },
-  6: { input: inputTransform6, output: outputTransform6, filter: filterTransform6 },
-} as const;
+/** F(m×m, r×r) for the s1 tiles m = 4, 6 (r = 3) and the s2 phases (m = 4, r = 2). */
+interface Transforms {
+  readonly m: number;
+  readonly r: number;
+  readonly input: typeof inputTransform4;
+  readonly output: typeof outputTransform4;
+  readonly filter: FilterTransform;
+}
+const F4x3: Transforms = { m: 4, r: 3, input: inputTransform4, output: outputTransform4, filter: filterTransform4 };
+const F6x3: Transforms = { m: 6, r: 3, input: inputTransform6, output: outputTransform6, filter: filterTransform6 };
+const F4x2: Transforms = { m: 4, r: 2, input: inputTransform42, output: outputTransform42, filter: filterTransform42 };
+const TILES = { 4: F4x3, 6: F6x3 } as const;
+
+/** U (n², C_out, C_in) = G·g·Gᵀ of filters g (C_out, C_in, r, r), in float64, each value rounded once. */
+function transformFilters(g: Float64Array | Float32Array, cout: number, cin: number, f: Transforms): Float32Array {
+  const { r } = f;
+  const n = f.m + r - 1;
+  const u = new Float32Array(n * n * cout * cin);
+  const t = new Float64Array(n * r); // G·g: (n, r)
+  for (let co = 0; co < cout; co++) {
+    for (let ci = 0; ci < cin; ci++) {
+      const w = (co * cin + ci) * r * r;
+      // Columns of g (along y), then the rows of G·g (along x); a 2-tap filter has no v2.
+      const third = (a: Float64Array | Float32Array, at: number): number => (r === 3 ? a[at]! : 0);
+      for (let kx = 0; kx < r; kx++) f.filter(g[w + kx]!, g[w + r + kx]!, third(g, w + 2 * r + kx), (i, x) => (t[i * r + kx] = x));
+      for (let i = 0; i < n; i++) {
+        f.filter(t[i * r]!, t[i * r + 1]!, third(t, i * r + 2), (j, x) => (u[((i * n + j) * cout + co) * cin + ci] = x));
+      }
+    }
+  }
+  return u;
+}
 
 /**
  * weight (C_out, C_in, 3, 3) → U (n², C_out, C_in): G·g·Gᵀ per filter in float64, each
  * value rounded once to float32. Both backends use these values.
  */
 export function winogradFilter(weight: Float32Array, cout: number, cin: number, tile: WinogradTile): Float32Array {
-  const n = tile + 2;
-  const g = TRANSFORMS[tile].filter;
-  const u = new Float32Array(n * n * cout * cin);
-  const t = new Float64Array(n * 3); // G·g: (n, 3)
+  return transformFilters(weight, cout, cin, TILES[tile]);
+}
+
+/**
+ * weight (C_out, C_in, 3, 3) of a stride-2 convolution → U (25, C_out, 4·C_in): F(4×4, 2×2)
+ * transforms of its 2×2 filters on the input's phases (phases.ts; phase channel 4ci + p).
+ */
+export function winogradFilterS2(weight: Float32Array, cout: number, cin: number): Float32Array {
+  const g = new Float64Array(cout * 4 * cin * 4); // (C_out, 4·C_in, 2, 2)
   for (let co = 0; co < cout; co++) {
     for (let ci = 0; ci < cin; ci++) {
-      const w = (co * cin + ci) * 9;
-      for (let kx = 0; kx < 3; kx++) g(weight[w + kx]!, weight[w + 3 + kx]!, weight[w + 6 + kx]!, (i, x) => (t[i * 3 + kx] = x));
-      for (let i = 0; i < n; i++) {
-        g(t[i * 3]!, t[i * 3 + 1]!, t[i * 3 + 2]!, (j, x) => (u[((i * n + j) * cout + co) * cin + ci] = x));
+      for (let p = 0; p < 4; p++) {
+        const [py, px] = [p >> 1, p & 1];
+        for (let a = 0; a < 2; a++) {
+          for (let b = 0; b < 2; b++) {
+            const [ky, kx] = [2 * a + py, 2 * b + px];
+            g[((co * 4 * cin + 4 * ci + p) * 2 + a) * 2 + b] = ky < 3 && kx < 3 ? weight[((co * cin + ci) * 3 + ky) * 3 + kx]! : 0;
+          }
+        }
       }
     }
   }
-  return u;
+  return transformFilters(g, cout, 4 * cin, F4x2);
 }
 
 /**
@@ -165,9 +238,35 @@ export function conv3x3Winograd(
   up2: boolean,
   residual: Float32Array | null, // (C_out, H_out, W_out) or null
 ): void {
-  const { input, output } = TRANSFORMS[tile];
-  const m = tile, n = tile + 2, points = n * n;
-  const shift = up2 ? 1 : 0; // virtual (upsampled) → stored coordinate
+  winogradConv(x, cin, hin, win, u, TILES[tile], bias, out, cout, hout, wout, up2 ? 1 : 0, residual);
+}
+
+/**
+ * out = residual + (conv3x3(x) + bias), stride 2, taming's padding (one zero row and
+ * column after the last): F(4×4, 2×2) on the phases of x (splitPhases).
+ */
+export function conv3x3S2Winograd(
+  phases: Float32Array, cin: number, hin: number, win: number, // (4·C_in, H_in/2, W_in/2) from splitPhases
+  u: Float32Array, // (25, C_out, 4·C_in) from winogradFilterS2
+  bias: Float32Array, // (C_out)
+  out: Float32Array, cout: number, hout: number, wout: number, // (C_out, H_in/2, W_in/2)
+  residual: Float32Array | null, // (C_out, H_out, W_out) or null
+): void {
+  winogradConv(phases, 4 * cin, hin / 2, win / 2, u, F4x2, bias, out, cout, hout, wout, 0, residual);
+}
+
+/**
+ * The canonical Winograd convolution: tiles of m×m outputs from patches starting one row
+ * and column before them (r = 3, padding 1) or at them (r = 2, zeros only past the end).
+ * shift 1: x is read through a nearest ×2 upsampling.
+ */
+function winogradConv(
+  x: Float32Array, cin: number, hin: number, win: number, u: Float32Array, f: Transforms, bias: Float32Array,
+  out: Float32Array, cout: number, hout: number, wout: number, shift: number, residual: Float32Array | null,
+): void {
+  const { m, input, output } = f;
+  const n = m + f.r - 1, points = n * n;
+  const origin = f.r === 3 ? -1 : 0;
   const th = Math.ceil(hout / m);
   const tw = Math.ceil(wout / m);
   const tiles = th * tw;
@@ -180,8 +279,8 @@ export function conv3x3Winograd(
       for (let tj = 0; tj < tw; tj++) {
         for (let py = 0; py < n; py++) {
           for (let px = 0; px < n; px++) {
-            const vy = m * ti - 1 + py, vx = m * tj - 1 + px;
-            const inside = vy >= 0 && vy < hout && vx >= 0 && vx < wout;
+            const vy = m * ti + origin + py, vx = m * tj + origin + px;
+            const inside = vy >= 0 && vy < hin << shift && vx >= 0 && vx < win << shift;
             d[py * n + px] = inside ? x[(ci * hin + (vy >> shift)) * win + (vx >> shift)]! : 0;
           }
         }

@@ -9,7 +9,7 @@
 import type { Backend, ComputeMode } from '../backend.js';
 import { VqganError } from '../errors.js';
 import type { Conv3x3Mode } from '../reference/conv3x3.js';
-import { type WinogradTile, winogradFilter, winogradPoints, winogradTileFor } from '../reference/conv3x3_winograd.js';
+import { type WinogradTile, winogradFilter, winogradFilterS2, winogradTileFor } from '../reference/conv3x3_winograd.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { Allocator } from './allocator.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
@@ -26,6 +26,19 @@ const PIECES_PER_THREAD = 4;
 
 /** The same for the Winograd convolution, whose channel groups repeat work (conv3x3Winograd). */
 const WINOGRAD_PIECES_PER_THREAD = 2;
+
+/** A Winograd kernel of kernels/conv3x3_winograd.ts: F(m×m, r×r). */
+interface WinogradKind {
+  readonly m: WinogradTile;
+  readonly r: 2 | 3;
+  readonly kernel: 'f32_conv3x3_winograd4x4' | 'f32_conv3x3_winograd6x6' | 'f32_conv2x2_winograd4x4';
+}
+const WINOGRAD_S1: Record<WinogradTile, WinogradKind> = {
+  4: { m: 4, r: 3, kernel: 'f32_conv3x3_winograd4x4' },
+  6: { m: 6, r: 3, kernel: 'f32_conv3x3_winograd6x6' },
+};
+/** Stride 2: F(4×4, 2×2) on the input's phases. */
+const WINOGRAD_S2: WinogradKind = { m: 4, r: 2, kernel: 'f32_conv2x2_winograd4x4' };
 
 /** A tensor whose values live at `ptr` in the backend's memory. */
 class WasmTensor extends Tensor {
@@ -59,8 +72,8 @@ export class WasmBackend implements Backend {
    * in the wrong layout.
    */
   private readonly transformed = new WeakMap<Tensor, WasmTensor>();
-  /** The Winograd tile each transformed weight was made for. */
-  private readonly tiles = new WeakMap<Tensor, WinogradTile>();
+  /** The Winograd kernel each transformed weight was made for. */
+  private readonly kinds = new WeakMap<Tensor, WinogradKind>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
   private readonly expConstants: number; // kernels/math.ts's table for expf4, written once
 
@@ -122,19 +135,14 @@ export class WasmBackend implements Backend {
     return t.ptr;
   }
 
-  /** Whether conv3x3 computes `mode` with Winograd (kernels/conv3x3_winograd.ts). */
-  private winograd(mode: Conv3x3Mode): boolean {
-    return this.mode === 'fast' && mode !== 's2';
-  }
-
   prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void {
-    if (this.winograd(mode)) this.winogradWeights(weight, width);
+    if (this.mode === 'fast') this.winogradWeights(weight, mode, width);
     else this.packedWeights(weight);
   }
 
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
-    if (this.winograd(mode)) {
-      this.conv3x3Winograd(x, weight, bias, mode === 'up2', residual, out);
+    if (this.mode === 'fast') {
+      this.conv3x3Winograd(x, weight, bias, mode, residual, out);
       return;
     }
     const [cin, h, w] = x.shape as [number, number, number];
@@ -172,33 +180,44 @@ export class WasmBackend implements Backend {
     this.allocator.free(packed);
   }
 
-  /** Stride-1 3×3 convolution (nearest ×2 upsampled first when `up2`) in the fast mode. */
-  private conv3x3Winograd(x: Tensor, weight: Tensor, bias: Tensor, up2: boolean, residual: Tensor | null, out: Tensor): void {
-    const [cin, h, w] = x.shape as [number, number, number];
+  /**
+   * The fast mode's 3×3 convolution: Winograd on x (s1), on x upsampled (up2), or on the
+   * phases of x (s2: a 2×2 convolution of 4·C_in channels at half the size).
+   */
+  private conv3x3Winograd(x: Tensor, weight: Tensor, bias: Tensor, mode: Conv3x3Mode, residual: Tensor | null, out: Tensor): void {
+    let [cin, h, w] = x.shape as [number, number, number];
     const [cout, hout, wout] = out.shape as [number, number, number];
-    const { ptr: weights, tile } = this.winogradWeights(weight, wout);
-    // The grid of tile × tile output tiles, its width in whole quads of 4 tiles.
-    const th = Math.ceil(hout / tile);
-    const qw = Math.ceil(wout / (4 * tile));
+    const { ptr: weights, kind } = this.winogradWeights(weight, mode, wout);
+    const { m, r } = kind;
+    let input = this.ptr(x);
+    const phases = mode === 's2' ? this.allocator.alloc(cin * h * w * 4) : 0; // (4·C_in, H/2, W/2)
+    if (mode === 's2') {
+      this.pool.run({ kernel: 'f32_split_phases', args: [input, cin, h, w, phases], total: cin, unit: 4 });
+      [input, cin, h, w] = [phases, 4 * cin, h / 2, w / 2];
+    }
+    // The grid of m × m output tiles, its width in whole quads of 4 tiles.
+    const th = Math.ceil(hout / m);
+    const qw = Math.ceil(wout / (4 * m));
     // Chunks of quads, each split into channel groups where there are too few chunks to
     // keep every thread busy; each output is computed the same way whatever the pieces.
     // Every group redoes its chunk's input transform, so fewer pieces per thread than
     // elsewhere: on 16×16 maps (one chunk) 4 groups on 2 threads instead of 8.
-    const chunks = this.k.f32_conv3x3_winograd_chunks(th * qw, tile);
+    const chunks = this.k.f32_conv3x3_winograd_chunks(th * qw, m, r);
     const block = this.k.f32_conv3x3_winograd_co_block();
     const groups = Math.min(Math.ceil(cout / block), Math.ceil((WINOGRAD_PIECES_PER_THREAD * this.pool.threads) / chunks));
     const coGroup = Math.ceil(cout / groups / block) * block;
-    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd_scratch_bytes(cin, tile) / 64) * 64;
+    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd_scratch_bytes(cin, m, r) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
     this.pool.run({
-      kernel: tile === 4 ? 'f32_conv3x3_winograd4x4' : 'f32_conv3x3_winograd6x6',
-      args: [this.ptr(x), cin, h, w, up2 ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
+      kernel: kind.kernel,
+      args: [input, cin, h, w, mode === 'up2' ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
         residual === null ? 0 : this.ptr(residual), scratch, coGroup],
       total: chunks * Math.ceil(cout / coGroup),
       unit: 1,
       scratch: { arg: 14, stride: scratchBytes }, // args[14] is scratch
     });
     this.allocator.free(scratch);
+    if (phases !== 0) this.allocator.free(phases);
   }
 
   /**
@@ -210,9 +229,7 @@ export class WasmBackend implements Backend {
   ): number {
     let derived = cache.get(weight);
     if (derived === undefined) {
-      if ((weight as WasmTensor).moved) {
-        throw new Error(`wasm backend: this ${weight.shape.join('×')} weight is already in another layout (a 3×3 weight serves one kind of convolution)`);
-      }
+      if ((weight as WasmTensor).moved) throw anotherLayout(weight);
       derived = make(weight.shape[0]!, weight.shape[1]!);
       cache.set(weight, derived);
       this.release(weight);
@@ -231,31 +248,35 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * (C_out, C_in, 3, 3) weights Winograd-transformed for the tile that maps `width` wide
-   * call for (or the tile they were made for earlier), as (C_out / B, P, C_in, B) blocks of
-   * B = f32_conv3x3_winograd_co_block() channels, missing channels zero; P points.
+   * (C_out, C_in, 3, 3) weights Winograd-transformed for `mode` (s1 and up2: the tile that
+   * maps `width` wide call for, or the one they were made for earlier), as
+   * (C_out / B, P, C_in', B) blocks of B = f32_conv3x3_winograd_co_block() channels,
+   * missing channels zero; P points, C_in' = 4·C_in for s2 (the phases).
    */
-  private winogradWeights(weight: Tensor, width: number): { ptr: number; tile: WinogradTile } {
-    const tile = this.tiles.get(weight) ?? winogradTileFor(width);
+  private winogradWeights(weight: Tensor, mode: Conv3x3Mode, width: number): { ptr: number; kind: WinogradKind } {
+    const kind = this.kinds.get(weight) ?? (mode === 's2' ? WINOGRAD_S2 : WINOGRAD_S1[winogradTileFor(width)]);
+    if ((kind === WINOGRAD_S2) !== (mode === 's2')) throw anotherLayout(weight);
     const ptr = this.derivedWeights(weight, this.transformed, (cout, cin) => {
-      const points = winogradPoints(tile);
-      const u = winogradFilter(weight.data, cout, cin, tile); // (P, C_out, C_in)
+      const n = kind.m + kind.r - 1;
+      const points = n * n;
+      const u = kind === WINOGRAD_S2 ? winogradFilterS2(weight.data, cout, cin) : winogradFilter(weight.data, cout, cin, kind.m);
+      const cinU = kind === WINOGRAD_S2 ? 4 * cin : cin; // u: (P, C_out, C_in')
       const b = this.k.f32_conv3x3_winograd_co_block();
       const blocks = Math.ceil(cout / b);
-      const packed = this.alloc([points * blocks * cin * b]);
+      const packed = this.alloc([points * blocks * cinU * b]);
       const d = packed.data;
       d.fill(0);
       for (let p = 0; p < points; p++) {
         for (let co = 0; co < cout; co++) {
-          const from = (p * cout + co) * cin;
-          const to = (Math.floor(co / b) * points + p) * cin * b + (co % b);
-          for (let ci = 0; ci < cin; ci++) d[to + b * ci] = u[from + ci]!;
+          const from = (p * cout + co) * cinU;
+          const to = (Math.floor(co / b) * points + p) * cinU * b + (co % b);
+          for (let ci = 0; ci < cinU; ci++) d[to + b * ci] = u[from + ci]!;
         }
       }
       return packed;
     });
-    this.tiles.set(weight, tile);
-    return { ptr, tile };
+    this.kinds.set(weight, kind);
+    return { ptr, kind };
   }
 
   conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
@@ -329,4 +350,9 @@ export class WasmBackend implements Backend {
     this.allocator.free(state);
     this.allocator.free(out);
   }
+}
+
+/** A 3×3 weight asked for in a layout other than the one its values moved into. */
+function anotherLayout(weight: Tensor): Error {
+  return new Error(`wasm backend: this ${weight.shape.join('×')} weight is already in another layout (a 3×3 weight serves one kind of convolution)`);
 }

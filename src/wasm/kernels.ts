@@ -27,6 +27,11 @@ export interface RangedKernels {
     x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
     out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
   ): void;
+  f32_conv2x2_winograd4x4(
+    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
+    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
+  ): void;
+  f32_split_phases(x: number, c: number, h: number, w: number, out: number, c0: number, c1: number): void;
   f32_pack1x1(x: number, cin: number, pixels: number, packed: number, b0: number, b1: number): void;
   f32_conv1x1_4x8(
     packed: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number,
@@ -52,6 +57,7 @@ export type RangedKernelName = keyof RangedKernels;
 /** Ranged kernels by number, for jobs handed to worker threads. */
 export const RANGED_KERNEL_NAMES: readonly RangedKernelName[] = [
   'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv3x3_winograd4x4', 'f32_conv3x3_winograd6x6',
+  'f32_conv2x2_winograd4x4', 'f32_split_phases',
   'f32_pack1x1', 'f32_conv1x1_4x8', 'f32_group_norm',
   'f32_transpose', 'f32_attention_rows', 'f32_codebook_argmin',
 ];
@@ -59,9 +65,9 @@ export const RANGED_KERNEL_NAMES: readonly RangedKernelName[] = [
 export interface Kernels extends RangedKernels {
   f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
   f32_conv3x3_4x8_scratch_bytes(cout: number): number;
-  f32_conv3x3_winograd_chunks(quads: number, tile: number): number;
+  f32_conv3x3_winograd_chunks(quads: number, m: number, r: number): number;
   f32_conv3x3_winograd_co_block(): number;
-  f32_conv3x3_winograd_scratch_bytes(cin: number, tile: number): number;
+  f32_conv3x3_winograd_scratch_bytes(cin: number, m: number, r: number): number;
   f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
   f32_codebook_argmin_state_bytes(positions: number): number;
   f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
