@@ -45,9 +45,9 @@ export interface LoadOptions {
   readonly threads?: number;
   /**
    * 'exact' (default): the direct convolutions, the canonical computation. 'fast': the
-   * stride-1 3×3 convolutions by Winograd F(4×4, 3×3), 2.3–3× faster at 256×256, with
-   * float32 errors a few times the exact mode's (README, "Fast mode"). Each mode gives
-   * the same bytes everywhere.
+   * 3×3 convolutions by Winograd's algorithm, about 3× faster at 256×256, with float32
+   * errors a few times the exact mode's (README, "Fast mode"). Each mode gives the same
+   * bytes everywhere.
    */
   readonly mode?: ComputeMode;
   /**

@@ -12,11 +12,12 @@ export type BackendName = 'wasm' | 'reference';
 export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'reference'];
 
 /**
- * How the stride-1 3×3 convolutions compute: 'exact', the direct sum (the canonical
- * computation, the default), or 'fast', Winograd F(6×6, 3×3) on maps of 64 and wider,
- * F(4×4, 3×3) on smaller ones (src/reference/conv3x3_winograd.ts: a fifth to a quarter of
- * the multiplies, float32 errors a few times larger). Each mode has its own canonical order, so each gives the same bytes on every
- * backend, runtime and thread count.
+ * How the 3×3 convolutions compute: 'exact', the direct sum (the canonical computation,
+ * the default), or 'fast', Winograd's algorithm (src/reference/conv3x3_winograd.ts):
+ * F(6×6, 3×3) on maps of 64 and wider, F(4×4, 3×3) on smaller ones, and the stride-2
+ * ones as F(4×4, 2×2) on the input's phases; a fifth to a half of the multiplies, float32
+ * errors a few times larger. Each mode has its own canonical order, so each gives the
+ * same bytes on every backend, runtime and thread count.
  */
 export type ComputeMode = 'exact' | 'fast';
 export const COMPUTE_MODES: readonly ComputeMode[] = ['exact', 'fast'];

@@ -102,7 +102,7 @@ export function markdown(report: AnchorsReport): string {
     lines.push(...rooflineTable('vqgan-wasm', size.size, size.roofline));
     if (size.fastRoofline !== undefined) {
       lines.push(...rooflineTable('vqgan-wasm fast mode', size.size, size.fastRoofline),
-        '', "Fast mode: an op's GFLOP/s count the FLOP of the direct convolution, so that the two tables compare; Winograd does about a quarter of the multiplies of the stride-1 3×3 convolutions.");
+        '', "Fast mode: an op's GFLOP/s count the FLOP of the direct convolution, so that the two tables compare; Winograd does a fifth to a half of the multiplies of the 3×3 convolutions.");
     }
   }
   lines.push(END);
