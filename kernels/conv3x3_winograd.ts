@@ -1,33 +1,37 @@
 /**
- * The fast mode's stride-1 3×3 convolutions, Winograd F(4×4, 3×3) and F(6×6, 3×3): twin
- * of src/reference/conv3x3_winograd.ts, whose header gives the transforms and the
- * canonical order. Here the four lanes of a vector are four horizontally adjacent tiles
- * (a quad), so every lane does the reference's scalar operations in the reference's order.
- * Below, m is the tile (4 or 6), n = m + 2 its patch side, P = n² its points.
+ * The fast mode's 3×3 convolutions, Winograd F(m×m, r×r): twin of
+ * src/reference/conv3x3_winograd.ts, whose header gives the transforms and the canonical
+ * order. f32_conv3x3_winograd4x4 and 6x6 are the stride-1 ones (r = 3, padding 1);
+ * f32_conv2x2_winograd4x4 (r = 2, no padding before the first row and column) is the
+ * stride-2 one on the phases of its input (kernels/phases.ts). Here the four lanes of a
+ * vector are four horizontally adjacent tiles (a quad), so every lane does the
+ * reference's scalar operations in the reference's order. Below, n = m + r − 1 is a
+ * tile's patch side and P = n² its points.
  *
- * f32_conv3x3_winograd4x4 / 6x6 compute work items of chunkQuads(m) quads (in row-major
- * quad order) × one group of output channels, through this thread's scratch:
+ * The kernels compute work items of chunkQuads(m, r) quads (in row-major quad order) ×
+ * one group of output channels, through this thread's scratch:
  *   V  (P, blocks, C_in, 8)   transformed input: point ξ, 8-tile block, channel, tile
  *   M  (5, P, quads · 4)      products of CO_BLOCK output channels: channel, point, tile
  *   T  (n², 4)                a quad's patch rows done along y; its output rows
- *   D  (n, 4m + 4)            a quad's patch, where it is not read straight from x
+ *   D  (n, 4 · patchVectors)  a quad's patch, where it is not read straight from x
  * For each block of CO_BLOCK output channels: for every point ξ the product
  * M[ξ] = U[ξ]·V[ξ] (gemm5x8: 5 channels × 8 tiles), then the output transform of those
  * channels, so M never leaves the L1 cache; V (all C_in of the chunk's tiles) is re-read
  * from L2 for each block.
- * Quad (i, j) of the tile grid (its width rounded up to whole quads) reads the n × (4m + 4)
- * input values at virtual rows m·i − 1 … m·i + m, columns 4m·j − 1 … 4m·j + 4m + 2 (the
- * last two unused): where they all lie inside the input, straight from x (s1) or upsampled
- * into D with shuffles (up2: virtual (y, x) is x[y >> 1][x >> 1]); else gathered into D
- * four columns at a time, with zeros.
+ * Quad (i, j) of the tile grid (its width rounded up to whole quads) reads n rows of
+ * 4 · patchVectors input values from virtual row m·i − 1 and column 4m·j − 1 (r = 3; for
+ * r = 2 from m·i and 4m·j), the last columns unused: where they all lie inside the input,
+ * straight from x (s1, s2's phases) or upsampled into D with shuffles (up2: virtual
+ * (y, x) is x[y >> 1][x >> 1]); else gathered into D four columns at a time, with zeros.
  * Weights U come packed as (ceil(C_out / CO_BLOCK), P, C_in, CO_BLOCK), missing channels
  * zero: the block of channels being computed reads its weights front to back.
  * Pointers are byte addresses in linear memory.
  */
 
 /**
- * Quads per work item: for F(4×4) 4 (two 8-tile blocks, for which V stays in the L2
- * cache; 2 and 8 ran no faster), for F(6×6), whose V is 64/36 as large per tile, 2.
+ * Quads per work item: for F(4×4, 3×3) 4 (two 8-tile blocks, for which V stays in the L2
+ * cache; 2 and 8 ran no faster); 2 for F(6×6), whose V is 64/36 as large per tile, and
+ * for the stride-2 kernel, whose 4·C_in channels would not fit L2 (4 ran no faster).
  */
 // @ts-ignore: decorator
 @inline
