@@ -55,7 +55,7 @@ export interface Backend {
    * at first use otherwise. The row-major values may be given back afterwards. `width`:
    * the output width the convolution is made for (the model's, at its configured
    * resolution; at first use, that of the output), by which the fast mode picks its
-   * Winograd tile (winogradTileFor): a weight keeps that tile whatever the maps it meets.
+   * Winograd tile (winogradKindFor): a weight keeps that tile whatever the maps it meets.
    */
   prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void;
   /** x (C_in, H_in, W_in), weight (C_out, C_in, 3, 3), bias (C_out) → out (C_out, H_out, W_out). */

@@ -39,7 +39,7 @@ const COMMON = `
   --threads N           threads for the wasm backend (default: all available cores);
                         the output is the same with any number
   --mode MODE           exact (default: direct convolutions, the canonical results) or
-                        fast (Winograd 3×3 convolutions, 2.3–3× faster at 256×256,
+                        fast (Winograd 3×3 convolutions, about 3× faster at 256×256,
                         float32 errors a few times larger); each mode gives the same
                         bytes everywhere
   --max-pixels N        refuse images, model inputs and decoded outputs of more pixels

@@ -5,7 +5,9 @@ import { attention } from './attention.js';
 import { codebookArgmin, codebookNorms } from './codebook_argmin.js';
 import { conv1x1 } from './conv1x1.js';
 import { conv3x3, type Conv3x3Mode } from './conv3x3.js';
-import { conv3x3S2Winograd, conv3x3Winograd, type WinogradTile, winogradFilter, winogradFilterS2, winogradTileFor } from './conv3x3_winograd.js';
+import {
+  conv3x3S2Winograd, conv3x3Winograd, transformedWeights, type WinogradKind, winogradKindFor, winogradKindServes,
+} from './conv3x3_winograd.js';
 import { groupNorm } from './group_norm.js';
 import { splitPhases } from './phases.js';
 
@@ -18,17 +20,16 @@ export function createReferenceBackend(mode: ComputeMode): Backend {
    * made once per weight in fast mode, for the width the weight is prepared for (as the
    * wasm backend does).
    */
-  const transformed = new WeakMap<Tensor, { u: Float32Array; kind: WinogradTile | 's2' }>();
-  const prepare = (weight: Tensor, conv: Conv3x3Mode, width: number): { u: Float32Array; kind: WinogradTile | 's2' } | null => {
+  const transformed = new WeakMap<Tensor, { u: Float32Array; kind: WinogradKind }>();
+  const prepare = (weight: Tensor, conv: Conv3x3Mode, width: number): { u: Float32Array; kind: WinogradKind } | null => {
     if (mode !== 'fast') return null;
     let t = transformed.get(weight);
     if (t === undefined) {
-      const [cout, cin] = [dims(weight, 0), dims(weight, 1)];
-      const kind = conv === 's2' ? 's2' : winogradTileFor(width);
-      t = { u: kind === 's2' ? winogradFilterS2(weight.data, cout, cin) : winogradFilter(weight.data, cout, cin, kind), kind };
+      const kind = winogradKindFor(conv, width);
+      t = { u: transformedWeights(weight.data, dims(weight, 0), dims(weight, 1), kind), kind };
       transformed.set(weight, t);
     }
-    if ((t.kind === 's2') !== (conv === 's2')) throw new Error(`reference backend: this weight was prepared for another kind of convolution`);
+    if (!winogradKindServes(t.kind, conv)) throw new Error(`reference backend: this weight was prepared for another kind of convolution`);
     return t;
   };
   return {

@@ -9,7 +9,7 @@
  * Per input channel and 16 outputs, F(4×4) does 36 multiplies and F(6×6) 28.4, instead
  * of 144; F(6×6) rounds a little more (its points reach ±1/2 and its transforms have
  * larger coefficients) and needs maps of a few tiles to pay: a convolution uses F(6×6)
- * where the map it is made for is at least WINOGRAD6_MIN_WIDTH wide (winogradTileFor).
+ * where the map it is made for is at least WINOGRAD6_MIN_WIDTH wide (winogradKindFor).
  * The filter transform U = G·g·Gᵀ is done once at load, in float64, rounded once to
  * float32. Everything else is float32, rounded after every operation, in this canonical
  * order (the kernel's lanes do the same operations on four tiles at once, so both give
@@ -30,25 +30,39 @@
  * each phase, zeros where those pass 2), computed with F(4×4, 2×2): 25 multiplies per 16
  * outputs and phase channel, 100 per input channel against the direct 144.
  */
+import type { Conv3x3Mode } from './conv3x3.js';
+
 const f32 = Math.fround;
 
 /** Output pixels per tile side. */
 export type WinogradTile = 4 | 6;
 
 /** Maps at least this wide (the map a convolution is made for) use F(6×6). */
-export const WINOGRAD6_MIN_WIDTH = 64;
+const WINOGRAD6_MIN_WIDTH = 64;
+
+/** What the fast mode transforms a 3×3 weight for: a stride-1 tile, or 's2' (the phases). */
+export type WinogradKind = WinogradTile | 's2';
 
 /**
- * The tile for a convolution made for maps `width` wide: on narrower maps the 6-wide
- * tiles, four to a vector, are mostly padding (a 16-wide map computes 24 columns).
+ * The kind for a convolution `conv` made for outputs `width` wide (both backends choose
+ * so): on maps narrower than WINOGRAD6_MIN_WIDTH the 6-wide tiles, four to a vector, are
+ * mostly padding (a 16-wide map computes 24 columns).
  */
-export function winogradTileFor(width: number): WinogradTile {
-  return width >= WINOGRAD6_MIN_WIDTH ? 6 : 4;
+export function winogradKindFor(conv: Conv3x3Mode, width: number): WinogradKind {
+  return conv === 's2' ? 's2' : width >= WINOGRAD6_MIN_WIDTH ? 6 : 4;
 }
 
-/** Transform points per tile: its (m + 2)² patch. */
-export function winogradPoints(tile: WinogradTile): number {
-  return (tile + 2) * (tile + 2);
+/** Whether weights transformed for `kind` serve a convolution `conv`. */
+export function winogradKindServes(kind: WinogradKind, conv: Conv3x3Mode): boolean {
+  return (kind === 's2') === (conv === 's2');
+}
+
+/**
+ * weight (C_out, C_in, 3, 3) → U for `kind`: (n², C_out, C_in), or (25, C_out, 4·C_in)
+ * for 's2'. Both backends use these values.
+ */
+export function transformedWeights(weight: Float32Array, cout: number, cin: number, kind: WinogradKind): Float32Array {
+  return kind === 's2' ? winogradFilterS2(weight, cout, cin) : winogradFilter(weight, cout, cin, kind);
 }
 
 /** Bᵀ·d for F(4): 6 values d[o], d[o + s], … → r[ro], r[ro + rs], … */
@@ -198,9 +212,9 @@ function transformFilters(g: Float64Array | Float32Array, cout: number, cin: num
 
 /**
  * weight (C_out, C_in, 3, 3) → U (n², C_out, C_in): G·g·Gᵀ per filter in float64, each
- * value rounded once to float32. Both backends use these values.
+ * value rounded once to float32.
  */
-export function winogradFilter(weight: Float32Array, cout: number, cin: number, tile: WinogradTile): Float32Array {
+function winogradFilter(weight: Float32Array, cout: number, cin: number, tile: WinogradTile): Float32Array {
   return transformFilters(weight, cout, cin, TILES[tile]);
 }
 
@@ -208,7 +222,7 @@ export function winogradFilter(weight: Float32Array, cout: number, cin: number, 
  * weight (C_out, C_in, 3, 3) of a stride-2 convolution → U (25, C_out, 4·C_in): F(4×4, 2×2)
  * transforms of its 2×2 filters on the input's phases (phases.ts; phase channel 4ci + p).
  */
-export function winogradFilterS2(weight: Float32Array, cout: number, cin: number): Float32Array {
+function winogradFilterS2(weight: Float32Array, cout: number, cin: number): Float32Array {
   const g = new Float64Array(cout * 4 * cin * 4); // (C_out, 4·C_in, 2, 2)
   for (let co = 0; co < cout; co++) {
     for (let ci = 0; ci < cin; ci++) {

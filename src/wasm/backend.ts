@@ -9,7 +9,7 @@
 import type { Backend, ComputeMode } from '../backend.js';
 import { VqganError } from '../errors.js';
 import type { Conv3x3Mode } from '../reference/conv3x3.js';
-import { type WinogradTile, winogradFilter, winogradFilterS2, winogradTileFor } from '../reference/conv3x3_winograd.js';
+import { transformedWeights, type WinogradKind, winogradKindFor, winogradKindServes } from '../reference/conv3x3_winograd.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { Allocator } from './allocator.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
@@ -27,18 +27,12 @@ const PIECES_PER_THREAD = 4;
 /** The same for the Winograd convolution, whose channel groups repeat work (conv3x3Winograd). */
 const WINOGRAD_PIECES_PER_THREAD = 2;
 
-/** A Winograd kernel of kernels/conv3x3_winograd.ts: F(m×m, r×r). */
-interface WinogradKind {
-  readonly m: WinogradTile;
-  readonly r: 2 | 3;
-  readonly kernel: 'f32_conv3x3_winograd4x4' | 'f32_conv3x3_winograd6x6' | 'f32_conv2x2_winograd4x4';
-}
-const WINOGRAD_S1: Record<WinogradTile, WinogradKind> = {
+/** The kernel of kernels/conv3x3_winograd.ts for each kind of transformed weight: F(m×m, r×r). */
+const WINOGRAD_KERNELS = {
   4: { m: 4, r: 3, kernel: 'f32_conv3x3_winograd4x4' },
   6: { m: 6, r: 3, kernel: 'f32_conv3x3_winograd6x6' },
-};
-/** Stride 2: F(4×4, 2×2) on the input's phases. */
-const WINOGRAD_S2: WinogradKind = { m: 4, r: 2, kernel: 'f32_conv2x2_winograd4x4' };
+  s2: { m: 4, r: 2, kernel: 'f32_conv2x2_winograd4x4' }, // on the input's phases
+} as const;
 
 /** A tensor whose values live at `ptr` in the backend's memory. */
 class WasmTensor extends Tensor {
@@ -72,7 +66,7 @@ export class WasmBackend implements Backend {
    * in the wrong layout.
    */
   private readonly transformed = new WeakMap<Tensor, WasmTensor>();
-  /** The Winograd kernel each transformed weight was made for. */
+  /** What each transformed weight was made for. */
   private readonly kinds = new WeakMap<Tensor, WinogradKind>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
   private readonly expConstants: number; // kernels/math.ts's table for expf4, written once
@@ -188,10 +182,11 @@ export class WasmBackend implements Backend {
     let [cin, h, w] = x.shape as [number, number, number];
     const [cout, hout, wout] = out.shape as [number, number, number];
     const { ptr: weights, kind } = this.winogradWeights(weight, mode, wout);
-    const { m, r } = kind;
+    const { m, r, kernel } = WINOGRAD_KERNELS[kind];
     let input = this.ptr(x);
-    const phases = mode === 's2' ? this.allocator.alloc(cin * h * w * 4) : 0; // (4·C_in, H/2, W/2)
-    if (mode === 's2') {
+    let phases = 0; // (4·C_in, H/2, W/2) for s2
+    if (kind === 's2') {
+      phases = this.allocator.alloc(cin * h * w * 4);
       this.pool.run({ kernel: 'f32_split_phases', args: [input, cin, h, w, phases], total: cin, unit: 4 });
       [input, cin, h, w] = [phases, 4 * cin, h / 2, w / 2];
     }
@@ -209,7 +204,7 @@ export class WasmBackend implements Backend {
     const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd_scratch_bytes(cin, m, r) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
     this.pool.run({
-      kernel: kind.kernel,
+      kernel,
       args: [input, cin, h, w, mode === 'up2' ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
         residual === null ? 0 : this.ptr(residual), scratch, coGroup],
       total: chunks * Math.ceil(cout / coGroup),
@@ -254,13 +249,13 @@ export class WasmBackend implements Backend {
    * missing channels zero; P points, C_in' = 4·C_in for s2 (the phases).
    */
   private winogradWeights(weight: Tensor, mode: Conv3x3Mode, width: number): { ptr: number; kind: WinogradKind } {
-    const kind = this.kinds.get(weight) ?? (mode === 's2' ? WINOGRAD_S2 : WINOGRAD_S1[winogradTileFor(width)]);
-    if ((kind === WINOGRAD_S2) !== (mode === 's2')) throw anotherLayout(weight);
+    const kind = this.kinds.get(weight) ?? winogradKindFor(mode, width);
+    if (!winogradKindServes(kind, mode)) throw anotherLayout(weight);
     const ptr = this.derivedWeights(weight, this.transformed, (cout, cin) => {
-      const n = kind.m + kind.r - 1;
-      const points = n * n;
-      const u = kind === WINOGRAD_S2 ? winogradFilterS2(weight.data, cout, cin) : winogradFilter(weight.data, cout, cin, kind.m);
-      const cinU = kind === WINOGRAD_S2 ? 4 * cin : cin; // u: (P, C_out, C_in')
+      const { m, r } = WINOGRAD_KERNELS[kind];
+      const points = (m + r - 1) ** 2;
+      const cinU = kind === 's2' ? 4 * cin : cin;
+      const u = transformedWeights(weight.data, cout, cin, kind); // (P, C_out, C_in')
       const b = this.k.f32_conv3x3_winograd_co_block();
       const blocks = Math.ceil(cout / b);
       const packed = this.alloc([points * blocks * cinU * b]);
