@@ -142,39 +142,42 @@ function outputTransform6(m: Float32Array, o: number, s: number, y: Float32Array
   y[yo + 5 * ys] = f32(f32(f32(b + f32(d * 32)) + f32(f * 0.03125)) + m7);
 }
 
-/** G·v for a filter's column or row v (3 values, or 2 with v2 unused) in float64: n values, out(i, (G·v)[i]). */
-type FilterTransform = (v0: number, v1: number, v2: number, out: (i: number, x: number) => void) => void;
+/**
+ * G·v for a filter's column or row v (3 values, or 2 with v2 unused) in float64: n values,
+ * (G·v)[i] to out[o + i·s] (rounded to float32 where out is a Float32Array).
+ */
+type FilterTransform = (v0: number, v1: number, v2: number, out: Float64Array | Float32Array, o: number, s: number) => void;
 
 // Rows of G: 1/2·[1 0], −1/2·[1 1], 1/6·[−1 1], 1/6·[1 2], [0 1].
-const filterTransform42: FilterTransform = (v0, v1, _v2, out) => {
-  out(0, v0 / 2);
-  out(1, -(v0 + v1) / 2);
-  out(2, (v1 - v0) / 6);
-  out(3, (v0 + 2 * v1) / 6);
-  out(4, v1);
+const filterTransform42: FilterTransform = (v0, v1, _v2, out, o, s) => {
+  out[o] = v0 / 2;
+  out[o + s] = -(v0 + v1) / 2;
+  out[o + 2 * s] = (v1 - v0) / 6;
+  out[o + 3 * s] = (v0 + 2 * v1) / 6;
+  out[o + 4 * s] = v1;
 };
 
 // Rows of G: 1/4·[1 0 0], −1/6·[1 1 1], −1/6·[1 −1 1], 1/24·[1 2 4], 1/24·[1 −2 4], [0 0 1].
-const filterTransform4: FilterTransform = (v0, v1, v2, out) => {
-  out(0, v0 / 4);
-  out(1, -(v0 + v1 + v2) / 6);
-  out(2, -(v0 - v1 + v2) / 6);
-  out(3, (v0 + 2 * v1 + 4 * v2) / 24);
-  out(4, (v0 - 2 * v1 + 4 * v2) / 24);
-  out(5, v2);
+const filterTransform4: FilterTransform = (v0, v1, v2, out, o, s) => {
+  out[o] = v0 / 4;
+  out[o + s] = -(v0 + v1 + v2) / 6;
+  out[o + 2 * s] = -(v0 - v1 + v2) / 6;
+  out[o + 3 * s] = (v0 + 2 * v1 + 4 * v2) / 24;
+  out[o + 4 * s] = (v0 - 2 * v1 + 4 * v2) / 24;
+  out[o + 5 * s] = v2;
 };
 
 // Rows of G: [1 0 0], −2/9·[1 1 1], −2/9·[1 −1 1], 1/90·[1 2 4], 1/90·[1 −2 4],
 // 8/45·[4 2 1], 8/45·[4 −2 1], [0 0 1].
-const filterTransform6: FilterTransform = (v0, v1, v2, out) => {
-  out(0, v0);
-  out(1, (-2 * (v0 + v1 + v2)) / 9);
-  out(2, (-2 * (v0 - v1 + v2)) / 9);
-  out(3, (v0 + 2 * v1 + 4 * v2) / 90);
-  out(4, (v0 - 2 * v1 + 4 * v2) / 90);
-  out(5, (8 * (4 * v0 + 2 * v1 + v2)) / 45);
-  out(6, (8 * (4 * v0 - 2 * v1 + v2)) / 45);
-  out(7, v2);
+const filterTransform6: FilterTransform = (v0, v1, v2, out, o, s) => {
+  out[o] = v0;
+  out[o + s] = (-2 * (v0 + v1 + v2)) / 9;
+  out[o + 2 * s] = (-2 * (v0 - v1 + v2)) / 9;
+  out[o + 3 * s] = (v0 + 2 * v1 + 4 * v2) / 90;
+  out[o + 4 * s] = (v0 - 2 * v1 + 4 * v2) / 90;
+  out[o + 5 * s] = (8 * (4 * v0 + 2 * v1 + v2)) / 45;
+  out[o + 6 * s] = (8 * (4 * v0 - 2 * v1 + v2)) / 45;
+  out[o + 7 * s] = v2;
 };
 
 /** F(m×m, r×r) for the s1 tiles m = 4, 6 (r = 3) and the s2 phases (m = 4, r = 2). */
@@ -201,9 +204,9 @@ function transformFilters(g: Float64Array | Float32Array, cout: number, cin: num
       const w = (co * cin + ci) * r * r;
       // Columns of g (along y), then the rows of G·g (along x); a 2-tap filter has no v2.
       const third = (a: Float64Array | Float32Array, at: number): number => (r === 3 ? a[at]! : 0);
-      for (let kx = 0; kx < r; kx++) f.filter(g[w + kx]!, g[w + r + kx]!, third(g, w + 2 * r + kx), (i, x) => (t[i * r + kx] = x));
+      for (let kx = 0; kx < r; kx++) f.filter(g[w + kx]!, g[w + r + kx]!, third(g, w + 2 * r + kx), t, kx, r);
       for (let i = 0; i < n; i++) {
-        f.filter(t[i * r]!, t[i * r + 1]!, third(t, i * r + 2), (j, x) => (u[((i * n + j) * cout + co) * cin + ci] = x));
+        f.filter(t[i * r]!, t[i * r + 1]!, third(t, i * r + 2), u, (i * n * cout + co) * cin + ci, cout * cin);
       }
     }
   }
