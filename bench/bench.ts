@@ -3,16 +3,17 @@
  * over --repeat runs after a warm-up), per-op time and GFLOP/s, peak memory, and the
  * share of this machine's SIMD128 peak, measured here by f32_simd_peak.
  */
-import { createBackend } from '../src/api.js';
+import { createBackend } from '../src/engine/engine.js';
 import type { Backend, BackendName, ComputeMode } from '../src/backend.js';
-import { runtimeName } from '../src/env.js';
+import { runtimeName } from '../src/platform/runtime.js';
 import { F16_16384, type VqganConfig } from '../src/model/config.js';
 import { Params, type ParamSource } from '../src/model/params.js';
 import { VQModel } from '../src/model/vqgan.js';
 import { Tensor } from '../src/tensor.js';
 import type { TokenGrid } from '../src/tokens.js';
 import { WasmBackend } from '../src/wasm/backend.js';
-import { SIMD_PEAK_FLOP_PER_ITERATION, instantiateKernels } from '../src/wasm/kernels.js';
+import { SIMD_PEAK_FLOP_PER_ITERATION } from '../src/wasm/kernels.js';
+import { instantiateKernels } from '../src/wasm/kernel_binaries.js';
 import { loadWeights } from '../src/weights/load.js';
 import { SyntheticParams } from './synthetic_weights.js';
 import { TimedBackend, type OpStats } from './timed_backend.js';

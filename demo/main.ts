@@ -1,14 +1,19 @@
 /**
  * The demo page's controller: reads the user's choices (weights, image, preset, size,
- * threads), hands the work to the engine worker (demo/engine_worker.ts) and shows what
- * comes back: progress, timings, the images, the tokens. Every error ends up in the
- * page's error box, not only in the console.
+ * threads), calls the library's async API and shows what comes back: progress, timings,
+ * the images, the tokens. The engine computes in the library's own worker, so this
+ * thread only waits and the page stays responsive. A new choice aborts the run under way
+ * (its AbortSignal). Every error ends up in the page's error box, not only in the console.
  */
-import type { PresetName } from '../src/image/presets.js';
+import '../src/entries/install_web.js';
+import { Vqgan } from '../src/api.js';
+import { tensorToImage, type PresetName } from '../src/image/presets.js';
+import type { RgbImage } from '../src/image/rgb_image.js';
+import { tokensToJson } from '../src/io/token_file.js';
+import type { TokenGrid } from '../src/tokens.js';
 import { formatBytes } from '../src/progress_bar.js';
 import { formatDuration, formatPercent } from './format.js';
-import type { Reply, Request, RgbaImage, RunResult } from './protocol.js';
-import { readImage } from './read_image.js';
+import { readImage, type RgbaImage } from './read_image.js';
 import { drawRgb, drawTokenMap, fillTokenTable } from './render.js';
 
 const TINY_CHECKPOINT = '/test/fixtures/tiny/tiny.ckpt';
@@ -85,21 +90,24 @@ ui.threads.value = String(isolated ? Math.max(1, navigator.hardwareConcurrency |
 ui.threads.disabled = !isolated;
 if (!isolated) ui.threads.title = 'Threads need a cross-origin isolated page (COOP and COEP headers)';
 
-// ---- The worker ----
+// ---- The model ----
 
-const worker = new Worker(new URL('./engine_worker.js', import.meta.url), { type: 'module' });
-worker.addEventListener('error', (e) => showError(`The engine worker failed: ${e.message || 'it could not start (see the console)'}`));
-worker.addEventListener('messageerror', () => showError('The engine worker sent a message the page could not read.'));
-
-function send(request: Request): void {
-  worker.postMessage(request);
+interface RunResult extends TokenGrid {
+  /** What went into the encoder (after resize, crop and the preset), as pixels. */
+  readonly input: RgbImage;
+  readonly reconstruction: RgbImage;
+  readonly encodeMs: number;
+  readonly decodeMs: number;
 }
 
 /** What was loaded last, to load again when the thread count changes. */
 let weights: File | string | undefined;
+/** The latest load; a run waits for it. */
+let model: Promise<Vqgan> | undefined;
 let weightsState: 'none' | 'loading' | 'ready' | 'failed' = 'none';
 let image: RgbaImage | undefined;
-let runId = 0;
+/** The run under way, aborted when a newer one starts. */
+let running: AbortController | undefined;
 
 /** A file's name, or a URL's last path segment. */
 function weightsName(source: File | string): string {
@@ -120,70 +128,75 @@ function loadWeights(source: File | string): void {
   ui.loadText.textContent = `Reading ${name}…`;
   setStatus('loading', 'Loading the weights…');
   for (const id of ['timeLoad', 'threadsUsed', 'modelInfo'] as const) ui[id].textContent = '–';
-  send({ type: 'load', weights: source, threads: threadCount() });
-  runIfReady();
+  const start = performance.now();
+  const previous = model;
+  const pending = Vqgan.load(source, { threads: threadCount(), onProgress: (loaded, total) => showLoadProgress(loaded, total) });
+  model = pending;
+  previous?.then((vq) => vq.dispose(), () => undefined);
+  pending.then((vq) => {
+    if (model !== pending) return;
+    weightsState = 'ready';
+    setProgress(ui.loadProgress, ui.loadPercent, 1);
+    ui.loadText.textContent = `Ready: ${name}`;
+    ui.timeLoad.textContent = formatDuration(performance.now() - start);
+    ui.threadsUsed.textContent = `${vq.threads} (${vq.backend})`;
+    ui.threadsUsed.dataset.threads = String(vq.threads);
+    ui.modelInfo.textContent = `ch ${vq.config.ch}, ${vq.config.n_embed} codes, f${vq.factor}`;
+    if (image === undefined) setStatus('ready', 'Model ready: now an image.');
+  }, (err: unknown) => {
+    if (model !== pending) return;
+    weightsState = 'failed';
+    showError(messageOf(err));
+  });
+  void runIfReady();
 }
 
-/** Runs whenever there are weights (loaded or on their way) and an image. */
-function runIfReady(): void {
-  if (image === undefined || weightsState === 'none' || weightsState === 'failed') return;
+function showLoadProgress(loaded: number, total: number | undefined): void {
+  setProgress(ui.loadProgress, ui.loadPercent, total ? loaded / total : 0);
+  ui.loadText.textContent = total === undefined ? `${formatBytes(loaded)} read` : `${formatBytes(loaded)} of ${formatBytes(total)} read`;
+  if (loaded === total) {
+    ui.loadText.textContent += ': building the model…';
+    setStatus('loading', 'Building the model…');
+  }
+}
+
+/** Runs whenever there are weights (loaded or on their way) and an image; a newer run aborts this one. */
+async function runIfReady(): Promise<void> {
+  if (image === undefined || model === undefined || weightsState === 'none' || weightsState === 'failed') return;
   clearError();
-  runId++;
+  running?.abort();
+  const run = (running = new AbortController());
+  const { signal } = run;
   setProgress(ui.encodeProgress, ui.encodePercent, 0);
   setProgress(ui.decodeProgress, ui.decodePercent, 0);
-  if (weightsState === 'ready') setStatus('running', 'Encoding…');
-  send({ type: 'run', id: runId, image, preset: ui.preset.value as PresetName, size: Number(ui.size.value) });
+  const preset = ui.preset.value as PresetName;
+  const size = Number(ui.size.value);
+  let vq: Vqgan;
+  try {
+    vq = await model;
+  } catch {
+    return; // the load has shown its error
+  }
+  if (signal.aborted) return;
+  try {
+    setStatus('running', 'Encoding…');
+    const t0 = performance.now();
+    const encoded = await vq.encode(image, { preset, size, signal, onProgress: (f) => setProgress(ui.encodeProgress, ui.encodePercent, f) });
+    const t1 = performance.now();
+    setStatus('running', 'Decoding the tokens…');
+    const reconstruction = await vq.decodeImage(encoded, { preset, signal, onProgress: (f) => setProgress(ui.decodeProgress, ui.decodePercent, f) });
+    const t2 = performance.now();
+    const { height, width, tokens } = encoded;
+    showResult({ height, width, tokens, input: tensorToImage(encoded.modelInput, preset), reconstruction, encodeMs: t1 - t0, decodeMs: t2 - t1 });
+  } catch (err) {
+    if (!signal.aborted) showError(messageOf(err));
+  }
 }
 
 function setProgress(bar: HTMLProgressElement, label: HTMLElement, fraction: number): void {
   bar.value = fraction;
   label.textContent = fraction > 0 ? formatPercent(fraction) : '';
 }
-
-worker.addEventListener('message', (event: MessageEvent<Reply>) => {
-  const reply = event.data;
-  switch (reply.type) {
-    case 'load-progress': {
-      const { loaded, total } = reply;
-      setProgress(ui.loadProgress, ui.loadPercent, total ? loaded / total : 0);
-      ui.loadText.textContent = total === undefined ? `${formatBytes(loaded)} read` : `${formatBytes(loaded)} of ${formatBytes(total)} read`;
-      break;
-    }
-    case 'building':
-      setProgress(ui.loadProgress, ui.loadPercent, 1);
-      ui.loadText.textContent += ': building the model…';
-      setStatus('loading', 'Building the model…');
-      break;
-    case 'loaded': {
-      const { info } = reply;
-      weightsState = 'ready';
-      setProgress(ui.loadProgress, ui.loadPercent, 1);
-      ui.loadText.textContent = `Ready: ${weights === undefined ? '' : weightsName(weights)}`;
-      ui.timeLoad.textContent = formatDuration(info.loadMs);
-      ui.threadsUsed.textContent = `${info.threads} (${info.backend})`;
-      ui.threadsUsed.dataset.threads = String(info.threads);
-      ui.modelInfo.textContent = `ch ${info.channels}, ${info.codes} codes, f${info.factor}`;
-      if (image === undefined) setStatus('ready', 'Model ready: now an image.');
-      else setStatus('running', 'Encoding…');
-      break;
-    }
-    case 'run-progress': {
-      if (reply.id !== runId) break;
-      const [bar, label] = reply.stage === 'encode' ? [ui.encodeProgress, ui.encodePercent] : [ui.decodeProgress, ui.decodePercent];
-      setProgress(bar, label, reply.fraction);
-      setStatus('running', reply.stage === 'encode' ? 'Encoding…' : 'Decoding the tokens…');
-      break;
-    }
-    case 'result':
-      if (reply.result.id === runId) showResult(reply.result);
-      break;
-    case 'error':
-      if (reply.id === undefined) weightsState = 'failed';
-      else if (reply.id !== runId) break;
-      showError(reply.message);
-      break;
-  }
-});
 
 function showResult(r: RunResult): void {
   setProgress(ui.encodeProgress, ui.encodePercent, 1);
@@ -194,7 +207,7 @@ function showResult(r: RunResult): void {
   fillTokenTable(ui.tokenTable, r);
   ui.inputCaption.textContent = `encoder input, ${r.input.width}×${r.input.height} (after resize and crop)`;
   ui.mapCaption.textContent = `tokens ${r.width}×${r.height}, one colour per id`;
-  ui.tokensJson.value = r.tokensJson;
+  ui.tokensJson.value = tokensToJson(r);
   ui.timeEncode.textContent = formatDuration(r.encodeMs);
   ui.timeDecode.textContent = formatDuration(r.decodeMs);
   setStatus('done', `Done: ${r.width}×${r.height} tokens, encode ${formatDuration(r.encodeMs)}, decode ${formatDuration(r.decodeMs)}.`);
@@ -215,7 +228,7 @@ async function useImage(file: Blob, name: string): Promise<void> {
   }
   ui.imageText.textContent = `${name}: ${image.width}×${image.height}.`;
   if (weightsState === 'none' || weightsState === 'failed') setStatus('idle', 'Image ready: now the weights.');
-  runIfReady();
+  void runIfReady();
 }
 
 ui.weightsFile.addEventListener('change', () => {
@@ -228,7 +241,6 @@ function loadUrl(text: string): void {
     showError('Give the URL of a .ckpt or .safetensors file.');
     return;
   }
-  // Resolved here: the worker would resolve a relative URL against its own script.
   loadWeights(new URL(text.trim(), location.href).href);
 }
 
@@ -270,8 +282,8 @@ ui.dropZone.addEventListener('drop', (e) => {
   if (file !== undefined) void useImage(file, file.name);
 });
 
-ui.preset.addEventListener('change', runIfReady);
-ui.size.addEventListener('change', runIfReady);
+ui.preset.addEventListener('change', () => void runIfReady());
+ui.size.addEventListener('change', () => void runIfReady());
 ui.threads.addEventListener('change', () => {
   if (weights !== undefined) loadWeights(weights);
 });

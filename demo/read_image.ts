@@ -3,7 +3,13 @@
  * no premultiplied alpha (so an opaque image's bytes are the file's, as the CLI's own
  * decoders give them), then read back from a 2D canvas.
  */
-import type { RgbaImage } from './protocol.js';
+
+/** RGBA pixels as a canvas's getImageData gives them. */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray;
+}
 
 export async function readImage(file: Blob): Promise<RgbaImage> {
   let bitmap: ImageBitmap;

@@ -36,6 +36,9 @@ export interface ServerOptions {
   readonly port?: number;
   /** Send the cross-origin isolation headers (default true). */
   readonly isolated?: boolean;
+  /** The folder served (default the repository) and the file served at `/` (default demo/index.html). */
+  readonly root?: string;
+  readonly index?: string;
 }
 
 export interface RunningServer {
@@ -44,17 +47,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The file under ROOT that a request path names, or null when it would leave ROOT. */
-function fileFor(path: string): string | null {
+/** The file under `root` that a request path names, or null when it would leave `root`. */
+function fileFor(path: string, root: string, index: string): string | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path.split('?')[0]!);
   } catch {
     return null;
   }
-  const relative = normalize(decoded === '/' ? '/demo/index.html' : decoded).replace(/^[/\\]+/, '');
-  const file = join(ROOT, relative);
-  return file.startsWith(ROOT) && !relative.split(sep).includes('..') ? file : null;
+  const relative = normalize(decoded === '/' ? `/${index}` : decoded).replace(/^[/\\]+/, '');
+  const file = join(root, relative);
+  return file.startsWith(root) && !relative.split(sep).includes('..') ? file : null;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
@@ -62,8 +65,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
   };
+  const root = options.root === undefined ? ROOT : join(options.root, sep);
+  const index = options.index ?? 'demo/index.html';
   const server: Server = createServer(async (req, res) => {
-    const file = fileFor(req.url ?? '/');
+    const file = fileFor(req.url ?? '/', root, index);
     const info = file === null ? null : await stat(file).catch(() => null);
     if (file === null || info === null || !info.isFile() || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(file === null ? 400 : 404, { 'Content-Type': 'text/plain', ...isolation }).end('not found\n');

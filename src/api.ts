@@ -1,132 +1,43 @@
 /**
- * The library API, the same in Node, Deno and browsers:
+ * The library API, the same in Node, Deno and browsers. Every call returns a promise and
+ * the engine computes in a worker, so the calling thread (a page's main thread, a
+ * server's event loop) only waits:
  *
- *   const vq = await Vqgan.load('model.ckpt');            // or a URL, bytes, a Blob
- *   const { height, width, tokens } = vq.encode(image);   // {width, height, data: RGB or RGBA}
- *   const picture = vq.decodeImage({ height, width, tokens });
+ *   const vq = await Vqgan.load('model.ckpt');                   // or a URL, bytes, a Blob, a hub id
+ *   const { height, width, tokens } = await vq.encode(image);    // {width, height, data: RGB or RGBA}
+ *   const picture = await vq.decodeImage({ height, width, tokens });
+ *   vq.dispose();
+ *
+ * `Vqgan.load(…, { worker: false })` runs the engine on the calling thread instead, for
+ * scripts and runtimes without workers; only such a model has `encodeSync` and
+ * `decodeSync`, which block the caller until done.
  */
-import { BACKEND_NAMES, parseComputeMode, type Backend, type BackendName, type ComputeMode } from './backend.js';
-import { availableCores, canShareMemory } from './env.js';
-import { VqganError, formatShape } from './errors.js';
-import { compositeOnWhite, type RgbImage } from './image/rgb_image.js';
-import { DEFAULT_MAX_PIXELS, checkPixels, parseMaxPixels } from './limits.js';
-import { preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
-import { fitsFactor, type VqganConfig } from './model/config.js';
-import { Params } from './model/params.js';
-import { VQModel } from './model/vqgan.js';
-import { runWithProgress, type ProgressCallback } from './progress_backend.js';
-import { createReferenceBackend } from './reference/backend.js';
-import { simdSupported } from './wasm/kernels.js';
-import { WasmBackend } from './wasm/backend.js';
+import type { BackendName, ComputeMode } from './backend.js';
+import { VqganError } from './errors.js';
+import type { RgbImage } from './image/rgb_image.js';
+import type { PresetName } from './image/presets.js';
+import type { VqganConfig } from './model/config.js';
+import { platform } from './platform/platform.js';
 import { Tensor } from './tensor.js';
 import type { TokenGrid } from './tokens.js';
-import { loadWeights, type LoadProgress, type WeightsInput } from './weights/load.js';
+import type { WeightsInput } from './weights/load.js';
 import { DEFAULT_MODEL } from './hub/hub_id.js';
-import { weightsFromHub } from './hub/resolve.js';
-import type { HubOptions } from './hub/settings.js';
+import {
+  Engine, checkLoadOptions, type DecodeOptions, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions,
+} from './engine/engine.js';
+import { tensorData, tensorOf, type EngineInfo, type TensorData } from './engine/protocol.js';
+import { WorkerEngine } from './engine/worker_engine.js';
 
-export type { LoadProgress, ProgressCallback };
-
-/** Pixels as a canvas ImageData or a decoded file holds them: RGB or RGBA, row-major. */
-export interface ImageLike {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array | Uint8ClampedArray;
-}
-
-export interface LoadOptions {
-  /** 'wasm' (WebAssembly SIMD, the default) or 'reference' (scalar TypeScript); both give the same bytes. */
-  readonly backend?: BackendName;
-  /**
-   * Threads for the 'wasm' backend (default: the available cores). The output is the
-   * same with any number. Where memory cannot be shared with workers (a browser page
-   * without cross-origin isolation) it runs on one thread and says so.
-   */
-  readonly threads?: number;
-  /**
-   * 'exact' (default): the direct convolutions, the canonical computation. 'fast': the
-   * 3×3 convolutions by Winograd's algorithm, about 3× faster at 256×256, with float32
-   * errors a few times the exact mode's (README, "Fast mode"). Each mode gives the same
-   * bytes everywhere.
-   */
-  readonly mode?: ComputeMode;
-  /**
-   * The model's configuration, where the weights carry none and no config.yaml sits
-   * beside them (bytes and Blobs); otherwise it is read from the weights.
-   */
-  readonly config?: VqganConfig;
-  /**
-   * Called with the bytes of weights in so far and their total: a URL's or a hub model's
-   * download (total undefined when unknown), else the tensor data read from the file (a
-   * hub model in the cache too), Blob or bytes. The last call has loaded === total;
-   * building the model follows.
-   */
-  readonly onProgress?: LoadProgress;
-  /**
-   * The most pixels an encode's model input or a decode's output may have (default
-   * 4096×4096): larger requests are refused before any compute. Also the limit to pass
-   * to decodeImage for image files.
-   */
-  readonly maxPixels?: number;
-  /**
-   * For a hub id (`owner/name[@revision]`): the hub's address, a token and (Node, Deno)
-   * the cache folder; by default HF_ENDPOINT, HF_TOKEN and VQGAN_CACHE.
-   */
-  readonly hub?: HubOptions;
-}
-
-export interface EncodeOptions {
-  /** Pixel convention for images (ignored for tensors): 'taming' (default) or 'dalle-mini'. */
-  readonly preset?: PresetName;
-  /** Images are resized (shortest side) and centre-cropped to this: N or [H, W]; default 256. */
-  readonly size?: number | readonly [number, number];
-  /** Called with the fraction of the work done (0 < f ≤ 1, increasing, the last call exactly 1). */
-  readonly onProgress?: ProgressCallback;
-}
-
-export interface DecodeOptions {
-  /** Called with the fraction of the work done (0 < f ≤ 1, increasing, the last call exactly 1). */
-  readonly onProgress?: ProgressCallback;
-}
-
-export interface EncodeResult extends TokenGrid {
-  /** The latent before quantizing: [1, embed_dim, h, w]. */
-  readonly latent: Tensor;
-  /** What went into the encoder: [1, 3, H, W] in model range. */
-  readonly modelInput: Tensor;
-}
-
-/**
- * The backend called `name` on `threads` threads (default: the available cores); 'wasm'
- * falls back to the reference (with a warning) where SIMD is missing.
- */
-export async function createBackend(name: BackendName, threads?: number, mode: ComputeMode = 'exact'): Promise<Backend> {
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
-    throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
-  }
-  parseComputeMode(mode, 'mode');
-  if (name === 'reference') return createReferenceBackend(mode);
-  if (name !== 'wasm') throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(name)}': use ${BACKEND_NAMES.join(' or ')}`);
-  if (!simdSupported()) {
-    console.warn('vqgan: this runtime has no WebAssembly SIMD; using the scalar reference backend (same results, slower)');
-    return createReferenceBackend(mode);
-  }
-  let n = threads ?? (await availableCores());
-  if (n > 1 && !canShareMemory()) {
-    console.warn('vqgan: memory cannot be shared with workers here (a page needs cross-origin isolation); using one thread');
-    n = 1;
-  }
-  return WasmBackend.create(n, mode);
-}
-
-/** [1, …] ↔ […]: the engine works on batch 1 without the batch axis. */
-const withBatch = (t: Tensor): Tensor => new Tensor([1, ...t.shape], t.data);
+export type { AbortFlag, DecodeOptions, EncodeOptions, EncodeResult, ImageLike, LoadOptions } from './engine/engine.js';
+export type { LoadProgress } from './weights/load.js';
+export type { ProgressCallback } from './progress_backend.js';
 
 export class Vqgan {
   private constructor(
-    private readonly model: VQModel,
-    /** The pixel limit (LoadOptions.maxPixels). */
-    readonly maxPixels: number,
+    private readonly info: EngineInfo,
+    /** Exactly one of the two: the engine in a worker, or on this thread. */
+    private readonly inWorker: WorkerEngine | undefined,
+    private readonly inPlace: Engine | undefined,
   ) {}
 
   /**
@@ -135,109 +46,102 @@ export class Vqgan {
    * into the cache (Node, Deno) or the Cache Storage (browsers).
    */
   static async load(weights: WeightsInput = DEFAULT_MODEL, options: LoadOptions = {}): Promise<Vqgan> {
-    // Options first: a bad one is reported before any weights are downloaded or read.
-    const maxPixels = options.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(options.maxPixels, 'maxPixels');
-    const mode = parseComputeMode(options.mode ?? 'exact', 'mode');
-    const hub = await weightsFromHub(weights, options);
-    const loaded = hub === undefined
-      ? await loadWeights(weights, options.config, options.onProgress)
-      : await loadWeights(hub.weights, options.config ?? hub.config, hub.onProgress);
-    const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
-    const backend = await createBackend(options.backend ?? 'wasm', options.threads, mode);
-    return new Vqgan(new VQModel(new Params(loaded.tensors, backend, name), loaded.config, backend), maxPixels);
+    checkLoadOptions(options);
+    if (typeof weights === 'string') weights = platform().files.resolve(weights);
+    const workers = platform().workers;
+    if (options.worker !== false && workers.available) {
+      const engine = await WorkerEngine.start(weights, options);
+      return new Vqgan(engine.info, engine, undefined);
+    }
+    if (options.worker !== false) console.warn('vqgan: this runtime has no workers; the engine runs on the calling thread');
+    const engine = await Engine.load(weights, options);
+    return new Vqgan(engine.info, undefined, engine);
   }
 
   get config(): VqganConfig {
-    return this.model.config;
+    return this.info.config;
   }
 
   get backend(): BackendName {
-    return this.model.backend.name;
+    return this.info.backend;
   }
 
-  /** Threads that compute each op. */
+  /** Threads that compute each op (in a worker: the engine's worker and its thread pool). */
   get threads(): number {
-    return this.model.backend.threads;
+    return this.info.threads;
   }
 
   /** How the 3×3 convolutions compute (LoadOptions.mode). */
   get mode(): ComputeMode {
-    return this.model.backend.mode;
-  }
-
-  /** Ends the worker threads (Node never waits for them; Deno and browsers do). */
-  dispose(): void {
-    this.model.backend.dispose();
+    return this.info.mode;
   }
 
   /** Pixels per token along each side (16). */
   get factor(): number {
-    return this.model.factor;
+    return this.info.factor;
+  }
+
+  /** The pixel limit (LoadOptions.maxPixels). */
+  get maxPixels(): number {
+    return this.info.maxPixels;
+  }
+
+  /** Whether the engine runs in a worker (LoadOptions.worker). */
+  get worker(): boolean {
+    return this.inWorker !== undefined;
+  }
+
+  /** Ends the engine's workers; the model is not used again. Deno and pages wait for workers until this is called. */
+  dispose(): void {
+    this.inWorker?.dispose();
+    this.inPlace?.dispose();
   }
 
   /**
    * An image (resized and cropped to `size`, converted by `preset`) or a float tensor
    * [1, 3, H, W] / [3, H, W] already in model range (used as is) → its token grid.
    */
-  encode(input: ImageLike | Tensor, options: EncodeOptions = {}): EncodeResult {
-    const x = input instanceof Tensor ? this.checkInputTensor(input) : this.imageToInput(input, options);
-    return runWithProgress(this.model.backend, options.onProgress, (be) => {
-      const latent = this.model.encodeLatent(x, be);
-      const [, height, width] = latent.shape as [number, number, number];
-      const tokens = this.model.tokensOf(latent, be);
-      return { height, width, tokens, latent: withBatch(be.download(latent)), modelInput: withBatch(x) };
-    });
+  async encode(input: ImageLike | Tensor, options: EncodeOptions = {}): Promise<EncodeResult> {
+    if (this.inPlace !== undefined) return this.inPlace.encode(input, options);
+    const isTensor = input instanceof Tensor;
+    const value = await this.inWorker!.run(
+      { type: 'encode', input: isTensor ? tensorData(input) : input, isTensor, preset: options.preset, size: options.size },
+      options, 'encoding',
+    ) as TokenGrid & { latent: TensorData; modelInput: TensorData };
+    return { height: value.height, width: value.width, tokens: value.tokens, latent: tensorOf(value.latent), modelInput: tensorOf(value.modelInput) };
   }
 
   /** A token grid → the decoder's output [1, 3, H, W] in model range, before any clipping. */
-  decode(grid: TokenGrid, options: DecodeOptions = {}): Tensor {
-    checkPixels(grid.width * this.factor, grid.height * this.factor, this.maxPixels, `decoding token grid ${grid.height}×${grid.width}`);
-    return runWithProgress(this.model.backend, options.onProgress, (be) => withBatch(be.download(this.model.decodeTokens(grid, be))));
+  async decode(grid: TokenGrid, options: DecodeOptions = {}): Promise<Tensor> {
+    if (this.inPlace !== undefined) return this.inPlace.decode(grid, options);
+    return tensorOf(await this.inWorker!.run({ type: 'decode', grid, image: false }, options, 'decoding') as TensorData);
   }
 
   /** A token grid → RGB pixels, clipped and converted by `preset`. */
-  decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): RgbImage {
-    return tensorToImage(this.decode(grid, options), options.preset ?? 'taming');
+  async decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): Promise<RgbImage> {
+    if (this.inPlace !== undefined) return this.inPlace.decodeImage(grid, options);
+    return await this.inWorker!.run({ type: 'decode', grid, image: true, preset: options.preset }, options, 'decoding') as RgbImage;
   }
 
-  private imageToInput(image: ImageLike, options: EncodeOptions): Tensor {
-    const [height, width] = this.targetSize(options.size ?? 256);
-    const rgb = toRgb(image);
-    const x = preprocessImage(rgb, options.preset ?? 'taming', height, width);
-    return new Tensor(x.shape.slice(1), x.data);
+  /** `encode` on the calling thread, blocking it until done: only for `worker: false`. */
+  encodeSync(input: ImageLike | Tensor, options: EncodeOptions = {}): EncodeResult {
+    return this.engineInPlace('encodeSync').encode(input, options);
   }
 
-  private targetSize(size: number | readonly [number, number]): [number, number] {
-    const [h, w] = typeof size === 'number' ? [size, size] : size;
-    if (!fitsFactor(h, w, this.factor)) {
-      throw new VqganError('BAD_VALUE', `size ${h}×${w}: height and width must be positive multiples of ${this.factor}`);
+  /** `decode` on the calling thread, blocking it until done: only for `worker: false`. */
+  decodeSync(grid: TokenGrid, options: DecodeOptions = {}): Tensor {
+    return this.engineInPlace('decodeSync').decode(grid, options);
+  }
+
+  /** `decodeImage` on the calling thread, blocking it until done: only for `worker: false`. */
+  decodeImageSync(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): RgbImage {
+    return this.engineInPlace('decodeImageSync').decodeImage(grid, options);
+  }
+
+  private engineInPlace(method: string): Engine {
+    if (this.inPlace === undefined) {
+      throw new VqganError('BAD_ARGUMENT', `${method} needs a model loaded with { worker: false }; this one runs in a worker: use the async form`);
     }
-    checkPixels(w, h, this.maxPixels, 'the model input size');
-    return [h, w];
+    return this.inPlace;
   }
-
-  private checkInputTensor(t: Tensor): Tensor {
-    const s = t.shape;
-    const chw = s.length === 4 && s[0] === 1 ? s.slice(1) : s;
-    const c = this.config.in_channels;
-    if (chw.length !== 3 || chw[0] !== c || !fitsFactor(chw[1]!, chw[2]!, this.factor)) {
-      throw new VqganError(
-        'BAD_SHAPE',
-        `input tensor has shape ${formatShape(s)}; expected [1, ${c}, H, W] or [${c}, H, W] with H and W positive multiples of ${this.factor}`,
-      );
-    }
-    checkPixels(chw[2]!, chw[1]!, this.maxPixels, `input tensor ${formatShape(s)}`);
-    return new Tensor(chw, t.data);
-  }
-}
-
-function toRgb(image: ImageLike): RgbImage {
-  const { width, height, data } = image;
-  const pixels = width * height;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new VqganError('BAD_SHAPE', `image of ${width}×${height} pixels is not a positive size`);
-  }
-  if (data.length === pixels * 3) return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  if (data.length === pixels * 4) return compositeOnWhite(width, height, data);
-  throw new VqganError('BAD_SHAPE', `image of ${width}×${height} has ${data.length} bytes; expected RGB (${pixels * 3}) or RGBA (${pixels * 4})`);
 }

@@ -5,7 +5,8 @@
  * running the same command again finishes the file with the bytes an uninterrupted run
  * would have written.
  */
-import { appendToFile, isFolder, joinPath, listFiles, readBytesIfExists, truncateFile } from './env.js';
+import { joinPath } from './platform/paths.js';
+import { platform } from './platform/platform.js';
 import { VqganError } from './errors.js';
 import { tokenGridFromJson, tokensToJson } from './io/token_file.js';
 import { ProgressBar, type ProgressStream } from './progress_bar.js';
@@ -32,12 +33,12 @@ export async function listInputs(inputs: readonly string[]): Promise<InputList> 
   const files = new Set<string>();
   let hasFolder = false;
   for (const input of inputs) {
-    if (!(await isFolder(input))) {
+    if (!(await platform().files.isFolder(input))) {
       files.add(input);
       continue;
     }
     hasFolder = true;
-    const images = (await listFiles(input)).filter((name) => IMAGE_NAME.test(name)).sort();
+    const images = (await platform().files.listFiles(input)).filter((name) => IMAGE_NAME.test(name)).sort();
     if (images.length === 0) throw new VqganError('NOT_FOUND', `${input}: no .png, .jpg or .jpeg images in this folder`);
     for (const name of images) files.add(/[\\/]$/.test(input) ? `${input}${name}` : joinPath(input, name));
   }
@@ -52,7 +53,7 @@ export async function listInputs(inputs: readonly string[]): Promise<InputList> 
  */
 export async function resumeOutput(out: string): Promise<Set<string>> {
   const done = new Set<string>();
-  const bytes = await readBytesIfExists(out);
+  const bytes = await platform().files.readBytesIfExists(out);
   if (bytes === undefined) return done;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const complete = bytes.lastIndexOf(0x0a) + 1;
@@ -66,7 +67,7 @@ export async function resumeOutput(out: string): Promise<Set<string>> {
   if (partial.length > 0) {
     const ours = partial.subarray(0, LINE_START.length).every((b, i) => b === LINE_START.charCodeAt(i));
     if (!ours) throw new VqganError('BAD_FORMAT', `${out} line ${line}: has no newline and is not the start of a {"file": …} record`);
-    await truncateFile(out, complete);
+    await platform().files.truncateFile(out, complete);
   }
   return done;
 }
@@ -91,8 +92,10 @@ export interface BatchReport {
 }
 
 /**
- * Encodes the files that `done` lacks, in order, appending each line to `out` before
- * starting the next. A failure stops the run; the lines before it stay, complete.
+ * Encodes the files that `done` lacks, in order, appending each line to `out` as soon as
+ * it is done. One file ahead is started early: its reading and decoding on this thread
+ * overlap the engine's encoding of the one before, in its worker. A failure stops the
+ * run; the lines before it stay, complete.
  */
 export async function encodeBatch(
   files: readonly string[],
@@ -103,10 +106,19 @@ export async function encodeBatch(
 ): Promise<BatchReport> {
   const todo = files.filter((file) => !done.has(file));
   const progress = new ProgressBar(todo.length, 'image', stream);
+  const start = (i: number): Promise<TokenGrid> | undefined => {
+    if (i >= todo.length) return undefined;
+    const pending = encodeOne(todo[i]!);
+    pending.catch(() => undefined); // reported when its turn comes, if the run gets there
+    return pending;
+  };
   try {
-    for (const file of todo) {
-      await appendToFile(out, tokensToJson(await encodeOne(file), file));
-      progress.step(`encoded ${file}`);
+    let next = start(0);
+    for (let i = 0; i < todo.length; i++) {
+      const current = next!;
+      next = start(i + 1);
+      await platform().files.appendToFile(out, tokensToJson(await current, todo[i]!));
+      progress.step(`encoded ${todo[i]}`);
     }
   } finally {
     progress.end();

@@ -5,11 +5,13 @@
  * only token JSON when no --out is given); only a batch encode into .jsonl appends as it
  * goes (src/batch_encode.ts). Errors print one line and exit 1.
  */
+import './entries/install_node.js';
 import { parseArgs } from 'node:util';
 import { Vqgan, type EncodeResult } from './api.js';
 import { BACKEND_NAMES, parseComputeMode, type BackendName } from './backend.js';
 import { encodeBatch, listInputs, resumeOutput } from './batch_encode.js';
-import { basenameOf, readFileBytes, writeFileAtomic } from './env.js';
+import { basenameOf } from './platform/paths.js';
+import { platform } from './platform/platform.js';
 import { fetchCommand, weightsForCli } from './hub/cli_hub.js';
 import { formatBytes } from './progress_bar.js';
 import { convertToSafetensors } from './weights/convert.js';
@@ -203,14 +205,18 @@ function parseSize(text: string): [number, number] {
 /** Models this run loaded: main() disposes them, since Deno waits for their worker threads. */
 const loaded: Vqgan[] = [];
 
-/** `--weights` left out means the default hub model (src/hub/cli_hub.ts). */
-async function loadModel(opts: Options): Promise<Vqgan> {
+/**
+ * `--weights` left out means the default hub model (src/hub/cli_hub.ts). One image at a
+ * time runs the engine on this thread: a worker would only add its start-up. A batch
+ * runs it in its worker, so that each next image is read and decoded here meanwhile.
+ */
+async function loadModel(opts: Options, worker = false): Promise<Vqgan> {
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads)[0];
   const maxPixels = opts['max-pixels'] === undefined ? undefined : parseMaxPixels(opts['max-pixels'], '--max-pixels');
   // Every option before the weights, which may be a download from the hub.
   const backend = backendOption(opts);
   const mode = parseComputeMode(opts.mode ?? 'exact', '--mode');
-  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend, threads, mode, maxPixels });
+  const vq = await Vqgan.load(await weightsForCli(opts.weights), { backend, threads, mode, maxPixels, worker });
   loaded.push(vq);
   return vq;
 }
@@ -226,7 +232,7 @@ function parseThreads(text: string): number[] {
 
 /** An image file, or a .npy tensor already in model range. */
 async function encodeInput(vq: Vqgan, path: string, opts: Options, preset: PresetName): Promise<EncodeResult> {
-  const bytes = await readFileBytes(path);
+  const bytes = await platform().files.readFileBytes(path);
   if (!isNpy(bytes)) {
     const size = opts.size === undefined ? 256 : parseSize(opts.size);
     return vq.encode(decodeImage(bytes, path, vq.maxPixels), { preset, size });
@@ -236,7 +242,7 @@ async function encodeInput(vq: Vqgan, path: string, opts: Options, preset: Prese
     throw new VqganError('UNSUPPORTED', `${path}: input array has dtype ${npy.dtype}; expected float32`);
   }
   try {
-    return vq.encode(new Tensor(npy.shape, npy.data));
+    return await vq.encode(new Tensor(npy.shape, npy.data));
   } catch (err) {
     if (err instanceof VqganError) throw new VqganError(err.code, `${path}: ${err.message}`);
     throw err;
@@ -244,7 +250,7 @@ async function encodeInput(vq: Vqgan, path: string, opts: Options, preset: Prese
 }
 
 async function readTokens(vq: Vqgan, path: string): Promise<TokenGrid> {
-  const grid = parseTokenFile(await readFileBytes(path), path);
+  const grid = parseTokenFile(await platform().files.readFileBytes(path), path);
   checkTokenGrid(grid, vq.config.n_embed, path);
   return grid;
 }
@@ -252,7 +258,7 @@ async function readTokens(vq: Vqgan, path: string): Promise<TokenGrid> {
 const npyOf = (t: Tensor): Uint8Array => writeNpy('float32', t.shape, t.data);
 
 async function writeOut(path: string, bytes: Uint8Array | string, what: string): Promise<void> {
-  await writeFileAtomic(path, bytes);
+  await platform().files.writeFileAtomic(path, bytes);
   say(`wrote ${path} (${what})`);
 }
 
@@ -290,7 +296,7 @@ async function encodeMany(files: readonly string[], opts: Options): Promise<void
   const preset = parsePreset(opts.preset ?? 'taming');
   // Read (and check) the output before the model, so a bad file fails at once.
   const done = await resumeOutput(out);
-  const vq = await loadModel(opts);
+  const vq = await loadModel(opts, true);
   const stream = { isTTY: process.stderr.isTTY === true, write: (text: string) => void process.stderr.write(text) };
   const { encoded, skipped } = await encodeBatch(files, done, out, (file) => encodeInput(vq, file, opts, preset), stream);
   say(`wrote ${out} (${encoded} image${encoded === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} skipped as already done` : ''})`);
@@ -303,7 +309,7 @@ async function decode([tokensPath]: readonly string[], opts: Options): Promise<v
   const preset = parsePreset(opts.preset ?? 'taming');
   const vq = await loadModel(opts);
   const grid = await readTokens(vq, tokensPath!);
-  const decoded = vq.decode(grid);
+  const decoded = (await vq.decode(grid));
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
   if (opts.raw !== undefined) await writeOut(opts.raw, npyOf(decoded), `decoder output ${formatShape(decoded.shape)} float32`);
@@ -314,7 +320,7 @@ async function reconstruct([input]: readonly string[], opts: Options): Promise<v
   requireExtension('out', out, ['.png']);
   const preset = parsePreset(opts.preset ?? 'taming');
   const vq = await loadModel(opts);
-  const decoded = vq.decode(await encodeInput(vq, input!, opts, preset));
+  const decoded = (await vq.decode(await encodeInput(vq, input!, opts, preset)));
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
 }

@@ -13,13 +13,15 @@ export type VqganErrorCode =
   | 'BAD_SHAPE' // a tensor whose shape does not fit the configuration or the op
   | 'BAD_VALUE' // a value out of range (a token >= n_embed, a size not a multiple of 16)
   | 'TOO_LARGE' // a size over a limit: the pixel limit, or what WebAssembly memory holds
-  | 'BAD_ARGUMENT'; // a CLI or API argument that makes no sense
+  | 'BAD_ARGUMENT' // a CLI or API argument that makes no sense
+  | 'ABORTED' // a request whose AbortSignal fired (the error's name is then 'AbortError')
+  | 'WORKER_FAILED'; // the engine's worker could not start or died
 
 export class VqganError extends Error {
   readonly code: VqganErrorCode;
   constructor(code: VqganErrorCode, message: string) {
     super(message);
-    this.name = 'VqganError';
+    this.name = code === 'ABORTED' ? 'AbortError' : 'VqganError';
     this.code = code;
   }
 }

@@ -4,6 +4,7 @@
  * that a run writes into bench/RESULTS.md, replacing the last run's. The run itself
  * (`npm run bench:anchors`) needs packages that `npm install` does not bring.
  */
+import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BenchResult } from '../bench/bench.js';

@@ -3,6 +3,7 @@
  * every pixel layout, and weights that do not fit the configuration are named.
  * Computations here are kept tiny (1×1 and 2×2 token grids) so the file runs fast.
  */
+import '../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,7 @@ import { Vqgan } from '../src/api.js';
 import { decodeImage } from '../src/image/decode.js';
 import { Tensor } from '../src/tensor.js';
 import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
-import { memorySource } from '../src/env.js';
+import { memorySource } from '../src/platform/byte_source.js';
 import { runCli } from './helpers/cli.js';
 import { expectError } from './helpers/errors.js';
 import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes } from './helpers/golden.js';
@@ -26,7 +27,7 @@ const TINY_CONFIG = {
 };
 const grid = { height: 1, width: 2, tokens: new Int32Array([7, 1000]) };
 const reference = await Vqgan.load(TINY_CKPT);
-const referenceOutput = reference.decode(grid);
+const referenceOutput = (await reference.decode(grid));
 
 
 test('a bad mode is refused before any weights are fetched', async () => {
@@ -43,7 +44,7 @@ test('the checkpoint carries its configuration', () => {
 test('a path to safetensors takes config.yaml from beside it', async () => {
   const vq = await Vqgan.load(TINY_SAFETENSORS);
   assert.equal(vq.config, TINY_CONFIG);
-  assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
+  assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data));
 });
 
 test('bytes, ArrayBuffer and Blob give the same model', async () => {
@@ -55,7 +56,7 @@ test('bytes, ArrayBuffer and Blob give the same model', async () => {
     await Vqgan.load(new Blob([ckpt])),
     await Vqgan.load(new Blob([st]), { config: TINY_CONFIG }),
   ];
-  for (const vq of models) assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
+  for (const vq of models) assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data));
 });
 
 test('a URL, with config.yaml fetched from beside it', async () => {
@@ -74,7 +75,7 @@ test('a URL, with config.yaml fetched from beside it', async () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const vq = await Vqgan.load(`${base}tiny.safetensors`);
     assert.equal(vq.config, TINY_CONFIG);
-    assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data));
+    assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data));
     assert.equal(requests, ['/tiny.safetensors', '/config.yaml']);
     await expectError(() => Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
   } finally {
@@ -111,33 +112,33 @@ test('a tensor of the wrong shape is named with both shapes', async () => {
   await expectError(() => Vqgan.load(writeSafetensors(tensors), { config: TINY_CONFIG }), 'BAD_SHAPE', /quant_conv\.weight has shape \[64, 64, 3, 3\] but the configuration needs \[64, 64, 1, 1\]/);
 });
 
-test('RGBA images are composited on white; RGB and RGBA agree', () => {
+test('RGBA images are composited on white; RGB and RGBA agree', async () => {
   const rgb = new Uint8Array(16 * 16 * 3).map((_, i) => (i * 37) % 256);
   const rgba = new Uint8Array(16 * 16 * 4).map((_, i) => (i % 4 === 3 ? 255 : rgb[(i >> 2) * 3 + (i % 4)]!));
-  const a = reference.encode({ width: 16, height: 16, data: rgb }, { size: 16 });
-  const b = reference.encode({ width: 16, height: 16, data: new Uint8ClampedArray(rgba) }, { size: 16 });
+  const a = (await reference.encode({ width: 16, height: 16, data: rgb }, { size: 16 }));
+  const b = (await reference.encode({ width: 16, height: 16, data: new Uint8ClampedArray(rgba) }, { size: 16 }));
   assert.equal([a.height, a.width], [1, 1]);
   assert.ok(sameBytes(a.latent.data, b.latent.data));
-  const clear = reference.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }, { size: 16 }); // alpha 0 → white
-  const white = reference.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(255) }, { size: 16 });
+  const clear = (await reference.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }, { size: 16 })); // alpha 0 → white
+  const white = (await reference.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(255) }, { size: 16 }));
   assert.ok(sameBytes(clear.latent.data, white.latent.data));
 });
 
 test('any multiple of 16: 272×528 gives 17×33 tokens and decodes to 272×528', async () => {
   const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm' });
   const x = new Tensor([1, 3, 272, 528], new Float32Array(3 * 272 * 528).map((_, i) => Math.sin(i * 0.01)));
-  const r = vq.encode(x);
+  const r = (await vq.encode(x));
   assert.equal([r.height, r.width, r.tokens.length], [17, 33, 17 * 33]);
   assert.equal([...r.latent.shape], [1, 64, 17, 33]);
-  assert.equal([...vq.decode(r).shape], [1, 3, 272, 528]);
+  assert.equal([...(await vq.decode(r)).shape], [1, 3, 272, 528]);
 });
 
-test('bad API input is named', () => {
-  assert.throws(() => reference.encode(new Tensor([1, 3, 20, 16])), /input tensor has shape \[1, 3, 20, 16\]/);
-  assert.throws(() => reference.encode({ width: 4, height: 4, data: new Uint8Array(10) }), /4×4 has 10 bytes/);
-  assert.throws(() => reference.encode({ width: 16, height: 16, data: new Uint8Array(768) }, { size: 24 }), /size 24×24/);
-  assert.throws(() => reference.decode({ height: 1, width: 1, tokens: new Int32Array([1024]) }), /token 1024 at row 0, column 0 is outside \[0, 1024\)/);
-  assert.throws(() => reference.decode({ height: 2, width: 1, tokens: new Int32Array([1]) }), /1 tokens do not fill a 2×1 grid/);
+test('bad API input is named, as a rejected promise', async () => {
+  await expectError(() => reference.encode(new Tensor([1, 3, 20, 16])), 'BAD_SHAPE', /input tensor has shape \[1, 3, 20, 16\]/);
+  await expectError(() => reference.encode({ width: 4, height: 4, data: new Uint8Array(10) }), 'BAD_SHAPE', /4×4 has 10 bytes/);
+  await expectError(() => reference.encode({ width: 16, height: 16, data: new Uint8Array(768) }, { size: 24 }), 'BAD_VALUE', /size 24×24/);
+  await expectError(() => reference.decode({ height: 1, width: 1, tokens: new Int32Array([1024]) }), 'BAD_VALUE', /token 1024 at row 0, column 0 is outside \[0, 1024\)/);
+  await expectError(() => reference.decode({ height: 2, width: 1, tokens: new Int32Array([1]) }), 'BAD_SHAPE', /1 tokens do not fill a 2×1 grid/);
 });
 
 /** Fractions as onProgress promises them: in (0, 1], strictly increasing, the last exactly 1. */
@@ -150,20 +151,20 @@ function assertProgress(fractions: number[], what: string): void {
 test('encode and decode report increasing fractions of the work, ending at 1; the bytes are the same', async () => {
   const image = { width: 40, height: 48, data: new Uint8Array(40 * 48 * 3).map((_, i) => (i * 29) % 256) };
   const fractions = { encode: [] as number[], decode: [] as number[], decodeImage: [] as number[] };
-  const plain = reference.encode(image, { size: 32 });
-  const tracked = reference.encode(image, { size: 32, onProgress: (f) => fractions.encode.push(f) });
+  const plain = (await reference.encode(image, { size: 32 }));
+  const tracked = (await reference.encode(image, { size: 32, onProgress: (f) => fractions.encode.push(f) }));
   assertProgress(fractions.encode, 'encode');
   assert.equal([...tracked.tokens], [...plain.tokens]);
   assert.ok(sameBytes(tracked.latent.data, plain.latent.data));
-  assert.ok(sameBytes(reference.decode(plain, { onProgress: (f) => fractions.decode.push(f) }).data, reference.decode(plain).data));
+  assert.ok(sameBytes((await reference.decode(plain, { onProgress: (f) => fractions.decode.push(f) })).data, (await reference.decode(plain)).data));
   assertProgress(fractions.decode, 'decode');
-  const picture = reference.decodeImage(plain, { onProgress: (f) => fractions.decodeImage.push(f) });
+  const picture = (await reference.decodeImage(plain, { onProgress: (f) => fractions.decodeImage.push(f) }));
   assert.equal(fractions.decodeImage, fractions.decode, 'decodeImage reports as decode does');
-  assert.ok(sameBytes(picture.data, reference.decodeImage(plain).data));
+  assert.ok(sameBytes(picture.data, (await reference.decodeImage(plain)).data));
   // The fractions count FLOP from shapes alone: the scalar backend reports the same ones.
   const scalar = await Vqgan.load(TINY_CKPT, { backend: 'reference' });
   const scalarFractions: number[] = [];
-  scalar.encode(image, { size: 32, onProgress: (f) => scalarFractions.push(f) });
+  (await scalar.encode(image, { size: 32, onProgress: (f) => scalarFractions.push(f) }));
   assert.equal(scalarFractions, fractions.encode);
 });
 
@@ -188,7 +189,7 @@ test('load reports the tensor bytes read from a path, bytes or a Blob, of the to
     const calls: [number, number | undefined][] = [];
     const vq = await Vqgan.load(weights, { config, onProgress: (loaded, total) => calls.push([loaded, total]) });
     assertLoadProgress(calls, tensorBytes, what);
-    assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data), `${what}: same model`);
+    assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data), `${what}: same model`);
   }
 });
 
@@ -212,7 +213,7 @@ test('load reports a URL\'s download, of its Content-Length or, without one, of 
       const vq = await Vqgan.load(`${base}${name}`, { onProgress: (loaded, t) => calls.push([loaded, t]) });
       assertLoadProgress(calls, total, name);
       assert.is(calls.at(-1)![0], body.length, `${name}: every byte counted`);
-      assert.ok(sameBytes(vq.decode(grid).data, referenceOutput.data), `${name}: same model`);
+      assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data), `${name}: same model`);
     }
   } finally {
     server.close();
@@ -226,8 +227,8 @@ test('vqgan reconstruct equals encode then decode through the API', async () => 
     const r = await runCli(['reconstruct', png, '--weights', TINY_CKPT, '--size', '32x48', '--out', join(dir, 'r.png')]);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stderr, /wrote .*r\.png \(48×32 PNG\)/);
-    const encoded = reference.encode(decodeImage(new Uint8Array(readFileSync(png)), png), { size: [32, 48] });
-    const expected = reference.decodeImage(encoded);
+    const encoded = (await reference.encode(decodeImage(new Uint8Array(readFileSync(png)), png), { size: [32, 48] }));
+    const expected = (await reference.decodeImage(encoded));
     assert.ok(sameBytes(decodeImage(new Uint8Array(readFileSync(join(dir, 'r.png'))), 'r.png').data, expected.data));
   } finally {
     rmSync(dir, { recursive: true, force: true });

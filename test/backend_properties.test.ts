@@ -4,6 +4,7 @@
  * missing-SIMD fallback says so and still gives the same bytes, and no numeric path
  * uses the engine's own transcendental functions or relaxed SIMD.
  */
+import '../src/entries/install_node.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -15,16 +16,17 @@ import { TINY_CKPT, sameBytes } from './helpers/golden.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('after the first image of a size, the memory stops growing', async () => {
-  const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm' });
-  const memory = (vq as unknown as { model: { backend: { memory: WebAssembly.Memory; peakBytes: number } } }).model.backend;
+  // In place (worker: false), so that the test can look at the backend's memory.
+  const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm', worker: false });
+  const memory = (vq as unknown as { inPlace: { model: { backend: { memory: WebAssembly.Memory; peakBytes: number } } } }).inPlace.model.backend;
   const x = new Tensor([3, 32, 48], new Float32Array(3 * 32 * 48).map((_, i) => Math.sin(i)));
-  const first = vq.encode(x);
-  vq.decode(first);
+  const first = (await vq.encode(x));
+  (await vq.decode(first));
   const [bytes, peak] = [memory.memory.buffer.byteLength, memory.peakBytes];
   for (let i = 0; i < 3; i++) {
-    const again = vq.encode(x);
+    const again = (await vq.encode(x));
     assert.ok(sameBytes(again.latent.data, first.latent.data), 'same input, same latent');
-    vq.decode(again);
+    (await vq.decode(again));
   }
   assert.is(memory.memory.buffer.byteLength, bytes, 'WebAssembly memory grew on a repeated size');
   assert.is(memory.peakBytes, peak, 'more memory in use on a repeated size');
@@ -37,7 +39,8 @@ test('without WebAssembly SIMD the engine says so and falls back to the referenc
   WebAssembly.validate = () => false;
   console.warn = (message: string) => warnings.push(message);
   try {
-    const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm' });
+    // In place (worker: false): the patched validate is this thread's.
+    const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm', worker: false });
     assert.is(vq.backend, 'reference');
     assert.match(warnings.join('\n'), /no WebAssembly SIMD; using the scalar reference backend/);
     const grid = { height: 1, width: 1, tokens: new Int32Array([5]) };
@@ -46,7 +49,7 @@ test('without WebAssembly SIMD the engine says so and falls back to the referenc
       return Vqgan.load(TINY_CKPT, { backend: 'wasm' });
     })();
     assert.is(wasm.backend, 'wasm');
-    assert.ok(sameBytes(vq.decode(grid).data, wasm.decode(grid).data));
+    assert.ok(sameBytes((await vq.decode(grid)).data, (await wasm.decode(grid)).data));
   } finally {
     WebAssembly.validate = validate;
     console.warn = warn;

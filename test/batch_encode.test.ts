@@ -3,6 +3,7 @@
  * tokens as one-file runs, resuming after a kill with the same bytes as an uninterrupted
  * run, the progress display, and the errors (a user's file is never written over).
  */
+import '../src/entries/install_node.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

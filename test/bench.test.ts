@@ -3,6 +3,7 @@
  * bench/RESULTS.md and the issue notes quote. Timed on the tiny model at 32×32 so the
  * test is quick; the figures themselves are not asserted (timings belong to benchmarks).
  */
+import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from './helpers/cli.js';

@@ -2,6 +2,7 @@
  * Bad input through the CLI: a non-zero exit, one line naming the problem, no stack
  * trace, and no output file (not even a temporary one) left behind.
  */
+import '../src/entries/install_node.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,13 +5,14 @@
  * change the weights by their rounding, so their token agreement with the float32
  * weights is measured on the fixtures and printed.
  */
+import '../src/entries/install_node.js';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../src/api.js';
-import { memorySource } from '../src/env.js';
+import { memorySource } from '../src/platform/byte_source.js';
 import { parseNpy } from '../src/io/npy.js';
 import { Tensor } from '../src/tensor.js';
 import { loadWeights } from '../src/weights/load.js';
@@ -34,14 +35,14 @@ async function convert(dtype: string): Promise<string> {
 }
 
 /** Tokens and latents of every encode case on the two models. */
-function agreement(a: Vqgan, b: Vqgan): { equal: number; total: number; latent: number } {
+async function agreement(a: Vqgan, b: Vqgan): Promise<{ equal: number; total: number; latent: number }> {
   let equal = 0;
   let total = 0;
   let latent = 0;
   for (const c of CASES.filter((x) => !x.decode_only)) {
     const x = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.input.npy`)), c.name);
-    const ra = a.encode(new Tensor(x.shape, x.data as Float32Array));
-    const rb = b.encode(new Tensor(x.shape, x.data as Float32Array));
+    const ra = (await a.encode(new Tensor(x.shape, x.data as Float32Array)));
+    const rb = (await b.encode(new Tensor(x.shape, x.data as Float32Array)));
     ra.tokens.forEach((t, i) => (equal += t === rb.tokens[i] ? 1 : 0));
     total += ra.tokens.length;
     ra.latent.data.forEach((v, i) => (latent = Math.max(latent, Math.abs(v - rb.latent.data[i]!))));
@@ -65,7 +66,7 @@ test('float32: the model tensors alone, bit for bit, with the configuration insi
   const [a, b] = [await Vqgan.load(TINY_CKPT, { threads: 1 }), await Vqgan.load(alone, { threads: 1 })];
   assert.equal(b.config, a.config);
   const grid = { height: 2, width: 3, tokens: new Int32Array([0, 5, 77, 1023, 512, 9]) };
-  assert.ok(sameBytes(a.decode(grid).data, b.decode(grid).data), 'decoded outputs differ');
+  assert.ok(sameBytes((await a.decode(grid)).data, (await b.decode(grid)).data), 'decoded outputs differ');
 });
 
 for (const dtype of ['float16', 'bfloat16']) {
@@ -77,7 +78,7 @@ for (const dtype of ['float16', 'bfloat16']) {
     const dataFull = statSync(full).size - header(full);
     assert.is(dataHalf * 2, dataFull, 'tensor data exactly half');
     const [a, b] = [await Vqgan.load(full), await Vqgan.load(half)];
-    const r = agreement(a, b);
+    const r = await agreement(a, b);
     console.log(`  ${dtype}: file ${(statSync(half).size / 2 ** 20).toFixed(2)} MiB of ${(statSync(full).size / 2 ** 20).toFixed(2)} MiB; ` +
       `tokens equal to float32 weights' ${r.equal}/${r.total} (${((100 * r.equal) / r.total).toFixed(1)}%), latent max |Δ| ${r.latent.toExponential(2)}`);
     // Measured: float16 1909/1920, bfloat16 1861/1920 on these random weights.

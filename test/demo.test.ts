@@ -6,6 +6,7 @@
  * the same tokens, and say so. Its reconstruction must be the CLI's too, pixel for pixel.
  * Screenshots go to dist/screenshots/demo.png (isolated) and demo-not-isolated.png.
  */
+import '../src/entries/install_node.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,6 +6,7 @@
  * .ckpt, in a child process running beside the API) against the API bit for bit on one
  * encode and one decode. Threads and runtimes: threads.test.ts and runtimes.test.ts.
  */
+import '../src/entries/install_node.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,19 +46,19 @@ test('the mode is reported', () => {
 });
 
 CASES.forEach((c) => {
-  test(`${c.name}: fast mode against PyTorch`, () => {
+  test(`${c.name}: fast mode against PyTorch`, async () => {
     const [h, w] = c.tokens_hw;
     const report: string[] = [];
     if (!c.decode_only) {
       const input = goldenArray(`${c.name}.input.npy`);
-      const r = vq.encode(new Tensor(input.shape, input.data as Float32Array));
+      const r = (await vq.encode(new Tensor(input.shape, input.data as Float32Array)));
       const golden = goldenArray(`${c.name}.latent.npy`);
       const d = maxAbsDiff(r.latent.data, golden.data, golden.shape);
       assert.ok(d.max <= FAST_TOLERANCE.latent, `latent max |Δ| ${d.max} > ${FAST_TOLERANCE.latent} at ${d.where}`);
       const t = compareTokens(c.name, r.tokens, w, FAST_TOLERANCE.tokenMargin);
       assert.equal(t.failures, [], `tokens differ where the margin ≥ ${FAST_TOLERANCE.tokenMargin}`);
       // How far the fast mode is from the exact one, beside PyTorch's distance from both.
-      const e = exact.encode(new Tensor(input.shape, input.data as Float32Array));
+      const e = (await exact.encode(new Tensor(input.shape, input.data as Float32Array)));
       const fromExact = maxAbsDiff(r.latent.data, e.latent.data, golden.shape);
       report.push(`latent max |Δ| ${d.max.toExponential(2)} (≤ ${FAST_TOLERANCE.latent}; exact mode's bound ${TOLERANCE.latent})`,
         `from the exact mode ${fromExact.max.toExponential(2)}`,
@@ -66,7 +67,7 @@ CASES.forEach((c) => {
       outputs.set(`${c.name}.latent`, r.latent.data);
     }
     const tokens = goldenArray(`${c.name}.tokens.npy`).data as Int32Array;
-    const decoded = vq.decode({ height: h, width: w, tokens });
+    const decoded = (await vq.decode({ height: h, width: w, tokens }));
     const golden = goldenArray(`${c.name}.decoded.npy`);
     const d = maxAbsDiff(decoded.data, golden.data, golden.shape);
     assert.ok(d.max <= FAST_TOLERANCE.decoded, `decoded max |Δ| ${d.max} > ${FAST_TOLERANCE.decoded} at ${d.where}`);

@@ -4,6 +4,7 @@
  * VqganError, within the time bound per input, with no other error, hang or crash. A
  * failure prints the input's number and the mutations that made it.
  */
+import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { REPORT_HEADER, describeReport, runFuzz } from './fuzz/runner.js';

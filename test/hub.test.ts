@@ -8,6 +8,7 @@
  * bytes, 404s, the token, redirects, and the cache with the hub gone. Nothing leaves
  * 127.0.0.1.
  */
+import '../src/entries/install_node.js';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

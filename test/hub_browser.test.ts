@@ -4,6 +4,7 @@
  * Storage ('vqgan-wasm'), and a second load with the hub gone reads them from there,
  * giving the same tokens as Node on the local file. Nothing leaves 127.0.0.1.
  */
+import '../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { test } from 'uvu';
@@ -35,24 +36,25 @@ const endpoint = `http://127.0.0.1:${typeof address === 'object' && address !== 
 
 test('the hub into the Cache Storage, and from it again with the hub gone', async () => {
   const local = await Vqgan.load(TINY_CKPT, { threads: 1 });
-  const expected = local.encode(new Tensor([1, 3, SIDE, SIDE], input())).tokens;
+  const expected = (await local.encode(new Tensor([1, 3, SIDE, SIDE], input()))).tokens;
   local.dispose();
 
   const { page, errors, close } = await openBlankPage(false);
   try {
     const load = (): Promise<{ tokens: number[]; progress: [number, number | undefined][]; cached: string[] }> =>
       page.evaluate(async ({ endpoint, side, values, modules }) => {
+        await import(modules.platform); // the browser platform, as the package's entry installs it
         const { Vqgan } = (await import(modules.api)) as typeof import('../src/api.js');
         const { Tensor } = (await import(modules.tensor)) as typeof import('../src/tensor.js');
         const progress: [number, number | undefined][] = [];
         const vq = await Vqgan.load('tester/tiny', { threads: 1, hub: { endpoint }, onProgress: (l, t) => void progress.push([l, t]) });
         const data = Float32Array.from(values);
-        const tokens = Array.from(vq.encode(new Tensor([1, 3, side, side], data)).tokens as ArrayLike<number>);
+        const tokens = Array.from((await vq.encode(new Tensor([1, 3, side, side], data))).tokens as ArrayLike<number>);
         vq.dispose();
         const cache = await caches.open('vqgan-wasm');
         const cached = await Promise.all((await cache.keys()).map(async (r) => `${new URL(r.url).pathname} ${(await cache.match(r))!.status}`));
         return { tokens, progress, cached: cached.sort() };
-      }, { endpoint, side: SIDE, values: Array.from(input()), modules: { api: '/dist/src/api.js', tensor: '/dist/src/tensor.js' } });
+      }, { endpoint, side: SIDE, values: Array.from(input()), modules: { platform: '/dist/src/entries/install_web.js', api: '/dist/src/api.js', tensor: '/dist/src/tensor.js' } });
 
     const first = await load();
     assert.equal(requests, ['/tester/tiny/resolve/main/model.ckpt', '/lfs/tiny.ckpt', '/tester/tiny/resolve/main/config.yaml']);

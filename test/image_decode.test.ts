@@ -1,3 +1,4 @@
+import '../src/entries/install_node.js';
 import { encode as encodePngLib } from 'fast-png';
 import type { ImageData } from 'fast-png';
 import { encode as encodeJpegLib } from 'jpeg-js';

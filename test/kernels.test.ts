@@ -5,6 +5,7 @@
  * maps; on one thread and on three; in the exact mode and, for the 3×3 convolutions, the
  * fast mode (Winograd).
  */
+import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Backend, ComputeMode } from '../src/backend.js';

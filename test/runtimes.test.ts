@@ -7,15 +7,21 @@
  * golden.test.ts and fast_mode.test.ts, and across thread counts in threads.test.ts, so
  * equal digests here carry those checks to Deno and Chromium.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import '../src/entries/install_node.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denoPath } from '../bench/runtimes.js';
 import { openBlankPage } from '../demo/browser.js';
-import { TINY } from './helpers/golden.js';
-import { fixtureOutputs, type FixtureOutputs } from './runtime/fixture_outputs.js';
+import { writeNpy } from '../src/io/npy.js';
+import { Tensor } from '../src/tensor.js';
+import { writeSafetensors } from '../src/weights/safetensors.js';
+import type { fixtureOutputs, FixtureOutputs } from './runtime/fixture_outputs.js';
+import { nodeFixtureOutputs } from './helpers/node_fixture_outputs.js';
 
 const THREADS = 2;
 
@@ -39,7 +45,8 @@ function runDeno(threads: number): Promise<FixtureOutputs> {
 async function runChromium(threads: number, isolated: boolean): Promise<FixtureOutputs & { isolated: boolean }> {
   const { page, errors, close } = await openBlankPage(isolated);
   try {
-    const result = await page.evaluate(async ({ n, module }) => {
+    const result = await page.evaluate(async ({ n, module, platformModule }) => {
+      await import(platformModule); // the browser platform, as the package's entry installs it
       const { fixtureOutputs: run } = (await import(module)) as { fixtureOutputs: typeof fixtureOutputs };
       const read = async (path: string) => {
         const response = await fetch(`/test/fixtures/tiny/${path}`);
@@ -48,7 +55,7 @@ async function runChromium(threads: number, isolated: boolean): Promise<FixtureO
       };
       const outputs = await run(read, n, 'chromium');
       return { ...outputs, isolated: globalThis.crossOriginIsolated };
-    }, { n: threads, module: '/dist/test/runtime/fixture_outputs.js' });
+    }, { n: threads, module: '/dist/test/runtime/fixture_outputs.js', platformModule: '/dist/src/entries/install_web.js' });
     assert.equal(errors, [], 'no page errors');
     return result;
   } finally {
@@ -67,7 +74,7 @@ function assertSameDigests(a: FixtureOutputs, b: FixtureOutputs): void {
 let node: FixtureOutputs;
 
 test.before(async () => {
-  node = await fixtureOutputs(async (path) => new Uint8Array(readFileSync(`${TINY}${path}`)), THREADS, 'node');
+  node = await nodeFixtureOutputs(THREADS);
   assert.is(node.threads, THREADS);
 });
 
@@ -76,6 +83,23 @@ test('Deno gives the same bytes as Node', async () => {
   assert.is(deno.runtime, 'deno');
   assert.is(deno.threads, THREADS);
   assertSameDigests(node, deno);
+});
+
+test('Deno: a CLI encode whose load fails after its workers started exits 1 at once (no hang)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vqgan-deno-'));
+  try {
+    const weights = join(dir, 'one-tensor.safetensors');
+    writeFileSync(weights, writeSafetensors(new Map([['encoder.conv_in.bias', new Tensor([2])]])));
+    const input = join(dir, 'x.npy');
+    writeFileSync(input, writeNpy('float32', [1, 3, 32, 32], new Float32Array(3 * 32 * 32)));
+    const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+    const r = spawnSync(process.execPath, [denoPath(), 'run', '-A', cli, 'encode', input, '--weights', weights, '--threads', '2'], { encoding: 'utf8', timeout: 30_000 });
+    assert.is(r.signal, null, `still running after 30 s: ${r.stderr}`);
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, /vqgan: .*one-tensor\.safetensors: model tensor encoder\.conv_in\.weight .* is missing/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('headless Chromium gives the same bytes as Node, on threads when cross-origin isolated', async () => {

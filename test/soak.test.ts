@@ -5,6 +5,7 @@
  * resident set and the JS heap, each sampled after a garbage collection every 25 runs,
  * grow by no more than a few MB.
  */
+import '../src/entries/install_node.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';

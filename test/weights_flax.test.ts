@@ -9,13 +9,15 @@
  * are loaded by path, as for tiny.safetensors; a transformers-style config.json (what
  * flax-community/vqgan_f16_16384 has beside its msgpack) is tested in a folder of its own.
  */
+import '../src/entries/install_node.js';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../src/api.js';
-import { memorySource, openFile } from '../src/env.js';
+import { memorySource } from '../src/platform/byte_source.js';
+import { platform } from '../src/platform/platform.js';
 import { Tensor } from '../src/tensor.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { readFlaxMsgpack } from '../src/weights/flax.js';
@@ -35,7 +37,7 @@ const TINY_CONFIG = {
   resolution: 256, in_channels: 3, out_ch: 3, embed_dim: 64, n_embed: 1024,
 };
 
-const ckptSource = await openFile(TINY_CKPT);
+const ckptSource = await platform().files.openFile(TINY_CKPT);
 const ckpt = (await readCheckpoint(ckptSource)).tensors;
 await ckptSource.close();
 
@@ -124,7 +126,7 @@ test('msgpack: bad bytes are BAD_FORMAT naming the byte, never a crash or a hang
 
 test('both Flax fixtures hold tiny.ckpt\'s tensors, bit for bit, reporting tensor bytes', async () => {
   for (const path of [TINY_FLAX, TINY_FLAX_OLD]) {
-    const src = await openFile(path);
+    const src = await platform().files.openFile(path);
     const calls: [number, number][] = [];
     try {
       const { tensors, dtypes } = await readFlaxMsgpack(src, (loaded, total) => calls.push([loaded, total]));
@@ -156,21 +158,21 @@ test('the API on each fixture gives the tokens, latents and outputs of tiny.ckpt
     for (const c of encodeCases) {
       const npy = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.input.npy`)), c.name);
       const input = new Tensor(npy.shape, npy.data as Float32Array);
-      const want = reference.encode(input);
-      const decoded = reference.decode(want);
+      const want = (await reference.encode(input));
+      const decoded = (await reference.decode(want));
       for (const vq of models) {
-        const got = vq.encode(input);
+        const got = (await vq.encode(input));
         assert.ok(sameBytes(got.tokens, want.tokens), `${c.name}: tokens`);
         assert.ok(sameBytes(got.latent.data, want.latent.data), `${c.name}: latent`);
-        assert.ok(sameBytes(vq.decode(got).data, decoded.data), `${c.name}: decoded`);
+        assert.ok(sameBytes((await vq.decode(got)).data, decoded.data), `${c.name}: decoded`);
       }
     }
     const c = CASES.find((x) => x.decode_only)!;
     const [height, width] = c.tokens_hw;
     const tokens = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.tokens.npy`)), c.name).data;
     const grid = { height, width, tokens: Int32Array.from(tokens as ArrayLike<number>) };
-    const want = reference.decode(grid);
-    for (const vq of models) assert.ok(sameBytes(vq.decode(grid).data, want.data), `${c.name}: decoded`);
+    const want = (await reference.decode(grid));
+    for (const vq of models) assert.ok(sameBytes((await vq.decode(grid)).data, want.data), `${c.name}: decoded`);
   } finally {
     reference.dispose();
     for (const vq of models) vq.dispose();

@@ -4,6 +4,7 @@
  * with peak memory under 1.5× those weights (measured as the rise of the resident set
  * of a fresh process), reading no more than the weights' bytes and the zip's index.
  */
+import '../src/entries/install_node.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,9 @@
+import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expectError } from './helpers/errors.js';
-import { memorySource, openFile } from '../src/env.js';
+import { memorySource } from '../src/platform/byte_source.js';
+import { platform } from '../src/platform/platform.js';
 import { Tensor } from '../src/tensor.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from '../src/weights/half.js';
@@ -23,7 +25,7 @@ function rawFile(header: object, data: Uint8Array, headerLength?: number): Uint8
 const read = (bytes: Uint8Array, name = 'test.safetensors') => readSafetensors(memorySource(bytes, name));
 
 test('tiny.safetensors and tiny.ckpt hold the same keys and bit-identical float32 tensors', async () => {
-  const [ckptSrc, stSrc] = [await openFile(TINY_CKPT), await openFile(TINY_SAFETENSORS)];
+  const [ckptSrc, stSrc] = [await platform().files.openFile(TINY_CKPT), await platform().files.openFile(TINY_SAFETENSORS)];
   try {
     const ckpt = (await readCheckpoint(ckptSrc)).tensors;
     const st = (await readSafetensors(stSrc)).tensors;

@@ -1,8 +1,10 @@
+import '../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expectError } from './helpers/errors.js';
-import { memorySource, openFile } from '../src/env.js';
+import { memorySource } from '../src/platform/byte_source.js';
+import { platform } from '../src/platform/platform.js';
 import { VqganError } from '../src/errors.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { toPlain } from '../src/weights/omegaconf.js';
@@ -23,7 +25,7 @@ function hex(text: string): Uint8Array {
 // The fixture checkpoint
 
 test('tiny.ckpt: model tensors only, no loss.*, read from the zip64 archive torch wrote', async () => {
-  const src = await openFile(TINY_CKPT);
+  const src = await platform().files.openFile(TINY_CKPT);
   try {
     const entries = await readZipDirectory(src);
     assert.is(entries.length, 351);
@@ -60,7 +62,7 @@ test('tiny.ckpt: a truncated copy or a PNG is BAD_FORMAT naming the file', async
 });
 
 test('tiny.ckpt: a truncated data.pkl is BAD_FORMAT', async () => {
-  const src = await openFile(TINY_CKPT);
+  const src = await platform().files.openFile(TINY_CKPT);
   try {
     const pkl = await readZipEntry(src, (await readZipDirectory(src)).find((e) => e.name === 'tiny/data.pkl')!);
     for (const cut of [1, 100, pkl.length >> 1, pkl.length - 1]) {

@@ -5,6 +5,7 @@
  * as one JSON line each. The browser figures call runBench in a page instead
  * (browser_engines.ts).
  */
+import '../../src/entries/install_node.js';
 import type { ComputeMode } from '../../src/backend.js';
 import { runBench } from '../bench.js';
 

@@ -12,6 +12,7 @@
  *     [--weights FILE]
  *     [--engines wasm-node,wasm-node-fast,wasm-deno,wasm-chromium,wasm-chromium-fast,ort-web,ort-node,pytorch]
  */
+import '../../src/entries/install_node.js';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';

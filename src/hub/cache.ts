@@ -9,7 +9,8 @@
  * in the cache when its weights file is: its configuration is fetched before the weights
  * are renamed into place, so nothing else needs the network again.
  */
-import { joinPath, statPath } from '../env.js';
+import { joinPath } from '../platform/paths.js';
+import { platform } from '../platform/platform.js';
 import type { HubId } from './hub_id.js';
 
 /** The weights files a model may have, tried in this order; the first the hub has is taken. */
@@ -33,10 +34,10 @@ export interface CachedModel {
 export async function cachedModel(folder: string): Promise<CachedModel | undefined> {
   for (const file of WEIGHTS_FILES) {
     const weights = joinPath(folder, file);
-    if ((await statPath(weights))?.isFile !== true) continue;
+    if ((await platform().files.statPath(weights))?.isFile !== true) continue;
     for (const name of configFilesFor(file)) {
       const config = joinPath(folder, name);
-      if ((await statPath(config))?.isFile === true) return { weights, config };
+      if ((await platform().files.statPath(config))?.isFile === true) return { weights, config };
     }
     return { weights, config: undefined };
   }

@@ -6,7 +6,8 @@
  * The caller renames the finished partial into place, so a file in the cache is always
  * whole and checked.
  */
-import { fileChunks, makeFolder, openForWriting, removeFile, sha256Hasher, statPath, dirnameOf } from '../env.js';
+import { dirnameOf } from '../platform/paths.js';
+import { platform, type Files } from '../platform/platform.js';
 import { VqganError } from '../errors.js';
 import { httpError, openRemote, shownUrl, type Remote } from './http.js';
 
@@ -60,7 +61,7 @@ function contentLength(response: Response): number | undefined {
 export async function downloadToPartial(url: string, dest: string, options: DownloadOptions): Promise<Downloaded | undefined> {
   const { label } = options;
   const partial = `${dest}.partial`;
-  let have = (await statPath(partial))?.size ?? 0;
+  let have = (await platform().files.statPath(partial))?.size ?? 0;
   for (let attempt = 0; ; attempt++) {
     const remote = await openRemote(url, have > 0 ? { Range: `bytes=${have}-` } : {}, options.token, label);
     const { response } = remote;
@@ -84,19 +85,19 @@ export async function downloadToPartial(url: string, dest: string, options: Down
       // A stale partial (longer than the file, or a range we did not ask for): start over, once.
       if (attempt > 0) throw await httpError(label, remote);
       await response.body?.cancel();
-      await removeFile(partial);
+      await platform().files.removeFile(partial);
       have = 0;
       continue;
     }
     // 206: append to the partial; 200 (also a server that ignored the range): start over.
     const start = resumes ? have : 0;
     const total = remote.size ?? (resumes ? range.total : contentLength(response));
-    const hash = remote.sha256 === undefined ? undefined : resumes ? await hashOf(partial) : await sha256Hasher();
+    const hash = remote.sha256 === undefined ? undefined : resumes ? await hashOf(partial) : await platform().files.sha256Hasher();
     const size = await receive(remote, partial, start, total, hash, options);
     const end = (outcome: 'done' | 'stopped' | 'rejected'): void => options.observer?.end?.({ label, dest, bytes: size, outcome });
     if (total !== undefined && size !== total) {
       end(size > total ? 'rejected' : 'stopped');
-      if (size > total) await removeFile(partial);
+      if (size > total) await platform().files.removeFile(partial);
       throw new VqganError(
         'BAD_FORMAT',
         `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}${size > total ? '; the download was deleted' : '; run again to resume'}`,
@@ -113,12 +114,12 @@ export async function downloadToPartial(url: string, dest: string, options: Down
   }
 }
 
-type Hasher = Awaited<ReturnType<typeof sha256Hasher>>;
+type Hasher = Awaited<ReturnType<Files['sha256Hasher']>>;
 
 /** A hasher fed with a file's bytes so far (a partial download being resumed). */
 async function hashOf(path: string): Promise<Hasher> {
-  const hash = await sha256Hasher();
-  for await (const chunk of fileChunks(path)) hash.update(chunk);
+  const hash = await platform().files.sha256Hasher();
+  for await (const chunk of platform().files.fileChunks(path)) hash.update(chunk);
   return hash;
 }
 
@@ -129,8 +130,8 @@ async function hashOf(path: string): Promise<Hasher> {
  */
 async function receive(remote: Remote, partial: string, start: number, total: number | undefined, hash: Hasher | undefined, options: DownloadOptions): Promise<number> {
   const { observer, onProgress, label } = options;
-  await makeFolder(dirnameOf(partial));
-  const file = await openForWriting(partial, start > 0);
+  await platform().files.makeFolder(dirnameOf(partial));
+  const file = await platform().files.openForWriting(partial, start > 0);
   const dest = partial.slice(0, -'.partial'.length);
   observer?.start?.({ label, url: remote.url, dest, total, resumeAt: start });
   let loaded = start;
@@ -170,7 +171,7 @@ async function check(partial: string, bytes: number, expected: string | undefine
   if (expected === undefined || hash === undefined) return { partial, bytes, checked: false };
   const actual = hash.hex();
   if (actual !== expected) {
-    await removeFile(partial);
+    await platform().files.removeFile(partial);
     throw new VqganError(
       'BAD_FORMAT',
       `${options.label}: checksum mismatch: expected sha256 ${expected}, got ${actual}; the download was deleted (run again to retry)`,

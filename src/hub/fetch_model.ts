@@ -4,7 +4,9 @@
  * cache folder (./cache.ts) and, once there, never touch the network for them again;
  * browsers keep them in the Cache Storage (src/env.ts).
  */
-import { fetchThroughCacheStorage, hasFileSystem, joinPath, renameFile } from '../env.js';
+import { fetchThroughCacheStorage } from '../platform/network.js';
+import { joinPath } from '../platform/paths.js';
+import { platform } from '../platform/platform.js';
 import { VqganError } from '../errors.js';
 import { WEIGHTS_FILES, cachedModel, configFilesFor, modelFolder } from './cache.js';
 import { downloadToPartial, type DownloadObserver } from './download.js';
@@ -32,7 +34,7 @@ export interface HubModel {
 
 export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}): Promise<HubModel> {
   const settings = await hubSettings(options.hub);
-  if (!hasFileSystem || settings.cacheDir === undefined) return fetchIntoCacheStorage(id, settings, options);
+  if (!platform().files.available || settings.cacheDir === undefined) return fetchIntoCacheStorage(id, settings, options);
   const folder = modelFolder(settings.cacheDir, id);
   const cached = await cachedModel(folder);
   if (cached !== undefined) {
@@ -55,12 +57,12 @@ export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}):
       const got = await get(name, false);
       if (got === undefined) continue;
       const path = joinPath(folder, name);
-      await renameFile(got.partial, path);
+      await platform().files.renameFile(got.partial, path);
       config = { name, path };
       break;
     }
     const path = joinPath(folder, file);
-    await renameFile(weights.partial, path);
+    await platform().files.renameFile(weights.partial, path);
     return { id, weights: path, config, downloaded: true, folder };
   }
   throw notFound(id, settings);

@@ -2,7 +2,8 @@
  * Telling a hub id from a path or URL, and turning it into what the weights loader
  * reads: `Vqgan.load('owner/name')` goes through here.
  */
-import { isUrl, statPath } from '../env.js';
+import { isUrl } from '../platform/paths.js';
+import { platform } from '../platform/platform.js';
 import type { VqganConfig } from '../model/config.js';
 import { configFromText, type LoadProgress, type WeightsInput } from '../weights/load.js';
 import { fetchHubModel, type FetchModelOptions } from './fetch_model.js';
@@ -15,7 +16,7 @@ import type { HubOptions } from './settings.js';
  */
 export async function hubIdOf(input: WeightsInput): Promise<HubId | undefined> {
   if (typeof input !== 'string' || isUrl(input)) return undefined;
-  if ((await statPath(input)) !== undefined) return undefined;
+  if ((await platform().files.statPath(input)) !== undefined) return undefined;
   return parseHubId(input);
 }
 

@@ -3,7 +3,9 @@
  * (HF_TOKEN) and the download cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm). Options
  * given in code win over the environment.
  */
-import { envVar, homeDir, joinPath } from '../env.js';
+import { joinPath } from '../platform/paths.js';
+import { envVar } from '../platform/runtime.js';
+import { platform } from '../platform/platform.js';
 import { VqganError } from '../errors.js';
 
 export interface HubOptions {
@@ -33,7 +35,7 @@ export async function hubSettings(options: HubOptions = {}): Promise<HubSettings
   const token = options.token ?? envVar('HF_TOKEN');
   let cacheDir = options.cacheDir ?? envVar('VQGAN_CACHE');
   if (cacheDir === undefined) {
-    const home = await homeDir();
+    const home = await platform().files.homeDir();
     if (home !== undefined) cacheDir = joinPath(joinPath(home, '.cache'), 'vqgan-wasm');
   }
   return { endpoint, token: token === '' ? undefined : token, cacheDir };

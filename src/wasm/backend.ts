@@ -12,7 +12,8 @@ import type { Conv3x3Mode } from '../reference/conv3x3.js';
 import { transformedWeights, type WinogradKind, winogradKindFor, winogradKindServes } from '../reference/conv3x3_winograd.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { Allocator } from './allocator.js';
-import { instantiateKernels, type Kernels } from './kernels.js';
+import { kernelModuleFor } from './kernel_binaries.js';
+import { instantiateKernelModule, type Kernels } from './kernels.js';
 import { ThreadPool } from './thread_pool.js';
 
 /** 4 GiB, the most a 32-bit WebAssembly memory can hold: a shared memory needs a maximum. */
@@ -86,8 +87,9 @@ export class WasmBackend implements Backend {
     const memory = threads > 1
       ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
       : new WebAssembly.Memory({ initial: 1 });
-    const k = await instantiateKernels(memory);
-    return new WasmBackend(memory, k, await ThreadPool.start(k, memory, threads), mode);
+    const module = await kernelModuleFor(memory);
+    const k = await instantiateKernelModule(module, memory);
+    return new WasmBackend(memory, k, await ThreadPool.start(k, module, memory, threads), mode);
   }
 
   get threads(): number {

@@ -4,8 +4,6 @@
  * kernels, built a second time with the memory declared shared). Pointers are byte
  * addresses; sizes count floats.
  */
-import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels_wasm.generated.js';
-
 /**
  * The kernels that compute a range [lo, hi) of their output (rows, channels, groups or
  * positions: the last two arguments), so that threads can share one call.
@@ -80,15 +78,6 @@ export interface Kernels extends RangedKernels {
 /** FLOP done per iteration of f32_simd_peak (kernels/simd_peak.ts). */
 export const SIMD_PEAK_FLOP_PER_ITERATION = 12 * 4 * 2;
 
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
-
 /** A module that uses one SIMD instruction: validates only where SIMD128 is supported. */
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
@@ -98,15 +87,12 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
-/** The kernels over `memory`; a shared memory gets the build that declares it shared. */
-export async function instantiateKernels(memory: WebAssembly.Memory): Promise<Kernels> {
-  const base64 = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer
-    ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64;
-  let module = compiled.get(base64);
-  if (module === undefined) {
-    module = WebAssembly.compile(decodeBase64(base64) as Uint8Array<ArrayBuffer>);
-    compiled.set(base64, module);
-  }
-  const instance = await WebAssembly.instantiate(await module, { env: { memory } });
+/**
+ * The kernels of `module` (./kernel_binaries.ts) over `memory`. Worker threads get the
+ * compiled module from the thread that started them, so only that thread holds the
+ * binaries.
+ */
+export async function instantiateKernelModule(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   return instance.exports as unknown as Kernels;
 }

@@ -14,7 +14,8 @@
  * its compare-and-swap expects the older tag.
  */
 import { VqganError } from '../errors.js';
-import { canBlock, startWorker, type WorkerHandle } from '../env.js';
+import { platform, type WorkerHandle } from '../platform/platform.js';
+import { canBlock } from '../platform/runtime.js';
 import { RANGED_KERNEL_NAMES, type Kernels, type RangedKernelName } from './kernels.js';
 
 const GEN = 0; // job generation: bumped to publish a job, waited on by idle workers
@@ -115,8 +116,10 @@ class Control {
   }
 }
 
-/** What a worker needs to start (see worker.ts). */
+/** What a worker needs to start (see src/entries/pool_worker.ts). */
 export interface WorkerStart {
+  /** The compiled kernels (src/wasm/kernel_binaries.ts), instantiated again over `memory`. */
+  readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly control: SharedArrayBuffer;
   readonly thread: number;
@@ -155,20 +158,28 @@ export class ThreadPool {
    * A pool of `threads` (the caller plus threads − 1 workers, each with its own instance
    * of the kernels over `memory`, which must be shared when threads > 1).
    */
-  static async start(k: Kernels, memory: WebAssembly.Memory, threads: number): Promise<ThreadPool> {
+  static async start(k: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number): Promise<ThreadPool> {
     // One thread needs no sharing (and a browser page that is not isolated has none).
     const control = new Control(threads > 1 ? new SharedArrayBuffer(CONTROL_BYTES) : new ArrayBuffer(CONTROL_BYTES));
     const workers: WorkerHandle[] = [];
     try {
+      const ready: Promise<void>[] = [];
       for (let thread = 1; thread < threads; thread++) {
-        const worker = await startWorker(new URL('./worker.js', import.meta.url));
+        const worker = await platform().workers.start('pool');
         workers.push(worker);
-        worker.post({ memory, control: control.buffer as SharedArrayBuffer, thread } satisfies WorkerStart);
+        worker.keepAlive(true); // until it is ready; then it never keeps a process alive
+        ready.push(new Promise<void>((resolve, reject) => {
+          worker.onError(reject);
+          worker.onMessage((answer) => {
+            const { error } = answer as { error?: string };
+            if (error === undefined) resolve();
+            else reject(new Error(error));
+          });
+        }));
+        worker.post({ module, memory, control: control.buffer as SharedArrayBuffer, thread } satisfies WorkerStart);
       }
-      for (const w of workers) {
-        const answer = (await w.firstMessage) as { error?: string };
-        if (answer.error !== undefined) throw new Error(answer.error);
-      }
+      await Promise.all(ready);
+      for (const w of workers) w.keepAlive(false);
     } catch (err) {
       for (const w of workers) w.terminate();
       throw new VqganError('UNSUPPORTED', `cannot start ${threads - 1} worker threads: ${(err as Error).message}`);

@@ -5,7 +5,7 @@
  * each only the byte range those tensors cover, so a checkpoint's optimizer state and
  * loss networks cost nothing but their directory entries.
  */
-import type { ByteSource } from '../env.js';
+import type { ByteSource } from '../platform/byte_source.js';
 import { VqganError, formatShape } from '../errors.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, type StoredDtype } from './half.js';

@@ -38,7 +38,7 @@
  * array's bytes skipped; then, once every key, dtype and shape has been checked, each
  * tensor's bytes on their own, reported to `onProgress` like the other loaders.
  */
-import type { ByteSource } from '../env.js';
+import type { ByteSource } from '../platform/byte_source.js';
 import { VqganError, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, type StoredDtype } from './half.js';

@@ -2,9 +2,10 @@
  * One entry point for weights: a path, URL, bytes or Blob in; float32 tensors and the
  * model configuration out. The format is told by the bytes, not the file name.
  */
-import {
-  blobSource, dirnameOf, fetchBytes, isUrl, joinPath, memorySource, openFile, readTextIfExists, type ByteSource,
-} from '../env.js';
+import { blobSource, memorySource, type ByteSource } from '../platform/byte_source.js';
+import { fetchBytes } from '../platform/network.js';
+import { dirnameOf, isUrl, joinPath } from '../platform/paths.js';
+import { platform } from '../platform/platform.js';
 import { VqganError } from '../errors.js';
 import { F16_16384, configFromObject, type VqganConfig } from '../model/config.js';
 import type { Tensor } from '../tensor.js';
@@ -43,7 +44,7 @@ async function openWeights(input: WeightsInput, onProgress?: LoadProgress): Prom
   if (typeof input === 'string' || input instanceof URL) {
     const location = input.toString();
     if (isUrl(location)) return { source: memorySource(await fetchBytes(location, onProgress), location), location, downloaded: true };
-    return { source: await openFile(location), location, downloaded: false };
+    return { source: await platform().files.openFile(location), location, downloaded: false };
   }
   return { source: openInMemory(input), location: undefined, downloaded: false };
 }
@@ -86,7 +87,7 @@ async function configBeside(location: string | undefined): Promise<{ config: Vqg
   const dir = dirnameOf(location);
   for (const name of ['config.yaml', 'config.json']) {
     const path = joinPath(dir, name);
-    const text = isUrl(path) ? await fetchText(path) : await readTextIfExists(path);
+    const text = isUrl(path) ? await fetchText(path) : await platform().files.readTextIfExists(path);
     if (text === undefined) continue;
     const config = configFromText(text, path);
     if (config !== undefined) return { config, source: path };

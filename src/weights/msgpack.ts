@@ -13,7 +13,7 @@
  * is read, allocated or sliced, nesting depth is bounded, and every failure is a
  * VqganError('BAD_FORMAT', `${name}: … at byte N`).
  */
-import { memorySource, type ByteSource } from '../env.js';
+import { memorySource, type ByteSource } from '../platform/byte_source.js';
 import { VqganError } from '../errors.js';
 
 /** A value's header. bin and ext carry where their payload lies, not the payload. */

@@ -4,7 +4,7 @@
  * data, offsets relative to its start. The header is checked as a whole before any
  * tensor is read; then each model tensor's bytes are read on their own.
  */
-import type { ByteSource } from '../env.js';
+import type { ByteSource } from '../platform/byte_source.js';
 import { VqganError, formatShape } from '../errors.js';
 import { Tensor, shapeSize } from '../tensor.js';
 import { isModelKey } from './checkpoint.js';

@@ -5,7 +5,7 @@
  * the byte ranges asked for — never the whole file.
  */
 import { VqganError } from '../errors.js';
-import type { ByteSource } from '../env.js';
+import type { ByteSource } from '../platform/byte_source.js';
 
 export interface ZipEntry {
   readonly name: string;

@@ -3,6 +3,7 @@
  * hangs or exhausts its memory: makes input i of `format` for i in [from, to), reads
  * it, and posts { i, phase: 'start' } before and the outcome after each one.
  */
+import '../../src/entries/install_node.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { VqganError } from '../../src/errors.js';
 import { mutate } from './mutate.js';

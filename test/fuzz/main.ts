@@ -4,6 +4,7 @@
  * failing input with the mutations that made it; exits 1 if any input did anything but
  * load or fail with a VqganError in time. A run is reproducible from its seed.
  */
+import '../../src/entries/install_node.js';
 import { parseArgs } from 'node:util';
 import { FORMATS } from './targets.js';
 import { DEFAULT_BOUND_MS, REPORT_HEADER, describeReport, runFuzz } from './runner.js';

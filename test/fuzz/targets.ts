@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { encode as encodePngLib } from 'fast-png';
 import { encode as encodeJpegLib } from 'jpeg-js';
-import { memorySource } from '../../src/env.js';
+import { memorySource } from '../../src/platform/byte_source.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { parseNpy, writeNpy } from '../../src/io/npy.js';
 import { parseTokenFile, tokensToJson, tokensToNpy } from '../../src/io/token_file.js';

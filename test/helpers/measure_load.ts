@@ -4,6 +4,7 @@
  * load and at its peak, and the bytes read from the file. A fresh process, so that
  * nothing else the tests did counts.
  */
+import '../../src/entries/install_node.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { highWaterMark } from './proc_memory.js';
 

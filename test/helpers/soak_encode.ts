@@ -5,6 +5,7 @@
  * samples the resident set and the JS heap. Prints, as JSON, the samples, the number of
  * distinct outputs (SHA-256 of tokens and latent) and the peak resident set (VmHWM).
  */
+import '../../src/entries/install_node.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Vqgan } from '../../src/api.js';
@@ -28,7 +29,7 @@ const sample = (run: number): void => {
 };
 sample(0);
 for (let run = 1; run <= runs; run++) {
-  const r = vq.encode(image, { size });
+  const r = (await vq.encode(image, { size }));
   const hash = createHash('sha256');
   hash.update(new Uint8Array(r.tokens.buffer, r.tokens.byteOffset, r.tokens.byteLength));
   hash.update(new Uint8Array(r.latent.data.buffer, r.latent.data.byteOffset, r.latent.data.byteLength));

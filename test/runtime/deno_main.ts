@@ -2,6 +2,7 @@
  * The fixture checks under Deno: `deno run --allow-read dist/test/runtime/deno_main.js
  * THREADS` prints fixtureOutputs() as one JSON line. Started by test/runtimes.test.ts.
  */
+import '../../src/entries/install_node.js';
 import { fixtureOutputs } from './fixture_outputs.js';
 
 declare const Deno: { readonly args: readonly string[]; readFile(path: URL): Promise<Uint8Array> };

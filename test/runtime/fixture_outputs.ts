@@ -46,13 +46,13 @@ export async function fixtureOutputs(read: ReadFixture, threads: number, runtime
       for (const c of cases) {
         if (!c.decode_only) {
           const input = await npy(`${c.name}.input.npy`);
-          const r = vq.encode(new Tensor(input.shape, input.data as Float32Array));
+          const r = (await vq.encode(new Tensor(input.shape, input.data as Float32Array)));
           digests[key(`${c.name}.tokens`)] = await sha256(r.tokens);
           digests[key(`${c.name}.latent`)] = await sha256(r.latent.data);
         }
         const tokens = (await npy(`${c.name}.tokens.npy`)).data as Int32Array;
         const [height, width] = c.tokens_hw;
-        digests[key(`${c.name}.decoded`)] = await sha256(vq.decode({ height, width, tokens }).data);
+        digests[key(`${c.name}.decoded`)] = await sha256((await vq.decode({ height, width, tokens })).data);
       }
       used = vq.threads;
     } finally {
