@@ -1,17 +1,18 @@
 /**
- * A hub model's files, downloaded once: its weights (the first of WEIGHTS_FILES the hub
- * has) and their configuration when the hub has one. Node and Deno keep them in the
- * cache folder (./cache.ts) and, once there, never touch the network for them again;
- * browsers keep them in the Cache Storage (src/env.ts).
+ * A hub model's files, fetched once: its weights (the first of WEIGHTS_FILES the hub
+ * has) and their configuration when the hub has one. They are kept in a ModelStore
+ * (./model_store.ts): the cache folder in Node and Deno, the Cache Storage in browsers;
+ * once there, they never touch the network again.
  */
-import { fetchThroughCacheStorage } from '../platform/network.js';
-import { joinPath } from '../platform/paths.js';
-import { platform } from '../platform/platform.js';
 import { VqganError } from '../errors.js';
-import { WEIGHTS_FILES, cachedModel, configFilesFor, modelFolder } from './cache.js';
-import { downloadToPartial, type DownloadObserver } from './download.js';
-import { formatHubId, hubFileUrl, type HubId } from './hub_id.js';
+import { platform } from '../platform/platform.js';
+import { WEIGHTS_FILES, configFilesFor } from './cache.js';
+import type { DownloadObserver } from './download.js';
+import { formatHubId, type HubId } from './hub_id.js';
+import type { ModelStore, StoredFile, StoredModel } from './model_store.js';
 import { hubSettings, type HubOptions, type HubSettings } from './settings.js';
+import { cacheStorageStore } from './store_cache_storage.js';
+import { folderStore } from './store_folder.js';
 
 export interface FetchModelOptions {
   readonly hub?: HubOptions;
@@ -34,38 +35,39 @@ export interface HubModel {
 
 export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}): Promise<HubModel> {
   const settings = await hubSettings(options.hub);
-  if (!platform().files.available || settings.cacheDir === undefined) return fetchIntoCacheStorage(id, settings, options);
-  const folder = modelFolder(settings.cacheDir, id);
-  const cached = await cachedModel(folder);
-  if (cached !== undefined) {
-    const config = cached.config === undefined ? undefined : { name: cached.config.slice(folder.length + 1), path: cached.config };
-    return { id, weights: cached.weights, config, downloaded: false, folder };
-  }
-  const get = (file: string, withProgress: boolean) =>
-    downloadToPartial(hubFileUrl(settings.endpoint, id, file), joinPath(folder, file), {
-      label: `${formatHubId(id)} ${file}`,
-      token: settings.token,
-      observer: options.observer,
-      onProgress: withProgress ? options.onProgress : undefined,
-    });
-  for (const file of WEIGHTS_FILES) {
-    const weights = await get(file, true);
+  const context = { id, settings, observer: options.observer };
+  const folder = platform().files.available && settings.cacheDir !== undefined ? folderStore(settings.cacheDir, context) : undefined;
+  const store: ModelStore = folder ?? cacheStorageStore(context);
+  const cached = await store.cached();
+  if (cached !== undefined) return hubModel(id, cached, false, folder?.folder);
+  for (const name of WEIGHTS_FILES) {
+    const weights = await store.fetch(name, options.onProgress);
     if (weights === undefined) continue;
-    // The configuration before the weights are renamed into place: a cached model is complete.
-    let config: HubModel['config'];
-    for (const name of configFilesFor(file)) {
-      const got = await get(name, false);
+    // The configuration before the weights: a stored model is complete.
+    let config: StoredModel['config'];
+    for (const configName of configFilesFor(name)) {
+      const got = await store.fetch(configName);
       if (got === undefined) continue;
-      const path = joinPath(folder, name);
-      await platform().files.renameFile(got.partial, path);
-      config = { name, path };
+      config = { name: configName, file: await got.commit() };
       break;
     }
-    const path = joinPath(folder, file);
-    await platform().files.renameFile(weights.partial, path);
-    return { id, weights: path, config, downloaded: true, folder };
+    return hubModel(id, { weights: { name, file: await weights.commit() }, config }, true, folder?.folder);
   }
   throw notFound(id, settings);
+}
+
+const pathOrBytes = (file: StoredFile): string | Uint8Array => ('path' in file ? file.path : file.bytes);
+
+function hubModel(id: HubId, stored: StoredModel, downloaded: boolean, folder: string | undefined): HubModel {
+  const { config } = stored;
+  return {
+    id,
+    weights: pathOrBytes(stored.weights.file),
+    config: config === undefined ? undefined
+      : 'path' in config.file ? { name: config.name, path: config.file.path } : { name: config.name, text: new TextDecoder().decode(config.file.bytes) },
+    downloaded,
+    folder,
+  };
 }
 
 function notFound(id: HubId, settings: HubSettings): VqganError {
@@ -73,21 +75,4 @@ function notFound(id: HubId, settings: HubSettings): VqganError {
     'NOT_FOUND',
     `${formatHubId(id)}: no weights file at ${settings.endpoint}/${id.owner}/${id.name} (revision ${id.revision}); tried ${WEIGHTS_FILES.join(', ')}: HTTP 404 for each`,
   );
-}
-
-/** Browsers: the same files through the Cache Storage. */
-async function fetchIntoCacheStorage(id: HubId, settings: HubSettings, options: FetchModelOptions): Promise<HubModel> {
-  const headers: Record<string, string> = settings.token === undefined ? {} : { Authorization: `Bearer ${settings.token}` };
-  const get = (file: string, onProgress?: FetchModelOptions['onProgress']) =>
-    fetchThroughCacheStorage(hubFileUrl(settings.endpoint, id, file), headers, `${formatHubId(id)} ${file}`, onProgress);
-  for (const file of WEIGHTS_FILES) {
-    const weights = await get(file, options.onProgress);
-    if (weights === undefined) continue;
-    for (const name of configFilesFor(file)) {
-      const got = await get(name);
-      if (got !== undefined) return { id, weights: weights.bytes, config: { name, text: new TextDecoder().decode(got.bytes) }, downloaded: !weights.cached };
-    }
-    return { id, weights: weights.bytes, config: undefined, downloaded: !weights.cached };
-  }
-  throw notFound(id, settings);
 }

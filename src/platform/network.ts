@@ -1,7 +1,4 @@
-/**
- * Downloads with the runtime's own fetch (Node 18+, Deno and browsers have the same one),
- * and the browsers' download cache, the Cache Storage.
- */
+/** Downloads with the runtime's own fetch: Node 18+, Deno and browsers have the same one. */
 import { VqganError } from '../errors.js';
 
 export type DownloadProgress = (received: number, total: number | undefined) => void;
@@ -27,7 +24,7 @@ export async function fetchBytes(url: string, onProgress?: DownloadProgress): Pr
       onProgress?.(bytes.length, bytes.length);
       return bytes;
     }
-    return await readStream(response, onProgress);
+    return await readBody(response, onProgress);
   } catch (err) {
     throw new VqganError('NOT_FOUND', `${url}: download failed (${(err as Error).message})`);
   }
@@ -59,35 +56,7 @@ async function readStream(response: Response, onProgress: DownloadProgress): Pro
   return received === buffer.length ? buffer : buffer.slice(0, received);
 }
 
-/**
- * Browsers: `url` through the Cache Storage (caches.open('vqgan-wasm')): the stored copy
- * when there is one (`cached`), else a download that is stored for next time. A 404 is
- * stored too, as the answer for a file the model does not have, and gives undefined.
- */
-export async function fetchThroughCacheStorage(
-  url: string, headers: Record<string, string>, label: string, onProgress?: DownloadProgress,
-): Promise<{ bytes: Uint8Array; cached: boolean } | undefined> {
-  // No Cache Storage outside secure contexts (https, localhost): then every load downloads.
-  const cache = typeof caches === 'undefined' ? undefined : await caches.open('vqgan-wasm');
-  const stored = await cache?.match(url);
-  if (stored !== undefined) return stored.status === 404 ? undefined : { bytes: new Uint8Array(await stored.arrayBuffer()), cached: true };
-  let response: Response;
-  try {
-    response = await fetch(url, { headers });
-  } catch (err) {
-    throw new VqganError('NOT_FOUND', `${label}: request to ${url} failed (${(err as Error).message})`);
-  }
-  if (response.status === 404) {
-    await cache?.put(url, new Response(null, { status: 404 }));
-    return undefined;
-  }
-  if (!response.ok) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} ${response.statusText} from ${url}`);
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = (onProgress !== undefined && response.body !== null ? await readStream(response, onProgress) : new Uint8Array(await response.arrayBuffer())) as Uint8Array<ArrayBuffer>;
-  } catch (err) {
-    throw new VqganError('NOT_FOUND', `${label}: download from ${url} failed (${(err as Error).message})`);
-  }
-  await cache?.put(url, new Response(bytes));
-  return { bytes, cached: false };
+/** A response's body, read as a stream and reported to `onProgress` when there is one. */
+export async function readBody(response: Response, onProgress?: DownloadProgress): Promise<Uint8Array> {
+  return onProgress !== undefined && response.body !== null ? readStream(response, onProgress) : new Uint8Array(await response.arrayBuffer());
 }
