@@ -65,7 +65,7 @@ async function runChromium(threads: number, isolated: boolean): Promise<FixtureO
 
 function assertSameDigests(a: FixtureOutputs, b: FixtureOutputs): void {
   const keys = Object.keys(a.digests);
-  assert.ok(keys.length >= 28, `${a.runtime}: every case has digests in both modes (${keys.length})`);
+  assert.ok(keys.length >= 22, `${a.runtime}: every case up to 512 tokens has digests in both modes (${keys.length})`);
   assert.equal(Object.keys(b.digests).sort(), keys.sort(), `${b.runtime} computed the same outputs as ${a.runtime}`);
   const differing = keys.filter((k) => a.digests[k] !== b.digests[k]);
   assert.equal(differing, [], `${b.runtime} (${b.threads} threads) differs from ${a.runtime} (${a.threads} threads) on: ${differing.join(', ')}`);

@@ -1,5 +1,5 @@
 /**
- * Threads never change the bytes: every fixture case, in both modes, at 1, 2 and 3 threads (3 on
+ * Threads never change the bytes: every fixture case up to 512 tokens, in both modes, at 1, 2 and 3 threads (3 on
  * purpose: pieces that do not divide evenly among the threads, and more threads than this
  * machine's 2 cores) gives the same tokens,
  * latents and decoded images; and the thread pool hands out every piece of every job
@@ -18,7 +18,7 @@ import { nodeFixtureOutputs } from './helpers/node_fixture_outputs.js';
 test('fixture outputs, exact and fast mode, are byte-identical at 1, 2 and 3 threads', async () => {
   const one = await nodeFixtureOutputs(1);
   assert.is(one.threads, 1);
-  assert.ok(Object.keys(one.digests).length >= 28, 'every case has digests, in both modes');
+  assert.ok(Object.keys(one.digests).length >= 22, 'every case up to 512 tokens has digests, in both modes');
   for (const threads of [2, 3]) {
     const many = await nodeFixtureOutputs(threads);
     assert.is(many.threads, threads);

@@ -1,8 +1,10 @@
 /**
  * The fixture checks as one function that runs unchanged in Node, Deno and a browser:
- * every golden case of test/fixtures/tiny through the API (encode of input.npy, decode of
- * PyTorch's tokens) in both modes, exact and fast, each output reduced to the SHA-256 of
- * its bytes. Equal digests from
+ * every golden case of test/fixtures/tiny up to 512 tokens through the API (encode of
+ * input.npy, decode of PyTorch's tokens) in both modes, exact and fast, each output
+ * reduced to the SHA-256 of its bytes. The 512×512 case (1024 tokens) is left out: it
+ * was half the time of each of the six runs (three thread counts, Deno, two pages);
+ * golden.test.ts and fast_mode.test.ts still check it against PyTorch. Equal digests from
  * two runtimes (or thread counts) mean byte-identical outputs; the Node test suite checks
  * the same outputs against PyTorch's (test/golden.test.ts, test/fast_mode.test.ts).
  */
@@ -27,6 +29,9 @@ export interface FixtureOutputs {
   readonly digests: Record<string, string>;
 }
 
+/** The largest token grid the digests cover. */
+const MAX_TOKENS = 512;
+
 async function sha256(view: ArrayBufferView): Promise<string> {
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -35,7 +40,8 @@ async function sha256(view: ArrayBufferView): Promise<string> {
 
 export async function fixtureOutputs(read: ReadFixture, threads: number, runtime: string): Promise<FixtureOutputs> {
   const npy = async (file: string) => parseNpy(await read(`golden/${file}`), file);
-  const cases: Case[] = JSON.parse(new TextDecoder().decode(await read('golden/manifest.json')));
+  const cases = (JSON.parse(new TextDecoder().decode(await read('golden/manifest.json'))) as Case[])
+    .filter((c) => c.tokens_hw[0] * c.tokens_hw[1] <= MAX_TOKENS);
   const digests: Record<string, string> = {};
   let used = threads;
   for (const mode of COMPUTE_MODES) {
