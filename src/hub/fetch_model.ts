@@ -51,7 +51,7 @@ export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}):
       config = { name: configName, file: await got.commit() };
       break;
     }
-    return hubModel(id, { weights: { name, file: await weights.commit() }, config }, true, folder?.folder);
+    return hubModel(id, { weights: { name, file: await weights.commit() }, config }, weights.downloaded, folder?.folder);
   }
   throw notFound(id, settings);
 }

@@ -17,15 +17,17 @@ export interface StoredModel {
   readonly config: { readonly name: string; readonly file: StoredFile } | undefined;
 }
 
-/** A file fetched from the hub, not yet part of the stored model. */
+/** A file fetched for the model, not yet part of the stored model. */
 export interface Fetched {
+  /** Whether it came over the network (else the store already held this one file). */
+  readonly downloaded: boolean;
   commit(): Promise<StoredFile>;
 }
 
 export interface ModelStore {
   /** The model as an earlier fetch stored it, without asking the hub; undefined when it is not whole there. */
   cached(): Promise<StoredModel | undefined>;
-  /** `file` from the hub; undefined when the hub has no such file (its 404). */
+  /** `file` from the hub (or the store, where it holds that file alone); undefined when the hub has no such file (its 404). */
   fetch(file: string, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Fetched | undefined>;
 }
 

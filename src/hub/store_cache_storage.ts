@@ -9,35 +9,32 @@ import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';
 import type { ModelStore, StoreContext, StoredFile } from './model_store.js';
 
-const openCache = async (): Promise<Cache | undefined> => (typeof caches === 'undefined' ? undefined : caches.open('vqgan-wasm'));
+const bytesOf = async (response: Response): Promise<StoredFile> => ({ bytes: new Uint8Array(await response.arrayBuffer()) });
 
 export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
   const url = (file: string) => hubFileUrl(settings.endpoint, id, file);
-  /** The stored answer for `file`: its bytes, 'absent' for a stored 404, undefined when nothing is stored. */
-  async function stored(cache: Cache | undefined, file: string): Promise<StoredFile | 'absent' | undefined> {
-    const response = await cache?.match(url(file));
-    if (response === undefined) return undefined;
-    return response.status === 404 ? 'absent' : { bytes: new Uint8Array(await response.arrayBuffer()) };
-  }
+  const cache: Promise<Cache | undefined> = typeof caches === 'undefined' ? Promise.resolve(undefined) : caches.open('vqgan-wasm');
+  /** The stored answer for `file`: a response (status 404 for a file the hub lacks), or undefined when nothing is stored. */
+  const stored = async (file: string): Promise<Response | undefined> => (await cache)?.match(url(file));
   return {
     async cached() {
-      const cache = await openCache();
+      // Every answer looked up first, so that no body is read for a model that is not whole.
       for (const name of WEIGHTS_FILES) {
-        const weights = await stored(cache, name);
+        const weights = await stored(name);
         if (weights === undefined) return undefined;
-        if (weights === 'absent') continue;
+        if (weights.status === 404) continue;
         for (const configName of configFilesFor(name)) {
-          const config = await stored(cache, configName);
+          const config = await stored(configName);
           if (config === undefined) return undefined;
-          if (config !== 'absent') return { weights: { name, file: weights }, config: { name: configName, file: config } };
+          if (config.status !== 404) return { weights: { name, file: await bytesOf(weights) }, config: { name: configName, file: await bytesOf(config) } };
         }
-        return { weights: { name, file: weights }, config: undefined };
+        return { weights: { name, file: await bytesOf(weights) }, config: undefined };
       }
       return undefined;
     },
     async fetch(file, onProgress) {
-      const cache = await openCache();
-      if ((await stored(cache, file)) === 'absent') return undefined;
+      const kept = await stored(file);
+      if (kept !== undefined) return kept.status === 404 ? undefined : { downloaded: false, commit: () => bytesOf(kept) };
       const label = `${formatHubId(id)} ${file}`;
       const headers: Record<string, string> = settings.token === undefined ? {} : { Authorization: `Bearer ${settings.token}` };
       let response: Response;
@@ -47,7 +44,7 @@ export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
         throw new VqganError('NOT_FOUND', `${label}: request to ${url(file)} failed (${(err as Error).message})`);
       }
       if (response.status === 404) {
-        await cache?.put(url(file), new Response(null, { status: 404 }));
+        await (await cache)?.put(url(file), new Response(null, { status: 404 }));
         return undefined;
       }
       if (!response.ok) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} ${response.statusText} from ${url(file)}`);
@@ -58,8 +55,9 @@ export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
         throw new VqganError('NOT_FOUND', `${label}: download from ${url(file)} failed (${(err as Error).message})`);
       }
       return {
+        downloaded: true,
         commit: async () => {
-          await cache?.put(url(file), new Response(bytes));
+          await (await cache)?.put(url(file), new Response(bytes));
           return { bytes };
         },
       };

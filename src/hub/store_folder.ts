@@ -23,6 +23,7 @@ export function folderStore(cacheDir: string, { id, settings, observer }: StoreC
       });
       if (got === undefined) return undefined;
       return {
+        downloaded: true,
         commit: async () => {
           await platform().files.renameFile(got.partial, path);
           return { path };
