@@ -24,7 +24,7 @@ export async function fetchBytes(url: string, onProgress?: DownloadProgress): Pr
       onProgress?.(bytes.length, bytes.length);
       return bytes;
     }
-    return await readBody(response, onProgress);
+    return await readStream(response, onProgress);
   } catch (err) {
     throw new VqganError('NOT_FOUND', `${url}: download failed (${(err as Error).message})`);
   }

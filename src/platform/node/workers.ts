@@ -46,7 +46,6 @@ export const nodeWorkers: Workers = {
     if (runtime !== 'node') return selfChannel();
     const port = parentPort;
     if (port === null) throw new Error('not running in a worker');
-    const channel = queuedChannel((deliver) => port.on('message', deliver), (m, t) => port.postMessage(m, (t ?? []) as never));
-    return channel;
+    return queuedChannel((deliver) => port.on('message', deliver), (m, t) => port.postMessage(m, (t ?? []) as never));
   },
 };

@@ -23,7 +23,6 @@ export const webFiles: Files = {
   renameFile: async (_from, to) => noPaths(to),
   removeFile: async (path) => noPaths(path),
   openForWriting: async (path) => noPaths(path),
-  // eslint-disable-next-line require-yield
   fileChunks: async function* (path) {
     noPaths(path);
   },
