@@ -1,4 +1,4 @@
-/** Numbers as the demo page shows them (bytes: src/progress_bar.ts's formatBytes, as the CLI shows them). */
+/** Numbers as the demo page shows them (bytes: src/core/format_bytes.ts, as the CLI shows them). */
 
 /** 12.3 → "12 ms", 2345 → "2.35 s". */
 export function formatDuration(ms: number): string {

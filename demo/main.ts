@@ -6,12 +6,12 @@
  * (its AbortSignal). Every error ends up in the page's error box, not only in the console.
  */
 import '../src/entries/install_web.js';
-import { Vqgan } from '../src/api.js';
+import { Vqgan } from '../src/api/vqgan.js';
 import { tensorToImage, type PresetName } from '../src/image/presets.js';
 import type { RgbImage } from '../src/image/rgb_image.js';
 import { tokensToJson } from '../src/io/token_file.js';
-import type { TokenGrid } from '../src/tokens.js';
-import { formatBytes } from '../src/progress_bar.js';
+import type { TokenGrid } from '../src/core/tokens.js';
+import { formatBytes } from '../src/core/format_bytes.js';
 import { formatDuration, formatPercent } from './format.js';
 import { readImage, type RgbaImage } from './read_image.js';
 import { drawRgb, drawTokenMap, fillTokenTable } from './render.js';

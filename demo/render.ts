@@ -3,7 +3,7 @@
  * (one canvas pixel per token, scaled up by CSS without smoothing) and as a table of ids.
  */
 import type { RgbImage } from '../src/image/rgb_image.js';
-import type { TokenGrid } from '../src/tokens.js';
+import type { TokenGrid } from '../src/core/tokens.js';
 import { cssColour, tokenColour } from './token_colours.js';
 
 /** RGB bytes → the canvas, sized to the image. */

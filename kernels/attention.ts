@@ -1,5 +1,5 @@
 /**
- * Single-head spatial self-attention, twin of src/reference/attention.ts (same order),
+ * Single-head spatial self-attention, twin of src/compute/reference/attention.ts (same order),
  * in two kernels: f32_transpose makes vt (N, C) from v (C, N), then
  * f32_attention_rows computes query positions [i0, i1):
  *   scores[i, j] = f32(Σ_c q[c,i]·k[c,j] · scale)  lanes over j, c in order from +0

@@ -1,5 +1,5 @@
 /**
- * Nearest code, twin of src/reference/codebook_argmin.ts (same order):
+ * Nearest code, twin of src/compute/reference/codebook_argmin.ts (same order):
  *   d_j = f32(f32(zz + ee_j) − f32(2 · dot_j)), zz and dot_j summed over c in order;
  *   the first j with the smallest d_j.
  * Lanes over codes. The codebook comes blocked, (ceil(K/8), D, 8): the 8 codes of a block

@@ -1,5 +1,5 @@
 /**
- * 1×1 convolution, twin of src/reference/conv1x1.ts: out = bias, then += w·x over ci in
+ * 1×1 convolution, twin of src/compute/reference/conv1x1.ts: out = bias, then += w·x over ci in
  * order, a rounding after every multiply and add; residual + sum when there is one.
  * x (C_in, P), weight (C_out, C_in), out (C_out, P); residual 0 for none.
  *
@@ -11,7 +11,7 @@
  * output channel of them: register tile 4 output channels × 8 pixels, leftover channels
  * one at a time; pixels past P are computed on the zeros and not stored.
  */
-import { store8 } from './store';
+import { store8 } from './common/store';
 
 /** x (C_in, P) → blocks [b0, b1) of packed (ceil(P/8), C_in, 8). */
 export function f32_pack1x1(x: usize, cin: i32, pixels: i32, packed: usize, b0: i32, b1: i32): void {

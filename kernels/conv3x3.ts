@@ -1,5 +1,5 @@
 /**
- * 3×3 convolutions, twin of src/reference/conv3x3.ts (same canonical order: bias, then
+ * 3×3 convolutions, twin of src/compute/reference/conv3x3.ts (same canonical order: bias, then
  * w·x over (ci, ky, kx), a rounding after every multiply and add, taps on the padding
  * included as w·0, residual added to the finished sum).
  *
@@ -28,7 +28,7 @@
  * groups), so that threads can share one call: each output is computed in the same
  * order whatever the range.
  */
-import { store8 } from './store';
+import { store8 } from './common/store';
 
 // @ts-ignore: decorator
 @inline

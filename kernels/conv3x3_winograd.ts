@@ -1,6 +1,6 @@
 /**
  * The fast mode's 3×3 convolutions, Winograd F(m×m, r×r): twin of
- * src/reference/conv3x3_winograd.ts, whose header gives the transforms and the canonical
+ * src/compute/reference/conv3x3_winograd.ts, whose header gives the transforms and the canonical
  * order. f32_conv3x3_winograd4x4 and 6x6 are the stride-1 ones (r = 3, padding 1);
  * f32_conv2x2_winograd4x4 (r = 2, no padding before the first row and column) is the
  * stride-2 one on the phases of its input (kernels/phases.ts). Here the four lanes of a

@@ -1,5 +1,5 @@
 /**
- * GroupNorm with optional fused swish, twin of src/reference/group_norm.ts (same order:
+ * GroupNorm with optional fused swish, twin of src/compute/reference/group_norm.ts (same order:
  * float64 statistics with four interleaved partial sums, then per element
  * y = ((x − m) · a_c) + b_c in float32, then swish).
  * x, out (C, P), may be the same; weight, bias (C); groups [g0, g1) of `groups`;

@@ -10,4 +10,4 @@ export {
 export { f32_group_norm } from './group_norm';
 export { f32_split_phases } from './phases';
 export { f32_exp_constants, f32_exp_constants_bytes } from './math';
-export { f32_simd_peak } from './simd_peak';
+export { f32_simd_peak } from './bench/simd_peak';

@@ -1,6 +1,6 @@
 /**
  * The project's float32 exp, scalar and f32x4, operation for operation the same as
- * src/reference/math.ts (see there for the constants' reasons).
+ * src/compute/reference/math.ts (see there for the constants' reasons).
  */
 const EXP_MIN: f32 = -87.33654;
 const EXP_MAX: f32 = 88.37626;
@@ -99,7 +99,7 @@ export function swishf4(y: v128, k0: v128, k1: v128, k2: v128): v128 {
 }
 
 /**
- * Σ x[0 … n) in float64 as sumLanes4 in src/reference/math.ts: partial sums s[i mod 4],
+ * Σ x[0 … n) in float64 as sumLanes4 in src/compute/reference/math.ts: partial sums s[i mod 4],
  * here two f64x2 accumulators (s0, s1) and (s2, s3), combined (s0 + s1) + (s2 + s3).
  * With `center`, sums (x − center)² instead.
  */

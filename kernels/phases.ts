@@ -1,5 +1,5 @@
 /**
- * The four phases of a map, twin of src/reference/phases.ts: x (C, H, W), H and W even →
+ * The four phases of a map, twin of src/compute/reference/phases.ts: x (C, H, W), H and W even →
  * out (4C, H/2, W/2), channel 4c + 2·py + px holding x[c, 2i + py, 2j + px]. A stride-2
  * 3×3 convolution of x is a 2×2 stride-1 one of its phases (the fast mode's s2).
  * Computes channels [c0, c1).

@@ -7,7 +7,7 @@
 import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { BenchResult } from '../bench/bench.js';
+import type { BenchResult } from '../src/bench/bench.js';
 import { END, markdown, rowOfBench, rowOfRun, withBlock, type AnchorsReport } from '../bench/anchors/report.js';
 
 const reference = [5, 6, 7, 8];

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api.js';
-import { VqganError } from '../src/errors.js';
-import { Tensor } from '../src/tensor.js';
+import { Vqgan } from '../src/api/vqgan.js';
+import { VqganError } from '../src/core/errors.js';
+import { Tensor } from '../src/core/tensor.js';
 import { expectError } from './helpers/errors.js';
 import { GOLDEN, TINY_CKPT, sameBytes } from './helpers/golden.js';
 

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api.js';
-import { Tensor } from '../src/tensor.js';
+import { Vqgan } from '../src/api/vqgan.js';
+import { Tensor } from '../src/core/tensor.js';
 import { TINY_CKPT, sameBytes } from './helpers/golden.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { decodeImage } from '../src/image/decode.js';
-import { ProgressBar } from '../src/progress_bar.js';
+import { ProgressBar } from '../src/cli/progress_bar.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
 import { GOLDEN, TINY_CKPT } from './helpers/golden.js';
 

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api.js';
+import { Vqgan } from '../src/api/vqgan.js';
 import { parseNpy } from '../src/io/npy.js';
 import { parseTokenFile } from '../src/io/token_file.js';
-import { Tensor } from '../src/tensor.js';
+import { Tensor } from '../src/core/tensor.js';
 import { runCli } from './helpers/cli.js';
 import {
   CASES, FAST_TOLERANCE, GOLDEN, TINY_CKPT, TINY_SAFETENSORS, TOLERANCE, compareTokens, goldenArray, maxAbsDiff, sameBytes,

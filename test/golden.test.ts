@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api.js';
+import { Vqgan } from '../src/api/vqgan.js';
 import { decodeImage } from '../src/image/decode.js';
 import { tensorToImage } from '../src/image/presets.js';
 import { parseNpy } from '../src/io/npy.js';
 import { parseTokenFile, tokensToJson } from '../src/io/token_file.js';
-import { Tensor } from '../src/tensor.js';
+import { Tensor } from '../src/core/tensor.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import {
   CASES, GOLDEN, TINY_CKPT, TINY_SAFETENSORS, TOLERANCE, compareTokens, goldenArray, maxAbsDiff, sameBytes, type GoldenCase,

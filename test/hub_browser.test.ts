@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api.js';
-import { Tensor } from '../src/tensor.js';
+import { Vqgan } from '../src/api/vqgan.js';
+import { Tensor } from '../src/core/tensor.js';
 import { openBlankPage } from '../demo/browser.js';
 import { TINY, TINY_CKPT } from './helpers/golden.js';
 
@@ -44,8 +44,8 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
     const load = (): Promise<{ tokens: number[]; progress: [number, number | undefined][]; cached: string[] }> =>
       page.evaluate(async ({ endpoint, side, values, modules }) => {
         await import(modules.platform); // the browser platform, as the package's entry installs it
-        const { Vqgan } = (await import(modules.api)) as typeof import('../src/api.js');
-        const { Tensor } = (await import(modules.tensor)) as typeof import('../src/tensor.js');
+        const { Vqgan } = (await import(modules.api)) as typeof import('../src/api/vqgan.js');
+        const { Tensor } = (await import(modules.tensor)) as typeof import('../src/core/tensor.js');
         const progress: [number, number | undefined][] = [];
         const vq = await Vqgan.load('tester/tiny', { threads: 1, hub: { endpoint }, onProgress: (l, t) => void progress.push([l, t]) });
         const data = Float32Array.from(values);
@@ -54,7 +54,7 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
         const cache = await caches.open('vqgan-wasm');
         const cached = await Promise.all((await cache.keys()).map(async (r) => `${new URL(r.url).pathname} ${(await cache.match(r))!.status}`));
         return { tokens, progress, cached: cached.sort() };
-      }, { endpoint, side: SIDE, values: Array.from(input()), modules: { platform: '/dist/src/entries/install_web.js', api: '/dist/src/api.js', tensor: '/dist/src/tensor.js' } });
+      }, { endpoint, side: SIDE, values: Array.from(input()), modules: { platform: '/dist/src/entries/install_web.js', api: '/dist/src/api/vqgan.js', tensor: '/dist/src/core/tensor.js' } });
 
     const first = await load();
     assert.equal(requests, ['/tester/tiny/resolve/main/model.ckpt', '/lfs/tiny.ckpt', '/tester/tiny/resolve/main/config.yaml']);

@@ -4,7 +4,7 @@ import type { ImageData } from 'fast-png';
 import { encode as encodeJpegLib } from 'jpeg-js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/errors.js';
+import { VqganError } from '../src/core/errors.js';
 import { decodeImage } from '../src/image/decode.js';
 import { compositeOnWhite } from '../src/image/rgb_image.js';
 import { encodePng } from '../src/image/encode_png.js';

@@ -2,7 +2,7 @@ import '../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/errors.js';
+import { VqganError } from '../src/core/errors.js';
 import { decodeImage } from '../src/image/decode.js';
 import { centreCrop, resizeAndCrop, resizeLanczos } from '../src/image/resize.js';
 import type { RgbImage } from '../src/image/rgb_image.js';

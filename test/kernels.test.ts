@@ -8,12 +8,12 @@
 import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, ComputeMode } from '../src/backend.js';
-import * as ops from '../src/ops.js';
-import { createReferenceBackend, referenceBackend } from '../src/reference/backend.js';
-import type { Conv3x3Mode } from '../src/reference/conv3x3.js';
-import { Tensor } from '../src/tensor.js';
-import { WasmBackend } from '../src/wasm/backend.js';
+import type { Backend, ComputeMode } from '../src/compute/backend.js';
+import * as ops from '../src/compute/ops.js';
+import { createReferenceBackend, referenceBackend } from '../src/compute/reference/backend.js';
+import type { Conv3x3Kind } from '../src/compute/backend.js';
+import { Tensor } from '../src/core/tensor.js';
+import { WasmBackend } from '../src/compute/wasm/backend.js';
 
 /** One thread, and three (pieces of rows and channel groups that do not divide evenly), per mode. */
 const wasms: Record<ComputeMode, WasmBackend[]> = {
@@ -76,15 +76,15 @@ test('conv3x3: s1, s2, up2, with and without residual', () => {
     [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 8, 12], [7, 5, 10, 4], [3, 6, 4, 36],
   ];
   for (const [cin, cout, h, w] of shapes) {
-    for (const mode of ['s1', 's2', 'up2'] as Conv3x3Mode[]) {
-      if (mode === 's2' && (h % 2 || w % 2)) continue;
-      const [ho, wo] = mode === 's2' ? [h / 2, w / 2] : mode === 'up2' ? [2 * h, 2 * w] : [h, w];
+    for (const kind of ['s1', 's2', 'up2'] as Conv3x3Kind[]) {
+      if (kind === 's2' && (h % 2 || w % 2)) continue;
+      const [ho, wo] = kind === 's2' ? [h / 2, w / 2] : kind === 'up2' ? [2 * h, 2 * w] : [h, w];
       const x = randomTensor([cin, h, w], rnd);
       const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
       const residual = randomTensor([cout, ho, wo], rnd);
-      same(`conv3x3 ${mode} ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
-      same(`conv3x3 ${mode} ${cin}→${cout} ${h}×${w} + residual`, [x, ...conv, residual],
-        (be, x, w, b, r) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode, r!));
+      same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, kind));
+      same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w} + residual`, [x, ...conv, residual],
+        (be, x, w, b, r) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, kind, r!));
     }
   }
 });
@@ -94,10 +94,10 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   const x = new Tensor([2, 3, 5]);
   const w = randomTensor([4, 2, 3, 3], random(2));
   const b = new Tensor([4], new Float32Array([-0, 0, -0, 0]));
-  for (const mode of ['s1', 'up2'] as Conv3x3Mode[]) same(`zeros ${mode}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, mode));
+  for (const kind of ['s1', 'up2'] as Conv3x3Kind[]) same(`zeros ${kind}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, kind));
 });
 
-test('conv3x3 fast mode (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact mode within 1e-5', () => {
+test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact kind within 1e-5', () => {
   const rnd = random(7);
   const shapes: [number, number, number, number][] = [
     // cin, cout, h, w: tiles and quads cut by the map's edges, 1×1 maps, channel counts
@@ -107,21 +107,21 @@ test('conv3x3 fast mode (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases)
     [12, 10, 24, 48], [2, 5, 5, 70], [6, 7, 14, 60],
   ];
   for (const [cin, cout, h, w] of shapes) {
-    for (const mode of ['s1', 'up2', 's2'] as Conv3x3Mode[]) {
-      if (mode === 's2' && (h % 2 || w % 2)) continue;
-      const [ho, wo] = mode === 's2' ? [h / 2, w / 2] : mode === 'up2' ? [2 * h, 2 * w] : [h, w];
+    for (const kind of ['s1', 'up2', 's2'] as Conv3x3Kind[]) {
+      if (kind === 's2' && (h % 2 || w % 2)) continue;
+      const [ho, wo] = kind === 's2' ? [h / 2, w / 2] : kind === 'up2' ? [2 * h, 2 * w] : [h, w];
       const x = randomTensor([cin, h, w], rnd);
       const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
       const residual = randomTensor([cout, ho, wo], rnd);
-      const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, mode);
+      const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, kind);
       // Each tile on every shape: the weight prepared as if made for maps 1 or 64 wide (s2
       // has one kind).
-      for (const [tile, width] of mode === 's2' ? [[4, 1] as const] : [[4, 1], [6, 64]] as const) {
-        const what = `conv3x3 ${mode} ${cin}→${cout} ${h}×${w} F(${tile}×${tile}${mode === 's2' ? ', 2×2' : ''})`;
+      for (const [tile, width] of kind === 's2' ? [[4, 1] as const] : [[4, 1], [6, 64]] as const) {
+        const what = `conv3x3 ${kind} ${cin}→${cout} ${h}×${w} F(${tile}×${tile}${kind === 's2' ? ', 2×2' : ''})`;
         const weight = new Tensor(conv[0].shape, conv[0].data.slice()); // a weight keeps its first tile
         const run = (be: Backend, x: Tensor, w: Tensor, b: Tensor, r: Tensor | null): Tensor => {
-          be.prepareConv3x3(w, mode, width);
-          return ops.conv3x3(be, x, { weight: w, bias: b }, mode, r);
+          be.prepareConv3x3(w, kind, width);
+          return ops.conv3x3(be, x, { weight: w, bias: b }, kind, r);
         };
         const fast = same(what, [x, weight, conv[1]], (be, x, w, b) => run(be, x!, w!, b!, null), 'fast') as Tensor;
         same(`${what} + residual`, [x, weight, conv[1], residual], (be, x, w, b, r) => run(be, x!, w!, b!, r!), 'fast');

@@ -8,10 +8,10 @@
 import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createBackend } from '../src/engine/engine.js';
-import { WasmBackend } from '../src/wasm/backend.js';
-import { instantiateKernels, kernelModuleFor } from '../src/wasm/kernel_binaries.js';
-import { ThreadPool } from '../src/wasm/thread_pool.js';
+import { createBackend } from '../src/api/engine.js';
+import { WasmBackend } from '../src/compute/wasm/backend.js';
+import { instantiateKernels, kernelModuleFor } from '../src/compute/wasm/kernel_binaries.js';
+import { ThreadPool } from '../src/compute/wasm/thread_pool.js';
 import { nodeFixtureOutputs } from './helpers/node_fixture_outputs.js';
 
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { expectError } from './helpers/errors.js';
 import { memorySource } from '../src/platform/byte_source.js';
 import { platform } from '../src/platform/platform.js';
-import { Tensor } from '../src/tensor.js';
+import { Tensor } from '../src/core/tensor.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from '../src/weights/half.js';
 import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';

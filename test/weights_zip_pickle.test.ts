@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { expectError } from './helpers/errors.js';
 import { memorySource } from '../src/platform/byte_source.js';
 import { platform } from '../src/platform/platform.js';
-import { VqganError } from '../src/errors.js';
+import { VqganError } from '../src/core/errors.js';
 import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { toPlain } from '../src/weights/omegaconf.js';
 import { unpickle } from '../src/weights/pickle.js';

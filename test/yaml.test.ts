@@ -1,7 +1,7 @@
 import '../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/errors.js';
+import { VqganError } from '../src/core/errors.js';
 import { parseYamlSubset } from '../src/weights/yaml.js';
 
 // boris/vqgan_f16_16384's config.yaml, as published.

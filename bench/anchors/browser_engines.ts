@@ -6,8 +6,8 @@
  * which serves the repository: the run's folder under build/anchors/ holds the graphs and inputs.
  */
 import { openBlankPage } from '../../demo/browser.js';
-import type { ComputeMode } from '../../src/backend.js';
-import type { BenchResult } from '../bench.js';
+import type { ComputeMode } from '../../src/compute/backend.js';
+import type { BenchResult } from '../../src/bench/bench.js';
 import type { EngineRun } from './report.js';
 
 const ORT_DIST = '/bench/anchors/node_modules/onnxruntime-web/dist/';
@@ -19,7 +19,7 @@ export async function wasmInChromium(
   const { page, errors, close, version } = await openBlankPage(true);
   try {
     const results = await page.evaluate(async ({ module, weightsPath, options }) => {
-      const { runBench } = (await import(module)) as typeof import('../bench.js');
+      const { runBench } = (await import(module)) as typeof import('../../src/bench/bench.js');
       // a path on the server, made a full URL (a bare path would be read as a file name)
       return runBench({ ...options, weights: weightsPath === undefined ? undefined : new URL(weightsPath, location.href).href });
     }, { module: '/dist/bench/bench.js', weightsPath, options: { size: [size, size] as [number, number], repeat, backend: 'wasm' as const, mode, threads: [...threads] } });

@@ -6,8 +6,8 @@
  * (browser_engines.ts).
  */
 import '../../src/entries/install_node.js';
-import type { ComputeMode } from '../../src/backend.js';
-import { runBench } from '../bench.js';
+import type { ComputeMode } from '../../src/compute/backend.js';
+import { runBench } from '../../src/bench/bench.js';
 
 const [size, threads, repeat, mode, weights] = process.argv.slice(2);
 const results = await runBench({

@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../../src/io/npy.js';
 import { F16_16384, type VqganConfig } from '../../src/model/config.js';
-import { referenceBackend } from '../../src/reference/backend.js';
+import { referenceBackend } from '../../src/compute/reference/backend.js';
 import { convertToSafetensors, safetensorsOf } from '../../src/weights/convert.js';
 import { loadWeights } from '../../src/weights/load.js';
-import { syntheticGrid, syntheticImage } from '../bench.js';
-import { SyntheticParams } from '../synthetic_weights.js';
+import { syntheticGrid, syntheticImage } from '../../src/bench/bench.js';
+import { SyntheticParams } from '../../src/bench/synthetic_weights.js';
 
 export interface Inputs {
   readonly weights: string;

@@ -4,8 +4,8 @@
  * of vqgan-wasm, and the machine. Written as a Markdown block into bench/RESULTS.md
  * (between markers, replaced by each run) and as JSON.
  */
-import type { BenchResult, OpReport, Timing } from '../bench.js';
-import { timing } from '../bench.js';
+import type { BenchResult, OpReport, Timing } from '../../src/bench/bench.js';
+import { timing } from '../../src/bench/bench.js';
 
 /** What an engine runner prints for one thread count. */
 export interface EngineRun {

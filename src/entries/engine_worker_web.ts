@@ -5,7 +5,7 @@
 import { installPlatform } from '../platform/platform.js';
 import { webPlatform } from '../platform/web/index.js';
 import { selfChannel } from '../platform/web_worker.js';
-import { serveEngine } from '../engine/engine_server.js';
+import { serveEngine } from '../api/engine_server.js';
 import { POOL_WORKER_SOURCE } from './pool_worker_web.generated.js';
 
 installPlatform(webPlatform({ pool: POOL_WORKER_SOURCE }));

@@ -3,8 +3,8 @@
  * the shared memory, says it is ready, then serves jobs until the pool stops it.
  */
 import type { ParentChannel } from '../platform/platform.js';
-import { instantiateKernelModule } from '../wasm/kernels.js';
-import { serveJobs, type WorkerStart } from '../wasm/thread_pool.js';
+import { instantiateKernelModule } from '../compute/wasm/kernels.js';
+import { serveJobs, type WorkerStart } from '../compute/wasm/thread_pool.js';
 
 export function servePool(channel: ParentChannel): void {
   channel.onMessage(async (message) => {

@@ -8,7 +8,7 @@
  */
 import { dirnameOf } from '../platform/paths.js';
 import { platform, type Files } from '../platform/platform.js';
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import { httpError, openRemote, shownUrl, type Remote } from './http.js';
 
 /** What a download is doing, for a progress display (the CLI's bar and lines). */

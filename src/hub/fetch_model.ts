@@ -4,7 +4,7 @@
  * (./model_store.ts): the cache folder in Node and Deno, the Cache Storage in browsers;
  * once there, they never touch the network again.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import { platform } from '../platform/platform.js';
 import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import type { DownloadObserver } from './download.js';

@@ -6,7 +6,7 @@
  * not used; a 64-hex ETag is taken for a sha256). The token goes only to the origin of
  * the first URL.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 export interface Remote {
   /** The last response: not a redirect. Its body is unread. */

@@ -6,7 +6,7 @@
 import { joinPath } from '../platform/paths.js';
 import { envVar } from '../platform/runtime.js';
 import { platform } from '../platform/platform.js';
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 export interface HubOptions {
   /** The hub's address; default HF_ENDPOINT, else https://huggingface.co. */

@@ -3,7 +3,7 @@
  * is stored too, as the answer for a file the model does not have. Outside secure
  * contexts (https, localhost) there is no Cache Storage: then every load downloads.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import { readBody } from '../platform/network.js';
 import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';

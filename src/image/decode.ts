@@ -13,8 +13,8 @@
 import { decode as decodePngLib } from 'fast-png';
 import type { DecodedPng } from 'fast-png';
 import { decode as decodeJpegLib } from 'jpeg-js';
-import { VqganError } from '../errors.js';
-import { DEFAULT_MAX_PIXELS, checkPixels } from '../limits.js';
+import { VqganError } from '../core/errors.js';
+import { DEFAULT_MAX_PIXELS, checkPixels } from '../core/limits.js';
 import { compositeOnWhite, type RgbImage } from './rgb_image.js';
 
 /** jpeg-js's cap on its working memory, per pixel allowed: its component planes and output. */

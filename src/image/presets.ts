@@ -8,8 +8,8 @@
  * operation (rounding the exact double result of one operation on float32 inputs to
  * float32 equals the float32 operation).
  */
-import { VqganError, formatShape } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import { Tensor } from '../core/tensor.js';
 import { resizeAndCrop } from './resize.js';
 import type { RgbImage } from './rgb_image.js';
 

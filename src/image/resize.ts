@@ -10,7 +10,7 @@
  *   2 spare for the negative lobes' overshoot), rounded half away from zero;
  * - each output is Σ pixel·weight + 2^21 in int32, shifted right by 22, clipped to 0..255.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import type { RgbImage } from './rgb_image.js';
 
 const PRECISION_BITS = 32 - 8 - 2;

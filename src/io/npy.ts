@@ -4,8 +4,8 @@
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 256, 256), }` padded with
  * spaces to a 64-byte boundary and ending in '\n', then the raw C-order data.
  */
-import { VqganError, formatShape } from '../errors.js';
-import { shapeSize } from '../tensor.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import { shapeSize } from '../core/tensor.js';
 
 interface NpyTypedArrays {
   float16: Uint16Array; // raw half bits

@@ -2,8 +2,8 @@
  * Token grids on disk: JSON `{"height":h,"width":w,"tokens":[…]}` (row-major) or a
  * NumPy int32 [h, w] array (int64 accepted on input). Bytes in, bytes out.
  */
-import { VqganError, formatShape } from '../errors.js';
-import type { TokenGrid } from '../tokens.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import type { TokenGrid } from '../core/tokens.js';
 import { parseNpy, writeNpy } from './npy.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY

@@ -4,10 +4,10 @@
  * of its input and releases it after its last use, so `x = block.forward(be, x)` chains
  * hold no more activations than the computation needs.
  */
-import type { Backend } from '../backend.js';
-import * as ops from '../ops.js';
-import type { Conv3x3Mode } from '../reference/conv3x3.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend } from '../compute/backend.js';
+import * as ops from '../compute/ops.js';
+import type { Conv3x3Kind } from '../compute/backend.js';
+import type { Tensor } from '../core/tensor.js';
 import type { ParamSource } from './params.js';
 
 export class Conv2d implements ops.ConvParams {
@@ -18,11 +18,11 @@ export class Conv2d implements ops.ConvParams {
    * it: `mode`, and outputs `width` wide at the configured resolution.
    */
   constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1);
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 3, width: number, mode?: Conv3x3Mode);
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3, width = 0, mode: Conv3x3Mode = 's1') {
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 3, width: number, kind?: Conv3x3Kind);
+  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3, width = 0, kind: Conv3x3Kind = 's1') {
     this.weight = p.take(`${prefix}.weight`, [cout, cin, k, k]);
     this.bias = p.take(`${prefix}.bias`, [cout]);
-    if (k === 3) p.prepareConv3x3(this.weight, mode, width);
+    if (k === 3) p.prepareConv3x3(this.weight, kind, width);
   }
 }
 

@@ -3,7 +3,7 @@
  * `embed_dim`. It comes from the checkpoint's hyper-parameters, else a config file beside
  * the weights, else the f16_16384 defaults.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 export interface VqganConfig {
   readonly ch: number;

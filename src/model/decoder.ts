@@ -1,7 +1,7 @@
 /** taming.modules.diffusionmodules.model.Decoder. */
-import type { Backend } from '../backend.js';
-import * as ops from '../ops.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend } from '../compute/backend.js';
+import * as ops from '../compute/ops.js';
+import type { Tensor } from '../core/tensor.js';
 import { Conv2d, Level, Mid, Normalize } from './blocks.js';
 import { downFactor, type VqganConfig } from './config.js';
 import type { ParamSource } from './params.js';

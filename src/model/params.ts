@@ -2,10 +2,10 @@
  * Strict weight lookup: every module asks for its tensors by their checkpoint key and
  * expected shape; a missing key, a wrong shape, or a leftover key is an error naming it.
  */
-import type { Backend } from '../backend.js';
-import type { Conv3x3Mode } from '../reference/conv3x3.js';
-import { VqganError, formatShape } from '../errors.js';
-import { sameShape, type Tensor } from '../tensor.js';
+import type { Backend } from '../compute/backend.js';
+import type { Conv3x3Kind } from '../compute/backend.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import { sameShape, type Tensor } from '../core/tensor.js';
 
 /** Entries that the original checkpoint holds for training only. */
 export const isTrainingOnlyKey = (key: string): boolean => key.startsWith('loss.');
@@ -18,7 +18,7 @@ export interface ParamSource {
    * Has the backend put a 3×3 weight it took into the layout of its conv3x3 for `mode`
    * and outputs `width` wide, now, at load.
    */
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void;
+  prepareConv3x3(weight: Tensor, kind: Conv3x3Kind, width: number): void;
   /** Called once every module has taken its tensors. */
   finish(): void;
 }
@@ -49,8 +49,8 @@ export class Params implements ParamSource {
     return this.backend.adopt(t);
   }
 
-  prepareConv3x3(weight: Tensor, mode: Conv3x3Mode, width: number): void {
-    this.backend.prepareConv3x3(weight, mode, width);
+  prepareConv3x3(weight: Tensor, kind: Conv3x3Kind, width: number): void {
+    this.backend.prepareConv3x3(weight, kind, width);
   }
 
   /** Throws on the first tensor that no module took. */

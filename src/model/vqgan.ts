@@ -1,9 +1,9 @@
 /** taming.models.vqgan.VQModel for inference: encoder, quantizer, decoder. */
-import type { Backend } from '../backend.js';
-import { VqganError, formatShape } from '../errors.js';
-import * as ops from '../ops.js';
-import type { Tensor } from '../tensor.js';
-import type { TokenGrid } from '../tokens.js';
+import type { Backend } from '../compute/backend.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import * as ops from '../compute/ops.js';
+import type { Tensor } from '../core/tensor.js';
+import type { TokenGrid } from '../core/tokens.js';
 import { Conv2d } from './blocks.js';
 import { downFactor, fitsFactor, type VqganConfig } from './config.js';
 import { Decoder } from './decoder.js';

@@ -2,7 +2,7 @@
  * Random-access bytes that the weights loaders read from: memory and Blobs here (the
  * same in every runtime); files in ./node/files.ts.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 export interface ByteSource {
   /** File path, URL or a label, for error messages. */

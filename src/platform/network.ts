@@ -1,5 +1,5 @@
 /** Downloads with the runtime's own fetch: Node 18+, Deno and browsers have the same one. */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 export type DownloadProgress = (received: number, total: number | undefined) => void;
 

@@ -4,7 +4,7 @@
  * web one. Code below the entry points calls `platform()` and never imports `node:`
  * modules itself, so nothing Node-only is reachable from a browser bundle.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import type { ByteSource } from './byte_source.js';
 
 /** Files and folders (Node, Deno); the web version refuses paths with a clear error. */

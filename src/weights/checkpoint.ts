@@ -6,8 +6,8 @@
  * loss networks cost nothing but their directory entries.
  */
 import type { ByteSource } from '../platform/byte_source.js';
-import { VqganError, formatShape } from '../errors.js';
-import { Tensor, shapeSize } from '../tensor.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import { Tensor, shapeSize } from '../core/tensor.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, type StoredDtype } from './half.js';
 import { toPlain } from './omegaconf.js';
 import { unpickle } from './pickle.js';

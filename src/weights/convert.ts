@@ -8,8 +8,8 @@
 import { VQModel } from '../model/vqgan.js';
 import { Params, type ParamSource } from '../model/params.js';
 import type { VqganConfig } from '../model/config.js';
-import { referenceBackend } from '../reference/backend.js';
-import type { Tensor } from '../tensor.js';
+import { referenceBackend } from '../compute/reference/backend.js';
+import type { Tensor } from '../core/tensor.js';
 import type { WrittenDtype } from './half.js';
 import { writeSafetensors } from './safetensors.js';
 

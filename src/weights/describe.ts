@@ -1,5 +1,5 @@
 /** `vqgan info`: what a weights file holds, as aligned `label  value` lines. */
-import { formatBytes } from '../progress_bar.js';
+import { formatBytes } from '../core/format_bytes.js';
 import type { LoadedWeights } from './load.js';
 
 const FORMAT_NAMES: Readonly<Record<LoadedWeights['format'], string>> = {

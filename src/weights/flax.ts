@@ -39,8 +39,8 @@
  * tensor's bytes on their own, reported to `onProgress` like the other loaders.
  */
 import type { ByteSource } from '../platform/byte_source.js';
-import { VqganError, formatShape } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import { Tensor } from '../core/tensor.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, type StoredDtype } from './half.js';
 import { MAX_DEPTH, MsgpackReader, describeToken, type MsgpackToken } from './msgpack.js';
 

@@ -7,7 +7,7 @@
  * so the conversions below move bits, never round. Typed-array views assume a
  * little-endian host, as WebAssembly (which the engine needs anyway) does.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 /** Formats the weight readers turn into float32. */
 export type StoredDtype = 'float32' | 'float16' | 'bfloat16' | 'int64';

@@ -6,9 +6,9 @@ import { blobSource, memorySource, type ByteSource } from '../platform/byte_sour
 import { fetchBytes } from '../platform/network.js';
 import { dirnameOf, isUrl, joinPath } from '../platform/paths.js';
 import { platform } from '../platform/platform.js';
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import { F16_16384, configFromObject, type VqganConfig } from '../model/config.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { readCheckpoint } from './checkpoint.js';
 import type { StoredDtype } from './half.js';
 import { readFlaxMsgpack } from './flax.js';

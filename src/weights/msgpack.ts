@@ -14,7 +14,7 @@
  * VqganError('BAD_FORMAT', `${name}: … at byte N`).
  */
 import { memorySource, type ByteSource } from '../platform/byte_source.js';
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 /** A value's header. bin and ext carry where their payload lies, not the payload. */
 export type MsgpackToken = { readonly at: number } & (

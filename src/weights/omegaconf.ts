@@ -1,5 +1,5 @@
 /** Plain values out of unpickled data, omegaconf containers included (a checkpoint's hyper_parameters). */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import { PickleGlobal, PickleObject } from './pickle_values.js';
 
 const MAX_PLAIN_DEPTH = 256;

@@ -11,7 +11,7 @@
  * torch storages come in as persistent ids and become TorchStorage descriptors; the
  * bytes themselves stay in the zip until the checkpoint reader asks for them.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import { BUILDERS, builderKey, isRefused } from './pickle_globals.js';
 import { PickleGlobal, PickleObject, TorchStorage, describe } from './pickle_values.js';
 

@@ -5,8 +5,8 @@
  * tensor is read; then each model tensor's bytes are read on their own.
  */
 import type { ByteSource } from '../platform/byte_source.js';
-import { VqganError, formatShape } from '../errors.js';
-import { Tensor, shapeSize } from '../tensor.js';
+import { VqganError, formatShape } from '../core/errors.js';
+import { Tensor, shapeSize } from '../core/tensor.js';
 import { isModelKey } from './checkpoint.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, encodeFromFloat32, type StoredDtype, type WrittenDtype } from './half.js';
 

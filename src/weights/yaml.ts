@@ -6,7 +6,7 @@
  * ints, floats with or without a dot (`4.5e-06`, `1e-6`), true/false/yes/no/on/off,
  * null/~. Anchors, tags, block scalars and multi-document files are refused.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 
 interface Line {
   readonly no: number;

@@ -4,7 +4,7 @@
  * Everything is read through a ByteSource, touching only the tail, the directory and
  * the byte ranges asked for — never the whole file.
  */
-import { VqganError } from '../errors.js';
+import { VqganError } from '../core/errors.js';
 import type { ByteSource } from '../platform/byte_source.js';
 
 export interface ZipEntry {

@@ -5,7 +5,7 @@
  */
 import '../../src/entries/install_node.js';
 import { parentPort, workerData } from 'node:worker_threads';
-import { VqganError } from '../../src/errors.js';
+import { VqganError } from '../../src/core/errors.js';
 import { mutate } from './mutate.js';
 import { Random } from './random.js';
 import { TARGETS } from './targets.js';

@@ -1,8 +1,8 @@
-/** Runs the built CLI (dist/src/cli.js) in a child process. */
+/** Runs the built CLI (dist/src/cli/main.js) in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;

@@ -8,7 +8,7 @@
 import '../../src/entries/install_node.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Vqgan } from '../../src/api.js';
+import { Vqgan } from '../../src/api/vqgan.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { GOLDEN, TINY_CKPT } from './golden.js';
 import { highWaterMark } from './proc_memory.js';

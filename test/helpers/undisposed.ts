@@ -5,9 +5,9 @@
  * by itself (test/async_api.test.ts).
  */
 import '../../src/entries/install_node.js';
-import { Vqgan } from '../../src/api.js';
+import { Vqgan } from '../../src/api/vqgan.js';
 import { writeSafetensors } from '../../src/weights/safetensors.js';
-import { Tensor } from '../../src/tensor.js';
+import { Tensor } from '../../src/core/tensor.js';
 
 const say = (err: unknown) => console.log(`${(err as { code?: string }).code} ${(err as Error).message}`);
 await Vqgan.load(writeSafetensors(new Map([['encoder.conv_in.bias', new Tensor([2])]])), { threads: 2 }).catch(say);

@@ -8,10 +8,10 @@
  * two runtimes (or thread counts) mean byte-identical outputs; the Node test suite checks
  * the same outputs against PyTorch's (test/golden.test.ts, test/fast_mode.test.ts).
  */
-import { Vqgan } from '../../src/api.js';
-import { COMPUTE_MODES } from '../../src/backend.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { COMPUTE_MODES } from '../../src/compute/backend.js';
 import { parseNpy } from '../../src/io/npy.js';
-import { Tensor } from '../../src/tensor.js';
+import { Tensor } from '../../src/core/tensor.js';
 
 interface Case {
   readonly name: string;

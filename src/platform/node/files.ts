@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { VqganError } from '../../errors.js';
+import { VqganError } from '../../core/errors.js';
 import { CountingSource, type ByteSource } from '../byte_source.js';
 import { joinPath } from '../paths.js';
 import type { Files } from '../platform.js';

@@ -1,5 +1,5 @@
 /** Browsers have no file paths: reads of a path say so; lookups find nothing. */
-import { VqganError } from '../../errors.js';
+import { VqganError } from '../../core/errors.js';
 import type { Files } from '../platform.js';
 
 const noPaths = (path: string): never => {

@@ -1,6 +1,6 @@
 /**
  * Workers in browsers. The worker entry points are bundled at build time into one
- * self-contained module each (src/entries/build_worker_sources.mjs) and started from a
+ * self-contained module each (scripts/build_worker_sources.mjs) and started from a
  * Blob URL: no relative imports and no file to copy, so they survive any bundler (Vite,
  * esbuild, webpack) and an unbundled page alike.
  */
