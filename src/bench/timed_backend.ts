@@ -1,6 +1,6 @@
 /**
  * A backend that forwards to another and records, per op and shape, the calls, the
- * time spent and the FLOP done (src/op_flop.ts: a multiply and an add count 2), for
+ * time spent and the FLOP done (compute/op_flop.ts: a multiply and an add count 2), for
  * per-op GFLOP/s.
  */
 import { BackendDecorator } from '../compute/backend_decorator.js';

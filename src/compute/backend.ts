@@ -1,6 +1,6 @@
 /**
  * What a compute backend offers the ops: memory the kernels can see, and one compute
- * function per kernel. Ops (src/ops.ts) validate shapes before calling these; backends
+ * function per kernel. Ops (ops.ts) validate shapes before calling these; backends
  * trust them. The scalar reference and the WebAssembly backend implement the same
  * canonical order of float operations, so they give the same bytes.
  */

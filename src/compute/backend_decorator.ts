@@ -1,8 +1,8 @@
 /**
  * A Backend that forwards everything to another and passes each compute op through one
- * hook, with a label naming the op and its shapes and the op's FLOP (src/op_flop.ts).
- * The benchmark times ops with it (bench/timed_backend.ts); the API counts progress with
- * it (src/progress_backend.ts).
+ * hook, with a label naming the op and its shapes and the op's FLOP (compute/op_flop.ts).
+ * The benchmark times ops with it (src/bench/timed_backend.ts); the API counts progress with
+ * it (compute/progress_backend.ts).
  */
 import type { Backend, BackendName, ComputeMode } from './backend.js';
 import { attentionFlop, codebookArgminFlop, conv1x1Flop, conv3x3Flop } from './op_flop.js';

@@ -1,8 +1,8 @@
 /**
  * The floating-point work of each backend op, from its operands' shapes: a multiply and
  * an add count 2 (FLOP). The benchmark divides it by time for GFLOP/s per op
- * (bench/timed_backend.ts); the API counts it for progress fractions
- * (src/progress_backend.ts). Only the multiply-add work is counted: GroupNorm, swish and
+ * (src/bench/timed_backend.ts); the API counts it for progress fractions
+ * (compute/progress_backend.ts). Only the multiply-add work is counted: GroupNorm, swish and
  * the codebook norms (computed once at load) count 0: under 1% of the arithmetic.
  */
 import type { Tensor } from '../core/tensor.js';

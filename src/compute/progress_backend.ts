@@ -1,6 +1,6 @@
 /**
  * One encode or decode, watched where the work is done: a Backend decorator
- * (src/backend_decorator.ts) that
+ * (compute/backend_decorator.ts) that
  * - adds up each op's FLOP as the op returns, for progress. The total is known before
  *   the real run starts: the same computation is first walked with every compute call
  *   skipped (allocations, copies and releases still go through, so the walk is the real
