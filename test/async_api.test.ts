@@ -82,7 +82,7 @@ test('an abort in the middle of an encode rejects with AbortError; the model the
   const again = await vq.encode(input);
   assert.ok(sameBytes(again.latent.data, expected.latent.data), 'the same latent after the abort');
   // Already aborted: rejected before any work; requests queued behind it still run.
-  const queued = [vq.encode(input, { signal: AbortSignal.abort() }), vq.decode(again, { signal: controller.signal }), vq.encode(input)];
+  const queued = [vq.encode(input, { signal: AbortSignal.abort() }), vq.decode(again, { signal: controller.signal }), vq.encode(input)] as const;
   const [a, b, c] = await Promise.allSettled(queued);
   assert.is(a.status, 'rejected');
   assert.is(b.status, 'rejected');

@@ -76,7 +76,7 @@ function serveBytes(req: IncomingMessage, res: ServerResponse, key: string, file
   let body = typeof file.body === 'string' ? new TextEncoder().encode(file.body) : file.body;
   if (file.corrupt) {
     body = body.slice();
-    body[body.length >> 1] ^= 0xff;
+    body[body.length >> 1]! ^= 0xff;
   }
   const size = body.length;
   const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
@@ -322,7 +322,7 @@ test('a partial file that is already whole: the 416 answer ends it, and the sha2
 test('corrupt bytes: a checksum error naming the file and both hashes, and nothing cached', async () => {
   const folder = folderOf('tester/corrupt');
   const bad = CKPT.slice();
-  bad[bad.length >> 1] ^= 0xff;
+  bad[bad.length >> 1]! ^= 0xff;
   const r = await cli(['fetch', 'tester/corrupt']);
   failed('corrupt', r, new RegExp(`tester/corrupt model\\.ckpt: checksum mismatch: expected sha256 ${sha256(CKPT)}, got ${sha256(bad)}; the download was deleted`));
   assert.equal(readdirSync(folder), [], 'neither the file nor its partial');

@@ -31,7 +31,7 @@ function pack(samples: number[], width: number, depth: number): Uint8Array {
   const out = new Uint8Array(rowBytes * height);
   samples.forEach((v, i) => {
     const bit = (i % width) * depth;
-    out[Math.floor(i / width) * rowBytes + (bit >> 3)] |= v << (8 - depth - (bit & 7));
+    out[Math.floor(i / width) * rowBytes + (bit >> 3)]! |= v << (8 - depth - (bit & 7));
   });
   return out;
 }
@@ -194,7 +194,7 @@ test('JPEG decodes to RGB close to the original', () => {
   const { rgb, jpeg } = smoothJpeg();
   const img = decodeImage(jpeg, 'smooth.jpg');
   assert.equal([img.width, img.height, img.data.length], [24, 16, rgb.length]);
-  const worst = rgb.reduce((m, v, i) => Math.max(m, Math.abs(v - img.data[i])), 0);
+  const worst = rgb.reduce((m, v, i) => Math.max(m, Math.abs(v - img.data[i]!)), 0);
   assert.ok(worst <= 6, `largest difference ${worst}`);
 });
 
@@ -215,7 +215,7 @@ test('every truncation or flipped byte of a PNG is BAD_FORMAT naming the file', 
   // flipped high byte of the width or height first trips the size limit, checked early.
   for (let at = 8; at < png.length; at++) {
     const flipped = png.slice();
-    flipped[at] ^= 0x10;
+    flipped[at]! ^= 0x10;
     const code = at === 16 || at === 20 ? 'TOO_LARGE' : 'BAD_FORMAT';
     assertBadFormat(() => decodeImage(flipped, 'flip.png'), 'flip.png', `PNG with byte ${at} flipped`, code);
   }

@@ -17,7 +17,7 @@ function readNpyFloat32(file: string): { shape: number[]; data: Float32Array } {
   const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
   assert.match(header, "'descr': '<f4'", `${file} holds float32`);
   assert.match(header, "'fortran_order': False", `${file} is C order`);
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1].split(',').filter((d) => d.trim()).map(Number);
+  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((d) => d.trim()).map(Number);
   const body = bytes.subarray(10 + headerLength);
   return { shape, data: new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length)) };
 }

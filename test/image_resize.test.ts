@@ -58,7 +58,7 @@ const isBadArgument = (e: unknown): boolean => e instanceof VqganError && e.code
 test('centreCrop places odd margins as Python round does (halves to even)', () => {
   const img = ramp(20, 20);
   // margin 20 − w: 1 → round(0.5) = 0, 3 → round(1.5) = 2, 5 → round(2.5) = 2, 4 → 2
-  for (const [w, left] of [[19, 0], [17, 2], [15, 2], [16, 2]]) {
+  for (const [w, left] of [[19, 0], [17, 2], [15, 2], [16, 2]] as const) {
     const crop = centreCrop(img, w, 20);
     assert.is(crop.data[0], left, `left offset for width ${w}`);
   }
@@ -94,7 +94,7 @@ test('resizeAndCrop never ends below the target', () => {
 });
 
 test('resize rejects non-positive or fractional sizes', () => {
-  for (const [w, h] of [[0, 5], [5, -1], [2.5, 4]]) {
+  for (const [w, h] of [[0, 5], [5, -1], [2.5, 4]] as const) {
     assert.throws(() => resizeLanczos(ramp(4, 4), w, h), isBadArgument);
   }
 });

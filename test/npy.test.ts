@@ -62,7 +62,7 @@ test('writeNpy → parseNpy round trips, including 0-d and 1-d shapes and unalig
   ];
   for (const [dtype, shape, data] of cases) {
     const bytes = writeNpy(dtype, shape, data);
-    assert.is((bytes[8] | (bytes[9] << 8)) + 10 & 63, 0, 'data starts on a 64-byte boundary');
+    assert.is((bytes[8]! | (bytes[9]! << 8)) + 10 & 63, 0, 'data starts on a 64-byte boundary');
     // Read from an odd offset: the typed array must still come out aligned.
     const shifted = new Uint8Array(bytes.length + 1).subarray(1);
     shifted.set(bytes);

@@ -39,7 +39,9 @@ test('a checkpoint padded with 4× optimizer state loads within 1.5× the weight
 
     const child = spawnSync(process.execPath, [fileURLToPath(new URL('./helpers/measure_load.js', import.meta.url)), file], { encoding: 'utf8' });
     assert.is(child.status, 0, child.stderr);
-    const { before, peak, weightBytes, bytesRead } = JSON.parse(child.stdout) as Record<string, number>;
+    const { before, peak, weightBytes, bytesRead } = JSON.parse(child.stdout) as {
+      before: number; peak: number; weightBytes: number; bytesRead: number;
+    };
     const weights = TENSORS * NUMEL * 4;
     assert.is(weightBytes, weights, 'every model tensor loaded');
     const rise = peak - before;

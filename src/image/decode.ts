@@ -123,7 +123,7 @@ function unpackSamples(png: DecodedPng): ArrayLike<number> {
   for (let y = 0; y < height; y++) {
     for (let i = 0; i < perRow; i++) {
       const bit = i * depth;
-      const byte = data[y * rowBytes + (bit >> 3)];
+      const byte = data[y * rowBytes + (bit >> 3)]!;
       out[y * perRow + i] = (byte >> (8 - depth - (bit & 7))) & mask;
     }
   }
@@ -141,16 +141,16 @@ function pixelReader(png: DecodedPng, name: string): PixelReader {
       throw new VqganError('BAD_FORMAT', `${name}: palette PNG with bit depth 16 (at most 8 is allowed)`);
     }
     return (samples, s, rgba, o) => {
-      const entry = palette[samples[s]];
+      const entry = palette[samples[s]!];
       if (entry === undefined) {
         throw new VqganError(
           'BAD_FORMAT',
           `${name}: palette index ${samples[s]} but the palette has ${palette.length} colours`,
         );
       }
-      rgba[o] = entry[0];
-      rgba[o + 1] = entry[1];
-      rgba[o + 2] = entry[2];
+      rgba[o] = entry[0]!;
+      rgba[o + 1] = entry[1]!;
+      rgba[o + 2] = entry[2]!;
       rgba[o + 3] = entry[3] ?? 255; // present only when the file has a tRNS chunk
     };
   }
@@ -162,8 +162,8 @@ function pixelReader(png: DecodedPng, name: string): PixelReader {
   const colours = channels <= 2 ? 1 : 3;
   const hasAlpha = channels === 2 || channels === 4;
   return (samples, s, rgba, o) => {
-    for (let c = 0; c < 3; c++) rgba[o + c] = to8(samples[s + (colours === 1 ? 0 : c)]);
-    rgba[o + 3] = hasAlpha ? to8(samples[s + colours]) : isKeyed(samples, s) ? 0 : 255;
+    for (let c = 0; c < 3; c++) rgba[o + c] = to8(samples[s + (colours === 1 ? 0 : c)]!);
+    rgba[o + 3] = hasAlpha ? to8(samples[s + colours]!) : isKeyed(samples, s) ? 0 : 255;
   };
 }
 

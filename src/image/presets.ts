@@ -34,7 +34,7 @@ export function imageToTensor(img: RgbImage, preset: PresetName = 'taming'): Ten
   const out = new Float32Array(3 * plane);
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {
-      out[c * plane + p] = toModel(data[p * 3 + c]);
+      out[c * plane + p] = toModel(data[p * 3 + c]!);
     }
   }
   return new Tensor([1, 3, height, width], out);
@@ -53,14 +53,13 @@ export function tensorToImage(t: Tensor, preset: PresetName = 'taming'): RgbImag
       `image tensor must be [1, 3, H, W] or [3, H, W], got ${formatShape(shape)}`,
     );
   }
-  const height = shape[shape.length - 2];
-  const width = shape[shape.length - 1];
+  const [height, width] = shape.slice(-2) as [number, number];
   const plane = width * height;
   const toByte = preset === 'taming' ? toByteTaming : toByteDalle;
   const data = new Uint8Array(3 * plane);
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {
-      data[p * 3 + c] = toByte(t.data[c * plane + p]);
+      data[p * 3 + c] = toByte(t.data[c * plane + p]!);
     }
   }
   return { width, height, data };

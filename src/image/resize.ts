@@ -121,10 +121,10 @@ function lanczosKernel(inSize: number, outSize: number): Kernel {
     let sum = 0;
     for (let j = 0; j < hi - lo; j++) {
       w[j] = lanczos((j + lo - centre + 0.5) * inverse);
-      sum += w[j];
+      sum += w[j]!;
     }
     for (let j = 0; j < hi - lo; j++) {
-      const scaled = (sum !== 0 ? w[j] / sum : w[j]) * ONE;
+      const scaled = (sum !== 0 ? w[j]! / sum : w[j]!) * ONE;
       // C's (int)(scaled ± 0.5): round half away from zero.
       weights[i * taps + j] = Math.trunc(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
     }
@@ -153,12 +153,12 @@ function resampleRows(img: RgbImage, width: number): RgbImage {
       let g = half;
       let b = half;
       const k = x * taps;
-      for (let j = 0; j < count[x]; j++) {
-        const s = row + (first[x] + j) * 3;
-        const wj = weights[k + j];
-        r += src[s] * wj;
-        g += src[s + 1] * wj;
-        b += src[s + 2] * wj;
+      for (let j = 0; j < count[x]!; j++) {
+        const s = row + (first[x]! + j) * 3;
+        const wj = weights[k + j]!;
+        r += src[s]! * wj;
+        g += src[s + 1]! * wj;
+        b += src[s + 2]! * wj;
       }
       const o = (y * width + x) * 3;
       data[o] = clip8(r);
@@ -178,11 +178,11 @@ function resampleColumns(img: RgbImage, height: number): RgbImage {
   const half = ONE / 2;
   for (let y = 0; y < height; y++) {
     const k = y * taps;
-    const top = first[y] * stride;
+    const top = first[y]! * stride;
     for (let x = 0; x < stride; x++) {
       let sum = half;
-      for (let j = 0; j < count[y]; j++) {
-        sum += src[top + j * stride + x] * weights[k + j];
+      for (let j = 0; j < count[y]!; j++) {
+        sum += src[top + j * stride + x]! * weights[k + j]!;
       }
       data[y * stride + x] = clip8(sum);
     }

@@ -17,9 +17,9 @@ export interface RgbImage {
 export function compositeOnWhite(width: number, height: number, rgba: ArrayLike<number>): RgbImage {
   const out = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {
-    const a = rgba[p * 4 + 3];
+    const a = rgba[p * 4 + 3]!;
     for (let c = 0; c < 3; c++) {
-      const v = rgba[p * 4 + c];
+      const v = rgba[p * 4 + c]!;
       // round((v·a + 255·(255 − a)) / 255) in integers: the remainder never equals 127.5.
       out[p * 3 + c] = Math.floor((v * a + 255 * (255 - a) + 127) / 255);
     }

@@ -62,7 +62,7 @@ function parsePyLiteral(text: string, name: string): PyValue {
     throw bad(name, `header ${why} at character ${p}: ${JSON.stringify(text.trim())}`);
   };
   const skip = (): void => {
-    while (p < text.length && /\s/.test(text[p])) p++;
+    while (p < text.length && /\s/.test(text[p]!)) p++;
   };
   const value = (): PyValue => {
     skip();
@@ -119,7 +119,7 @@ interface Header {
 
 function readHeader(bytes: Uint8Array, name: string): Header {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw bad(name, 'no \\x93NUMPY magic');
-  const major = bytes[6];
+  const major = bytes[6]!;
   if (major < 1 || major > 3) throw new VqganError('UNSUPPORTED', `${name}: .npy version ${major}.${bytes[7]} (1.0 to 3.0 are read)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;

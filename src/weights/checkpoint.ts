@@ -60,7 +60,7 @@ async function findPickle(src: ByteSource): Promise<{ pickle: ZipEntry; entries:
     const why = pickles.length === 0 ? 'has no <archive>/data.pkl' : `has ${pickles.length} data.pkl entries (${pickles.map((e) => e.name).join(', ')})`;
     throw new VqganError('BAD_FORMAT', `${src.name}: a zip, but not a PyTorch checkpoint: it ${why}`);
   }
-  const pickle = pickles[0];
+  const pickle = pickles[0]!;
   return { pickle, entries: new Map(list.map((e) => [e.name, e])), prefix: pickle.name.slice(0, -'data.pkl'.length) };
 }
 
@@ -78,8 +78,8 @@ function stateDictOf(root: unknown, name: string): Map<unknown, unknown> {
 function lastElement(key: string, t: TorchTensor, name: string): number {
   let last = t.offset;
   for (let d = 0; d < t.shape.length; d++) {
-    if (t.stride[d] < 0) throw new VqganError('BAD_FORMAT', `${name}: tensor ${key} has a negative stride ${formatShape(t.stride)}`);
-    last += (t.shape[d] - 1) * t.stride[d];
+    if (t.stride[d]! < 0) throw new VqganError('BAD_FORMAT', `${name}: tensor ${key} has a negative stride ${formatShape(t.stride)}`);
+    last += (t.shape[d]! - 1) * t.stride[d]!;
   }
   if (last >= t.storage.numel) {
     throw new VqganError(
@@ -124,7 +124,7 @@ function isContiguous(t: TorchTensor): boolean {
   let step = 1;
   for (let d = t.shape.length - 1; d >= 0; d--) {
     if (t.shape[d] !== 1 && t.stride[d] !== step) return false;
-    step *= t.shape[d];
+    step *= t.shape[d]!;
   }
   return true;
 }
@@ -139,14 +139,14 @@ function gather(values: Float32Array, base: number, t: TorchTensor): Float32Arra
   const index = new Array<number>(t.shape.length).fill(0);
   let at = start;
   for (let i = 0; i < numel; i++) {
-    out[i] = values[at];
+    out[i] = values[at]!;
     for (let d = t.shape.length - 1; d >= 0; d--) {
-      if (++index[d] < t.shape[d]) {
-        at += t.stride[d];
+      if (++index[d]! < t.shape[d]!) {
+        at += t.stride[d]!;
         break;
       }
       index[d] = 0;
-      at -= (t.shape[d] - 1) * t.stride[d];
+      at -= (t.shape[d]! - 1) * t.stride[d]!;
     }
   }
   return out;
@@ -155,7 +155,7 @@ function gather(values: Float32Array, base: number, t: TorchTensor): Float32Arra
 /** Reads one storage's needed range and cuts each of its tensors out of it. */
 async function loadStorage(src: ByteSource, entry: ZipEntry | undefined, plan: StoragePlan, out: Map<string, Tensor>): Promise<void> {
   const itemSize = STORED_ITEM_SIZE[plan.dtype];
-  const firstKey = plan.users[0].key;
+  const firstKey = plan.users[0]!.key;
   if (entry === undefined) throw new VqganError('BAD_FORMAT', `${src.name}: storage ${plan.storage.key} of tensor ${firstKey} is missing from the zip`);
   if (entry.uncompressedSize < plan.storage.numel * itemSize) {
     throw new VqganError(

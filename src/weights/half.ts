@@ -134,20 +134,20 @@ export function decodeToFloat32(bytes: Uint8Array, dtype: StoredDtype): Float32A
       const out = new Float32Array(n);
       const outBits = new Uint32Array(out.buffer);
       const table = float16Table();
-      for (let i = 0; i < n; i++) outBits[i] = table[src[i]];
+      for (let i = 0; i < n; i++) outBits[i] = table[src[i]!]!;
       return out;
     }
     case 'bfloat16': {
       const src = new Uint16Array(aligned);
       const out = new Float32Array(n);
       const outBits = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) outBits[i] = src[i] << 16;
+      for (let i = 0; i < n; i++) outBits[i] = src[i]! << 16;
       return out;
     }
     case 'int64': {
       const src = new BigInt64Array(aligned);
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = Number(src[i]);
+      for (let i = 0; i < n; i++) out[i] = Number(src[i]!);
       return out;
     }
   }

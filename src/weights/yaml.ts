@@ -171,7 +171,7 @@ class BlockParser {
 
   parseDocument(): unknown {
     if (this.lines.length === 0) return null;
-    const value = this.block(this.lines[0].indent);
+    const value = this.block(this.lines[0]!.indent);
     const extra = this.lines[this.i];
     if (extra !== undefined) this.fail(extra.no, `unexpected ${extra.text} (indentation, or a list item among keys?)`);
     return value;
@@ -179,7 +179,7 @@ class BlockParser {
 
   /** The block (map or list) whose lines start at the current line's indentation. */
   private block(indent: number): unknown {
-    return isListItem(this.lines[this.i].text) ? this.list(indent) : this.map(indent);
+    return isListItem(this.lines[this.i]!.text) ? this.list(indent) : this.map(indent);
   }
 
   /** What follows `key:` with nothing after the colon: a deeper block, a list at the same indentation, or null. */
@@ -192,8 +192,8 @@ class BlockParser {
 
   private map(indent: number): Record<string, unknown> {
     const entries: Entry[] = [];
-    while (this.i < this.lines.length && this.lines[this.i].indent === indent && !isListItem(this.lines[this.i].text)) {
-      const line = this.lines[this.i++];
+    while (this.i < this.lines.length && this.lines[this.i]!.indent === indent && !isListItem(this.lines[this.i]!.text)) {
+      const line = this.lines[this.i++]!;
       const kv = splitKey(line.text, line.no, this.fail) ?? this.fail(line.no, `expected 'key: value', got ${line.text}`);
       entries.push({ key: kv[0], value: kv[1] === '' ? this.nested(indent) : scalar(kv[1], line.no, this.fail), no: line.no });
       const next = this.lines[this.i];
@@ -204,8 +204,8 @@ class BlockParser {
 
   private list(indent: number): unknown[] {
     const items: unknown[] = [];
-    while (this.i < this.lines.length && this.lines[this.i].indent === indent && isListItem(this.lines[this.i].text)) {
-      const line = this.lines[this.i];
+    while (this.i < this.lines.length && this.lines[this.i]!.indent === indent && isListItem(this.lines[this.i]!.text)) {
+      const line = this.lines[this.i]!;
       const rest = line.text.slice(1).trimStart();
       if (rest === '') {
         // A bare `-`: the item is the deeper block below it, if any.

@@ -38,7 +38,7 @@ function mutateInPlace(b: Uint8Array, start: number, end: number, rng: Random, s
   switch (rng.below(6)) {
     case 0: {
       const bit = rng.below(8);
-      b[at] ^= 1 << bit;
+      b[at]! ^= 1 << bit;
       steps.push(`flip bit ${bit} of byte ${at}`);
       return;
     }

@@ -187,7 +187,7 @@ export interface TensorSpec {
 
 function contiguousStrides(shape: number[]): number[] {
   const strides = new Array<number>(shape.length);
-  for (let d = shape.length - 1, step = 1; d >= 0; step *= shape[d], d--) strides[d] = step;
+  for (let d = shape.length - 1, step = 1; d >= 0; step *= shape[d]!, d--) strides[d] = step;
   return strides;
 }
 

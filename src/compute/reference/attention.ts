@@ -27,7 +27,7 @@ export function attention(
     for (let c = 0; c < channels; c++) {
       const qc = q[c * n + i]!;
       const kRow = c * n;
-      for (let j = 0; j < n; j++) scores[row + j] += f32(qc * k[kRow + j]!);
+      for (let j = 0; j < n; j++) scores[row + j]! += f32(qc * k[kRow + j]!);
     }
     let max = -Infinity;
     for (let j = 0; j < n; j++) {

@@ -18,7 +18,7 @@ export function conv1x1(
     for (let ci = 0; ci < cin; ci++) {
       const w = weight[co * cin + ci]!;
       const src = ci * pixels;
-      for (let p = 0; p < pixels; p++) out[row + p] += f32(w * x[src + p]!);
+      for (let p = 0; p < pixels; p++) out[row + p]! += f32(w * x[src + p]!);
     }
     if (residual !== null) {
       for (let p = 0; p < pixels; p++) out[row + p] = residual[row + p]! + out[row + p]!;

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * Formats the TypeScript, AssemblyScript and JavaScript sources with dprint's TypeScript
+ * plugin (its parser takes AssemblyScript's decorators on functions and its `<T>x` casts,
+ * which Prettier's parsers reject), run from its npm packages: nothing is downloaded.
+ * The settings are dprint.json's, so an editor's dprint extension formats the same way.
+ *   node scripts/format.mjs           rewrite the files that are not formatted
+ *   node scripts/format.mjs --check   list them and exit 1 (CI)
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createFromBuffer } from '@dprint/formatter';
+import { getPath } from '@dprint/typescript';
+
+const check = process.argv.includes('--check');
+const root = new URL('..', import.meta.url);
+const config = JSON.parse(readFileSync(new URL('dprint.json', root), 'utf8'));
+
+/** dprint.json's include and exclude globs as one test: `**` any folders, `*` within a name, `{a,b}` either. */
+function globTest(globs) {
+  const source = (glob) =>
+    glob.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\{([^}]*)\}/g, (_, alts) => `(${alts.split(',').join('|')})`)
+      .replace(/\*\*\//g, '(.*/)?').replace(/\*/g, '[^/]*');
+  const pattern = new RegExp(`^(${globs.map(source).join('|')})$`);
+  return (path) => pattern.test(path);
+}
+
+const included = globTest(config.includes);
+const excluded = globTest(config.excludes);
+// The files git tracks and the new ones it does not ignore.
+const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+const files = [...new Set(listed.split('\n'))].filter((path) => included(path) && !excluded(path));
+
+const formatter = createFromBuffer(readFileSync(getPath()));
+const { includes: _includes, excludes: _excludes, typescript, ...global } = config;
+formatter.setConfig(global, typescript);
+
+const unformatted = [];
+for (const path of files) {
+  const file = new URL(path, root);
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    continue; // listed by git but deleted in the working tree
+  }
+  const formatted = formatter.formatText({ filePath: path, fileText: text });
+  if (formatted === text) continue;
+  unformatted.push(path);
+  if (!check) writeFileSync(file, formatted);
+}
+if (check && unformatted.length > 0) {
+  console.error(`not formatted (run npm run format):\n  ${unformatted.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`${files.length} files ${check ? 'checked' : 'formatted'}${unformatted.length > 0 && !check ? `, ${unformatted.length} rewritten` : ''}`);
