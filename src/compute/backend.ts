@@ -57,7 +57,7 @@ export interface Backend {
   download(t: Tensor): Tensor;
 
   /**
-   * Puts a 3×3 weight (C_out, C_in, 3, 3) into the layout that conv3x3 reads for `mode`
+   * Puts a 3×3 weight (C_out, C_in, 3, 3) into the layout that conv3x3 reads for `kind`
    * (packed, or Winograd-transformed), once: the model does it at load; conv3x3 does it
    * at first use otherwise. The row-major values may be given back afterwards. `width`:
    * the output width the convolution is made for (the model's, at its configured

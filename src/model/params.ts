@@ -15,7 +15,7 @@ export interface ParamSource {
   /** The tensor called `key`, which must have `shape`, in the backend's memory. */
   take(key: string, shape: readonly number[]): Tensor;
   /**
-   * Has the backend put a 3×3 weight it took into the layout of its conv3x3 for `mode`
+   * Has the backend put a 3×3 weight it took into the layout of its conv3x3 for `kind`
    * and outputs `width` wide, now, at load.
    */
   prepareConv3x3(weight: Tensor, kind: Conv3x3Kind, width: number): void;
