@@ -153,7 +153,7 @@ export class WasmBackend implements Backend {
     const taps = new Int32Array(this.memory.buffer, this.taps, 9);
     for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) taps[ky * 3 + kx] = ky * rowBytes + columns[kx]! * 4;
     const pack = kind === 's1' ? 'f32_pack3x3_s1' : kind === 'up2' ? 'f32_pack3x3_up2' : 'f32_pack3x3_s2';
-    this.pool.run({ kernel: pack, args: [this.ptr(x), cin, h, w, packed, rowBytes], total: rows, unit: 2 });
+    this.pool.run({ kernel: pack, args: { x: this.ptr(x), c: cin, h, w, out: packed, rowBytes }, total: rows, unit: 2 });
     const weights = this.packedWeights(weight);
     // Each thread parks its partial sums in its own cache lines.
     const partialBytes = Math.ceil(this.k.f32_conv3x3_4x8_scratch_bytes(cout) / 64) * 64;
@@ -163,14 +163,15 @@ export class WasmBackend implements Backend {
     // output is computed the same way whatever the pieces.
     const groups = Math.min(Math.ceil(cout / 4), Math.ceil((PIECES_PER_THREAD * this.pool.threads) / hout));
     const coGroup = Math.ceil(cout / groups / 4) * 4;
-    const args = [packed, rowBytes, line * 4, step, this.taps, cin, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
-      residual === null ? 0 : this.ptr(residual), partial, coGroup];
     this.pool.run({
       kernel: 'f32_conv3x3_4x8',
-      args,
+      args: {
+        packed, rowBytes, lineBytes: line * 4, step, taps: this.taps, cin, packedWeights: weights, bias: this.ptr(bias),
+        out: this.ptr(out), cout, hout, wout, residual: residual === null ? 0 : this.ptr(residual), partial, coGroup,
+      },
       total: hout * Math.ceil(cout / coGroup),
       unit: 1,
-      scratch: { arg: 13, stride: partialBytes }, // args[13] is partial
+      scratch: { partial: partialBytes },
     });
     this.allocator.free(partial);
     this.allocator.free(packed);
@@ -189,7 +190,7 @@ export class WasmBackend implements Backend {
     let phases = 0; // (4·C_in, H/2, W/2) for s2
     if (conv === 's2') {
       phases = this.allocator.alloc(cin * h * w * 4);
-      this.pool.run({ kernel: 'f32_split_phases', args: [input, cin, h, w, phases], total: cin, unit: 4 });
+      this.pool.run({ kernel: 'f32_split_phases', args: { x: input, c: cin, h, w, out: phases }, total: cin, unit: 4 });
       [input, cin, h, w] = [phases, 4 * cin, h / 2, w / 2];
     }
     // The grid of m × m output tiles, its width in whole quads of 4 tiles.
@@ -207,11 +208,13 @@ export class WasmBackend implements Backend {
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
     this.pool.run({
       kernel,
-      args: [input, cin, h, w, conv === 'up2' ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
-        residual === null ? 0 : this.ptr(residual), scratch, coGroup],
+      args: {
+        x: input, cin, h, w, up: conv === 'up2' ? 1 : 0, th, qw, u: weights, bias: this.ptr(bias), out: this.ptr(out), cout,
+        hout, wout, residual: residual === null ? 0 : this.ptr(residual), scratch, coGroup,
+      },
       total: chunks * Math.ceil(cout / coGroup),
       unit: 1,
-      scratch: { arg: 14, stride: scratchBytes }, // args[14] is scratch
+      scratch: { scratch: scratchBytes },
     });
     this.allocator.free(scratch);
     if (phases !== 0) this.allocator.free(phases);
@@ -281,10 +284,13 @@ export class WasmBackend implements Backend {
     const pixels = h * w;
     const blocks = Math.ceil(pixels / 8); // the kernel's blocks of 8 pixels
     const packed = this.allocator.alloc(blocks * cin * 32);
-    this.pool.run({ kernel: 'f32_pack1x1', args: [this.ptr(x), cin, pixels, packed], total: blocks, unit: 16 });
+    this.pool.run({ kernel: 'f32_pack1x1', args: { x: this.ptr(x), cin, pixels, packed }, total: blocks, unit: 16 });
     this.pool.run({
       kernel: 'f32_conv1x1_4x8',
-      args: [packed, cin, pixels, this.ptr(weight), this.ptr(bias), this.ptr(out), out.shape[0]!, residual === null ? 0 : this.ptr(residual)],
+      args: {
+        packed, cin, pixels, weight: this.ptr(weight), bias: this.ptr(bias), out: this.ptr(out), cout: out.shape[0]!,
+        residual: residual === null ? 0 : this.ptr(residual),
+      },
       total: blocks,
       unit: Math.max(1, Math.floor(blocks / (PIECES_PER_THREAD * this.pool.threads))),
     });
@@ -295,7 +301,10 @@ export class WasmBackend implements Backend {
     const [c, h, w] = x.shape as [number, number, number];
     this.pool.run({
       kernel: 'f32_group_norm',
-      args: [this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0, this.expConstants],
+      args: {
+        x: this.ptr(x), channels: c, pixels: h * w, weight: this.ptr(weight), bias: this.ptr(bias), groups, out: this.ptr(out),
+        swish: swish ? 1 : 0, expConstants: this.expConstants,
+      },
       total: groups,
       unit: 1,
     });
@@ -305,10 +314,13 @@ export class WasmBackend implements Backend {
     const [c, h, w] = q.shape as [number, number, number];
     const n = h * w;
     const vt = this.allocator.alloc(c * n * 4); // (N, C)
-    this.pool.run({ kernel: 'f32_transpose', args: [this.ptr(v), c, n, vt], total: c, unit: 32 });
+    this.pool.run({ kernel: 'f32_transpose', args: { x: this.ptr(v), rows: c, cols: n, out: vt }, total: c, unit: 32 });
     this.pool.run({
       kernel: 'f32_attention_rows',
-      args: [this.ptr(q), this.ptr(k), vt, c, n, scale, this.ptr(scores), this.ptr(out), this.expConstants],
+      args: {
+        q: this.ptr(q), k: this.ptr(k), vt, channels: c, n, scale, scores: this.ptr(scores), out: this.ptr(out),
+        expConstants: this.expConstants,
+      },
       total: n,
       unit: 8,
     });
@@ -338,10 +350,10 @@ export class WasmBackend implements Backend {
     const state = this.allocator.alloc(stateBytes * this.pool.threads);
     this.pool.run({
       kernel: 'f32_codebook_argmin',
-      args: [this.ptr(z), dim, positions, blocked.ptr, codes, this.ptr(norms), out, state],
+      args: { z: this.ptr(z), dim, positions, blocked: blocked.ptr, codes, norms: this.ptr(norms), tokens: out, state },
       total: positions,
       unit,
-      scratch: { arg: 7, stride: stateBytes }, // args[7] is state
+      scratch: { state: stateBytes },
     });
     tokens.set(new Int32Array(this.memory.buffer, out, positions));
     this.allocator.free(state);

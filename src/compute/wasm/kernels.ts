@@ -4,75 +4,46 @@
  * kernels, built a second time with the memory declared shared). Pointers are byte
  * addresses; sizes count floats.
  */
+import { KERNEL_PARAMS, type KernelExports } from './kernel_bindings.generated.js';
+
+/** The kernels' exports, typed from the build (scripts/kernel_bindings.mjs). */
+export type Kernels = KernelExports;
+
+type KernelName = keyof typeof KERNEL_PARAMS;
+
 /**
  * The kernels that compute a range [lo, hi) of their output (rows, channels, groups or
- * positions: the last two arguments), so that threads can share one call.
+ * positions: the last two parameters), so that threads can share one call; by number
+ * in jobs handed to worker threads.
  */
-export interface RangedKernels {
-  f32_pack3x3_s1(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
-  f32_pack3x3_up2(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
-  f32_pack3x3_s2(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
-  f32_conv3x3_4x8(
-    packed: number, rowBytes: number, lineBytes: number, step: number, taps: number, cin: number,
-    packedWeights: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
-    partial: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_conv3x3_winograd4x4(
-    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
-    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_conv3x3_winograd6x6(
-    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
-    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_conv2x2_winograd4x4(
-    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
-    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_split_phases(x: number, c: number, h: number, w: number, out: number, c0: number, c1: number): void;
-  f32_pack1x1(x: number, cin: number, pixels: number, packed: number, b0: number, b1: number): void;
-  f32_conv1x1_4x8(
-    packed: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number,
-    b0: number, b1: number,
-  ): void;
-  f32_group_norm(
-    x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number,
-    expConstants: number, g0: number, g1: number,
-  ): void;
-  f32_transpose(x: number, rows: number, cols: number, out: number, r0: number, r1: number): void;
-  f32_attention_rows(
-    q: number, k: number, vt: number, channels: number, n: number, scale: number, scores: number, out: number,
-    expConstants: number, i0: number, i1: number,
-  ): void;
-  f32_codebook_argmin(
-    z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number, state: number,
-    p0: number, p1: number,
-  ): void;
-}
-
-export type RangedKernelName = keyof RangedKernels;
-
-/** Ranged kernels by number, for jobs handed to worker threads. */
-export const RANGED_KERNEL_NAMES: readonly RangedKernelName[] = [
+export const RANGED_KERNEL_NAMES = [
   'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv3x3_winograd4x4', 'f32_conv3x3_winograd6x6',
   'f32_conv2x2_winograd4x4', 'f32_split_phases',
   'f32_pack1x1', 'f32_conv1x1_4x8', 'f32_group_norm',
   'f32_transpose', 'f32_attention_rows', 'f32_codebook_argmin',
-];
+] as const satisfies readonly KernelName[];
 
-export interface Kernels extends RangedKernels {
-  f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
-  f32_conv3x3_4x8_scratch_bytes(cout: number): number;
-  f32_conv3x3_winograd_chunks(quads: number, m: number, r: number): number;
-  f32_conv3x3_winograd_co_block(): number;
-  f32_conv3x3_winograd_scratch_bytes(cin: number, m: number, r: number): number;
-  f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
-  f32_codebook_argmin_state_bytes(positions: number): number;
-  f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
-  f32_exp_constants_bytes(): number;
-  f32_exp_constants(out: number): void;
-  /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */
-  f32_simd_peak(iterations: number): number;
+export type RangedKernelName = (typeof RANGED_KERNEL_NAMES)[number];
+
+/** A ranged kernel's parameter names before the range, in order. */
+type ArgNames<K extends RangedKernelName> =
+  (typeof KERNEL_PARAMS)[K] extends readonly [...infer A, string, string] ? A : never;
+
+/** A ranged kernel's arguments before the range, by parameter name. */
+export type KernelArgs<K extends RangedKernelName> = { readonly [P in ArgNames<K>[number] & string]: number };
+
+/** A ranged kernel's parameter names before the range, in order. */
+export function argNames(kernel: RangedKernelName): readonly string[] {
+  return KERNEL_PARAMS[kernel].slice(0, -2);
+}
+
+/** The positional arguments of `args`, in the kernel's parameter order, before the range. */
+export function positionalArgs<K extends RangedKernelName>(kernel: K, args: KernelArgs<K>): number[] {
+  return argNames(kernel).map((name) => {
+    const value = (args as Record<string, number | undefined>)[name];
+    if (value === undefined) throw new Error(`${kernel}: no argument ${name}`);
+    return value;
+  });
 }
 
 /** FLOP done per iteration of f32_simd_peak (kernels/bench/simd_peak.ts). */
