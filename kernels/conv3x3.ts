@@ -108,7 +108,7 @@ export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, row
 }
 
 /** weight (C_out, C_in, 3, 3) → (ceil(C_out/4), C_in, 9, 4), missing channels zero. */
-export function f32_pack_weights3x3(weight: usize, cout: i32, cin: i32, out: usize): void {
+export function f32_pack3x3_weights(weight: usize, cout: i32, cin: i32, out: usize): void {
   const blocks = (cout + 3) >> 2;
   let o = out;
   for (let b = 0; b < blocks; b++) {
@@ -147,7 +147,7 @@ export function f32_conv3x3_4x8_scratch_bytes(cout: i32): i32 {
  * out[co, oy, ox] = residual + (bias[co] + Σ_ci Σ_t w[co, ci, t] · x[tap t of (oy, ox)])
  * in (ci, t) order. packed from a pack kernel (rowBytes between packed rows, lineBytes per
  * channel line, step packed rows per output row); taps: 9 i32 byte offsets within a
- * tile; packedWeights from f32_pack_weights3x3; residual 0 for none; partial: this
+ * tile; packedWeights from f32_pack3x3_weights; residual 0 for none; partial: this
  * thread's scratch (f32_conv3x3_4x8_scratch_bytes). Computes work items [i0, i1): item
  * oy · G + g is output row oy, channels [g · coGroup, (g + 1) · coGroup) (coGroup a
  * multiple of 4; G = ceil(C_out / coGroup)), so that small maps still give every thread

@@ -1,8 +1,8 @@
 /**
  * The fast mode's 3×3 convolutions, Winograd F(m×m, r×r): twin of
  * src/compute/reference/conv3x3_winograd.ts, whose header gives the transforms and the canonical
- * order. f32_conv3x3_winograd4x4 and 6x6 are the stride-1 ones (r = 3, padding 1);
- * f32_conv2x2_winograd4x4 (r = 2, no padding before the first row and column) is the
+ * order. f32_winograd_f4x4_3x3 and f32_winograd_f6x6_3x3 are the stride-1 ones (r = 3,
+ * padding 1); f32_winograd_f4x4_2x2 (r = 2, no padding before the first row and column) is the
  * stride-2 one on the phases of its input (kernels/phases.ts). Here the four lanes of a
  * vector are four horizontally adjacent tiles (a quad), so every lane does the
  * reference's scalar operations in the reference's order. Below, n = m + r − 1 is a
@@ -47,7 +47,7 @@ function patchVectors(m: i32, r: i32): i32 {
 }
 
 /** Chunks of chunkQuads(m, r) in `quads` quads: the kernels' work items per channel group. */
-export function f32_conv3x3_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
+export function f32_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
   return (quads + chunkQuads(m, r) - 1) / chunkQuads(m, r);
 }
 
@@ -55,12 +55,12 @@ export function f32_conv3x3_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
 const CO_BLOCK = 5;
 
 /** CO_BLOCK, for the host: the packing of U and the channel groups. */
-export function f32_conv3x3_winograd_co_block(): i32 {
+export function f32_winograd_co_block(): i32 {
   return CO_BLOCK;
 }
 
 /** Bytes of scratch that the F(m×m, r×r) kernel needs per thread. */
-export function f32_conv3x3_winograd_scratch_bytes(cin: i32, m: i32, r: i32): i32 {
+export function f32_winograd_scratch_bytes(cin: i32, m: i32, r: i32): i32 {
   const n = m + r - 1;
   const points = <usize>(n * n);
   // V, M, T (n² vectors) and D, as laid out by winograd().
@@ -350,9 +350,9 @@ function gatherQuad(x: usize, h: i32, w: i32, shift: i32, m: i32, r: i32, ti: i3
  * (g + 1) · coGroup) (coGroup a multiple of CO_BLOCK; G = ceil(C_out / coGroup)). x
  * (C_in, H, W), upsampled ×2 first when `up`; out (C_out, H_out, W_out), th × qw quads of
  * tiles; u packed as in the header; residual 0 for none; scratch: this thread's
- * f32_conv3x3_winograd_scratch_bytes.
+ * f32_winograd_scratch_bytes.
  */
-export function f32_conv3x3_winograd4x4(
+export function f32_winograd_f4x4_3x3(
   x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
   out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {
@@ -360,7 +360,7 @@ export function f32_conv3x3_winograd4x4(
 }
 
 /** The same with F(6×6, 3×3). */
-export function f32_conv3x3_winograd6x6(
+export function f32_winograd_f6x6_3x3(
   x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
   out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {
@@ -371,9 +371,9 @@ export function f32_conv3x3_winograd6x6(
  * F(4×4, 2×2): out[co, y, x] = residual + (Σ_ci Σ_(a,b) w[co, ci, a, b] · x[ci, y + a, x + b]
  * + bias[co]), x zero past its last row and column (no padding before the first): the
  * fast mode's stride-2 convolution on the phases of its input (kernels/phases.ts). `up`
- * must be 0; the rest as f32_conv3x3_winograd4x4.
+ * must be 0; the rest as f32_winograd_f4x4_3x3.
  */
-export function f32_conv2x2_winograd4x4(
+export function f32_winograd_f4x4_2x2(
   x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
   out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
 ): void {

@@ -30,9 +30,9 @@ const WINOGRAD_PIECES_PER_THREAD = 2;
 
 /** The kernel of kernels/conv3x3_winograd.ts for each kind of transformed weight: F(m×m, r×r). */
 const WINOGRAD_KERNELS = {
-  4: { m: 4, r: 3, kernel: 'f32_conv3x3_winograd4x4' },
-  6: { m: 6, r: 3, kernel: 'f32_conv3x3_winograd6x6' },
-  s2: { m: 4, r: 2, kernel: 'f32_conv2x2_winograd4x4' }, // on the input's phases
+  4: { m: 4, r: 3, kernel: 'f32_winograd_f4x4_3x3' },
+  6: { m: 6, r: 3, kernel: 'f32_winograd_f6x6_3x3' },
+  s2: { m: 4, r: 2, kernel: 'f32_winograd_f4x4_2x2' }, // on the input's phases
 } as const;
 
 /** A tensor whose values live at `ptr` in the backend's memory. */
@@ -200,11 +200,11 @@ export class WasmBackend implements Backend {
     // keep every thread busy; each output is computed the same way whatever the pieces.
     // Every group redoes its chunk's input transform, so fewer pieces per thread than
     // elsewhere: on 16×16 maps (one chunk) 4 groups on 2 threads instead of 8.
-    const chunks = this.k.f32_conv3x3_winograd_chunks(th * qw, m, r);
-    const block = this.k.f32_conv3x3_winograd_co_block();
+    const chunks = this.k.f32_winograd_chunks(th * qw, m, r);
+    const block = this.k.f32_winograd_co_block();
     const groups = Math.min(Math.ceil(cout / block), Math.ceil((WINOGRAD_PIECES_PER_THREAD * this.pool.threads) / chunks));
     const coGroup = Math.ceil(cout / groups / block) * block;
-    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd_scratch_bytes(cin, m, r) / 64) * 64;
+    const scratchBytes = Math.ceil(this.k.f32_winograd_scratch_bytes(cin, m, r) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
     this.pool.run({
       kernel,
@@ -242,7 +242,7 @@ export class WasmBackend implements Backend {
   private packedWeights(weight: Tensor): number {
     return this.derivedWeights(weight, this.derived, (cout, cin) => {
       const packed = this.alloc([Math.ceil(cout / 4) * 4 * cin * 9]);
-      this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
+      this.k.f32_pack3x3_weights(this.ptr(weight), cout, cin, packed.ptr);
       return packed;
     });
   }
@@ -250,7 +250,7 @@ export class WasmBackend implements Backend {
   /**
    * (C_out, C_in, 3, 3) weights Winograd-transformed for `conv` (s1 and up2: the tile that
    * maps `width` wide call for, or the one they were made for earlier), as
-   * (C_out / B, P, C_in', B) blocks of B = f32_conv3x3_winograd_co_block() channels,
+   * (C_out / B, P, C_in', B) blocks of B = f32_winograd_co_block() channels,
    * missing channels zero; P points, C_in' = 4·C_in for s2 (the phases).
    */
   private winogradWeights(weight: Tensor, conv: Conv3x3Kind, width: number): { ptr: number; kind: WinogradKind } {
@@ -261,7 +261,7 @@ export class WasmBackend implements Backend {
       const points = (m + r - 1) ** 2;
       const cinU = kind === 's2' ? 4 * cin : cin;
       const u = transformedWeights(weight.data, cout, cin, kind); // (P, C_out, C_in')
-      const b = this.k.f32_conv3x3_winograd_co_block();
+      const b = this.k.f32_winograd_co_block();
       const blocks = Math.ceil(cout / b);
       const packed = this.alloc([points * blocks * cinU * b]);
       const d = packed.data;

@@ -17,8 +17,8 @@ type KernelName = keyof typeof KERNEL_PARAMS;
  * in jobs handed to worker threads.
  */
 export const RANGED_KERNEL_NAMES = [
-  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv3x3_winograd4x4', 'f32_conv3x3_winograd6x6',
-  'f32_conv2x2_winograd4x4', 'f32_split_phases',
+  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8',
+  'f32_winograd_f4x4_3x3', 'f32_winograd_f6x6_3x3', 'f32_winograd_f4x4_2x2', 'f32_split_phases',
   'f32_pack1x1', 'f32_conv1x1_4x8', 'f32_group_norm',
   'f32_transpose', 'f32_attention_rows', 'f32_codebook_argmin',
 ] as const satisfies readonly KernelName[];
