@@ -27,6 +27,7 @@
  * zero: the block of channels being computed reads its weights front to back.
  * Pointers are byte addresses in linear memory.
  */
+import { assertRange } from './common/checks';
 
 /**
  * Quads per work item: for F(4×4, 3×3) 4 (two 8-tile blocks, for which V stays in the L2
@@ -408,6 +409,12 @@ function winograd(
   const uPointBytes = <usize>(cin * CO_BLOCK * 4); // one point's weights of a channel block
   const uBlockBytes = uPointBytes * points; // a channel block's weights, all points in a row
   const outPlane = <usize>(hout * wout) << 2;
+  assert(cin > 0 && cout > 0 && h > 0 && w > 0, 'C_in, C_out, H and W must be positive');
+  assert(up == 0 || (up == 1 && r == 3), 'up must be 0, or 1 with a 3x3 filter');
+  assert(hout == h << up && wout == w << up, 'H_out and W_out must be H and W, doubled when up');
+  assert(th == (hout + m - 1) / m && qw == (wout + 4 * m - 1) / (4 * m), 'th and qw must be the grid of quads');
+  assert(coGroup > 0 && coGroup % CO_BLOCK == 0, 'coGroup must be a positive multiple of CO_BLOCK');
+  assertRange(i0, i1, f32_winograd_chunks(quads, m, r) * groups);
   for (let item = i0; item < i1; item++) {
     const q0 = (item / groups) * quadsPerChunk;
     const q1 = min(quads, q0 + quadsPerChunk);

@@ -12,7 +12,7 @@
  *                            a kernel is specific to it (f32_pack3x3_s2)
  *   blockN                   a layout in blocks of N (f32_codebook_block8: 8 codes a block)
  * A suffix _bytes, _chunks or _co_block names a helper that gives the host a kernel's scratch
- * size, work items or channel block.
+ * size, work items or channel block. heap_base, not a kernel, has no element type.
  * Each kernels/X.ts has a scalar twin src/compute/reference/X.ts that computes the same bits.
  */
 export { f32_attention_rows, f32_transpose } from './attention';
@@ -27,3 +27,4 @@ export { f32_group_norm } from './group_norm';
 export { f32_split_phases } from './phases';
 export { f32_exp_constants, f32_exp_constants_bytes } from './math';
 export { f32_simd_peak } from './bench/simd_peak';
+export { heap_base } from './common/memory';

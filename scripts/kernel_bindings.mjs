@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const source = 'build/kernels.d.ts';
 const typings = readFileSync(new URL(`../${source}`, import.meta.url), 'utf8');
 // `export function f32_name(a: number, b: number): void;`, one a line, as asc writes them.
-const signature = /^\s*export function (f32_\w+)\(([^)]*)\): (\w+);$/gm;
+const signature = /^\s*export function (\w+)\(([^)]*)\): (\w+);$/gm;
 const kernels = [...typings.matchAll(signature)].map(([, name, params, result]) => ({
   name,
   params: params === '' ? [] : params.split(', ').map((p) => p.split(':')[0]),

@@ -75,19 +75,25 @@ export class WasmBackend implements Backend {
   private constructor(
     readonly memory: WebAssembly.Memory, private readonly k: Kernels, private readonly pool: ThreadPool, readonly mode: ComputeMode,
   ) {
-    this.allocator = new Allocator(memory);
+    this.allocator = new Allocator(memory, k.heap_base());
     this.taps = this.allocator.alloc(9 * 4);
     this.expConstants = this.allocator.alloc(k.f32_exp_constants_bytes());
     k.f32_exp_constants(this.expConstants);
   }
 
-  /** A backend computing in `mode` on `threads` threads (this one and threads − 1 workers). */
-  static async create(threads = 1, mode: ComputeMode = 'exact'): Promise<WasmBackend> {
+  /**
+   * A backend computing in `mode` on `threads` threads (this one and threads − 1 workers),
+   * with the kernels that `moduleFor` compiles for its memory: the embedded release build,
+   * or another (the tests' debug build, build/kernels_debug*.wasm).
+   */
+  static async create(
+    threads = 1, mode: ComputeMode = 'exact', moduleFor: typeof kernelModuleFor = kernelModuleFor,
+  ): Promise<WasmBackend> {
     if (!Number.isInteger(threads) || threads < 1) throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
     const memory = threads > 1
       ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
       : new WebAssembly.Memory({ initial: 1 });
-    const module = await kernelModuleFor(memory);
+    const module = await moduleFor(memory);
     const k = await instantiateKernelModule(module, memory);
     return new WasmBackend(memory, k, await ThreadPool.start(k, module, memory, threads), mode);
   }

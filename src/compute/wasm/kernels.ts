@@ -64,6 +64,27 @@ export function simdSupported(): boolean {
  * binaries.
  */
 export async function instantiateKernelModule(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels> {
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: failedAssert(memory) } });
   return instance.exports as unknown as Kernels;
+}
+
+/**
+ * The debug build's env.abort (release builds import none): a failed precondition
+ * (kernels/common/checks.ts) throws, naming its message and where it is in kernels/.
+ */
+function failedAssert(memory: WebAssembly.Memory) {
+  return (message: number, file: number, line: number, column: number): never => {
+    const where = `${readString(memory, file)}:${line}:${column}`;
+    throw new Error(`kernel precondition failed: ${readString(memory, message)} (${where})`);
+  };
+}
+
+/** An AssemblyScript string at `ptr`: UTF-16 code units, their byte count in the header's last word. */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return '';
+  const view = new DataView(memory.buffer); // also over a SharedArrayBuffer, unlike TextDecoder
+  const bytes = view.getUint32(ptr - 4, true);
+  let text = '';
+  for (let i = 0; i < bytes; i += 2) text += String.fromCharCode(view.getUint16(ptr + i, true));
+  return text;
 }
