@@ -346,26 +346,42 @@ function gatherQuad(x: usize, h: i32, w: i32, shift: i32, m: i32, r: i32, ti: i3
 }
 
 /**
- * out[co, y, x] = residual + (Winograd conv + bias[co]), F(4×4, 3×3), for work items
- * [i0, i1): item c · G + g is quads [c · chunkQuads, …) × channels [g · coGroup,
- * (g + 1) · coGroup) (coGroup a multiple of CO_BLOCK; G = ceil(C_out / coGroup)). x
- * (C_in, H, W), upsampled ×2 first when `up`; out (C_out, H_out, W_out), th × qw quads of
- * tiles; u packed as in the header; residual 0 for none; scratch: this thread's
+ * What a Winograd kernel computes on, written by the host at the pointer the kernel takes
+ * (src/compute/wasm/backend.ts, by field name: the generated bindings give the layout).
+ */
+// @ts-ignore: decorator
+@unmanaged
+class WinogradParams {
+  x: usize; // (C_in, H, W)
+  cin: i32;
+  h: i32;
+  w: i32;
+  up: i32; // 1: x upsampled ×2 first (r = 3 only)
+  th: i32; // the grid of quads, th × qw
+  qw: i32;
+  u: usize; // weights, packed as in the header
+  bias: usize; // (C_out)
+  out: usize; // (C_out, H_out, W_out)
+  cout: i32;
+  hout: i32;
+  wout: i32;
+  residual: usize; // (C_out, H_out, W_out), 0 for none
+  coGroup: i32; // output channels per work item, a multiple of CO_BLOCK
+}
+
+/**
+ * out[co, y, x] = residual + (Winograd conv + bias[co]), F(4×4, 3×3), on `params`, for
+ * work items [lo, hi): item c · G + g is quads [c · chunkQuads, …) × channels
+ * [g · coGroup, (g + 1) · coGroup) (G = ceil(C_out / coGroup)); scratch: this thread's
  * f32_winograd_scratch_bytes.
  */
-export function f32_winograd_f4x4_3x3(
-  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
-  winograd(4, 3, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+export function f32_winograd_f4x4_3x3(params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  winograd(4, 3, params, scratch, lo, hi);
 }
 
 /** The same with F(6×6, 3×3). */
-export function f32_winograd_f6x6_3x3(
-  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
-  winograd(6, 3, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+export function f32_winograd_f6x6_3x3(params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  winograd(6, 3, params, scratch, lo, hi);
 }
 
 /**
@@ -374,20 +390,17 @@ export function f32_winograd_f6x6_3x3(
  * fast mode's stride-2 convolution on the phases of its input (kernels/phases.ts). `up`
  * must be 0; the rest as f32_winograd_f4x4_3x3.
  */
-export function f32_winograd_f4x4_2x2(
-  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
-  winograd(4, 2, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+export function f32_winograd_f4x4_2x2(params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  winograd(4, 2, params, scratch, lo, hi);
 }
 
-/** The three kernels, m and r constants once inlined. */
+/** The three kernels, m and r constants once inlined; the record's fields read once, into locals. */
 // @ts-ignore: decorator
 @inline
-function winograd(
-  m: i32, r: i32, x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
+function winograd(m: i32, r: i32, params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  const x = params.x, cin = params.cin, h = params.h, w = params.w, up = params.up, th = params.th, qw = params.qw;
+  const u = params.u, bias = params.bias, out = params.out, residual = params.residual, coGroup = params.coGroup;
+  const cout = params.cout, hout = params.hout, wout = params.wout;
   const n = m + r - 1;
   const points = n * n;
   const origin = r == 3 ? -1 : 0; // the patch's first row and column, from the tile's
@@ -414,8 +427,8 @@ function winograd(
   assert(hout == h << up && wout == w << up, 'H_out and W_out must be H and W, doubled when up');
   assert(th == (hout + m - 1) / m && qw == (wout + 4 * m - 1) / (4 * m), 'th and qw must be the grid of quads');
   assert(coGroup > 0 && coGroup % CO_BLOCK == 0, 'coGroup must be a positive multiple of CO_BLOCK');
-  assertRange(i0, i1, f32_winograd_chunks(quads, m, r) * groups);
-  for (let item = i0; item < i1; item++) {
+  assertRange(lo, hi, f32_winograd_chunks(quads, m, r) * groups);
+  for (let item = lo; item < hi; item++) {
     const q0 = (item / groups) * quadsPerChunk;
     const q1 = min(quads, q0 + quadsPerChunk);
     const coStart = (item % groups) * coGroup;
@@ -454,12 +467,12 @@ function winograd(
     for (let co = coStart; co < coEnd; co += CO_BLOCK) {
       const ub = u + <usize>(co / CO_BLOCK) * uBlockBytes;
       for (let p = 0; p < points; p++) {
-        const up = ub + <usize>p * uPointBytes;
+        const uPoint = ub + <usize>p * uPointBytes;
         const vp = v + <usize>p * pointBytes;
         // The chunk's 8-tile blocks, one call each (gemm5x8 stays out of line: inlined
         // into the conv, the loop ran about 1.6× slower).
         for (let b = 0; b < quadsPerChunk >> 1; b++) {
-          gemm5x8(up, vp + <usize>b * blockBytes, cin, mm + <usize>p * mp + (<usize>b << 5), <usize>points * mp);
+          gemm5x8(uPoint, vp + <usize>b * blockBytes, cin, mm + <usize>p * mp + (<usize>b << 5), <usize>points * mp);
         }
       }
       for (let l = 0; l < CO_BLOCK && co + l < coEnd; l++) {

@@ -13,7 +13,8 @@ import { transformedWeights, type WinogradKind, winogradKindFor, winogradKindSer
 import { Tensor, shapeSize } from '../../core/tensor.js';
 import { Allocator } from './allocator.js';
 import { kernelModuleFor } from './kernel_binaries.js';
-import { instantiateKernelModule, type Kernels } from './kernels.js';
+import { instantiateKernelModule, writeRecord, type Kernels } from './kernels.js';
+import { KERNEL_RECORDS } from './kernel_bindings.generated.js';
 import { ThreadPool } from './thread_pool.js';
 
 /** 4 GiB, the most a 32-bit WebAssembly memory can hold: a shared memory needs a maximum. */
@@ -70,6 +71,7 @@ export class WasmBackend implements Backend {
   /** What each transformed weight was made for. */
   private readonly kinds = new WeakMap<Tensor, WinogradKind>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
+  private readonly winogradParams: number; // the Winograd kernels' WinogradParams, rewritten per convolution
   private readonly expConstants: number; // kernels/math.ts's table for expf4, written once
 
   private constructor(
@@ -77,6 +79,7 @@ export class WasmBackend implements Backend {
   ) {
     this.allocator = new Allocator(memory, k.heap_base());
     this.taps = this.allocator.alloc(9 * 4);
+    this.winogradParams = this.allocator.alloc(KERNEL_RECORDS.WinogradParams.bytes);
     this.expConstants = this.allocator.alloc(k.f32_exp_constants_bytes());
     k.f32_exp_constants(this.expConstants);
   }
@@ -212,12 +215,13 @@ export class WasmBackend implements Backend {
     const coGroup = Math.ceil(cout / groups / block) * block;
     const scratchBytes = Math.ceil(this.k.f32_winograd_scratch_bytes(cin, m, r) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
+    writeRecord(this.memory, this.winogradParams, 'WinogradParams', {
+      x: input, cin, h, w, up: conv === 'up2' ? 1 : 0, th, qw, u: weights, bias: this.ptr(bias), out: this.ptr(out), cout,
+      hout, wout, residual: residual === null ? 0 : this.ptr(residual), coGroup,
+    });
     this.pool.run({
       kernel,
-      args: {
-        x: input, cin, h, w, up: conv === 'up2' ? 1 : 0, th, qw, u: weights, bias: this.ptr(bias), out: this.ptr(out), cout,
-        hout, wout, residual: residual === null ? 0 : this.ptr(residual), scratch, coGroup,
-      },
+      args: { params: this.winogradParams, scratch },
       total: chunks * Math.ceil(cout / coGroup),
       unit: 1,
       scratch: { scratch: scratchBytes },

@@ -4,7 +4,7 @@
  * kernels, built a second time with the memory declared shared). Pointers are byte
  * addresses; sizes count floats.
  */
-import { KERNEL_PARAMS, type KernelExports } from './kernel_bindings.generated.js';
+import { KERNEL_PARAMS, KERNEL_RECORDS, type KernelExports } from './kernel_bindings.generated.js';
 
 /** The kernels' exports, typed from the build (scripts/kernel_bindings.mjs). */
 export type Kernels = KernelExports;
@@ -25,7 +25,7 @@ export const RANGED_KERNEL_NAMES = [
 
 export type RangedKernelName = (typeof RANGED_KERNEL_NAMES)[number];
 
-/** A ranged kernel's parameter names before the range, in order. */
+/** A ranged kernel's parameter names before the range, as a tuple type. */
 type ArgNames<K extends RangedKernelName> =
   (typeof KERNEL_PARAMS)[K] extends readonly [...infer A, string, string] ? A : never;
 
@@ -44,6 +44,26 @@ export function positionalArgs<K extends RangedKernelName>(kernel: K, args: Kern
     if (value === undefined) throw new Error(`${kernel}: no argument ${name}`);
     return value;
   });
+}
+
+type RecordName = keyof typeof KERNEL_RECORDS;
+
+/** A record's fields by name (see KERNEL_RECORDS). */
+export type RecordFields<R extends RecordName> = { readonly [F in keyof (typeof KERNEL_RECORDS)[R]['fields']]: number };
+
+/** Writes `values` as the record `name` at byte address `ptr` (KERNEL_RECORDS[name].bytes bytes). */
+export function writeRecord<R extends RecordName>(
+  memory: WebAssembly.Memory, ptr: number, name: R, values: RecordFields<R>,
+): void {
+  const { bytes, fields } = KERNEL_RECORDS[name];
+  const view = new DataView(memory.buffer, ptr, bytes);
+  for (const [field, { offset, type }] of Object.entries(fields) as [string, { offset: number; type: string }][]) {
+    const value = (values as Readonly<Record<string, number>>)[field]!;
+    if (type === 'f32') view.setFloat32(offset, value, true);
+    else if (type === 'f64') view.setFloat64(offset, value, true);
+    else if (type === 'i32') view.setInt32(offset, value, true);
+    else view.setUint32(offset, value, true); // u32, usize
+  }
 }
 
 /** FLOP done per iteration of f32_simd_peak (kernels/bench/simd_peak.ts). */
