@@ -47,7 +47,8 @@ writeFileSync(
     '/** The exports of kernels/index.ts. Pointers are byte addresses; sizes count floats. */\n' +
     `export interface KernelExports {\n${kernels.map((k) => k.line).join('\n')}\n}\n\n` +
     '/** Each export\'s parameter names, in order. */\n' +
-    `export const KERNEL_PARAMS = {\n${kernels.map((k) => `  ${k.name}: ${quoted(k.params)},`).join('\n')}\n} as const;\n\n` +
+    `export const KERNEL_PARAMS = {\n${kernels.map((k) => `  ${k.name}: ${quoted(k.params)},\n`).join('')}` +
+    '} as const;\n\n' +
     '/** The records that kernels read through a pointer: size, and each field\'s byte offset and type. */\n' +
     `export const KERNEL_RECORDS = {\n${records.map(layout).join('')}} as const;\n`,
 );

@@ -22,9 +22,11 @@ import { debugKernelModuleFor } from './helpers/debug_kernels.js';
  * One thread, and three (pieces of rows and channel groups that do not divide evenly), per
  * mode; on the debug build of the kernels, which checks their preconditions.
  */
+const debugBackends = (mode: ComputeMode): Promise<WasmBackend[]> =>
+  Promise.all([1, 3].map((threads) => WasmBackend.create(threads, mode, debugKernelModuleFor)));
 const wasms: Record<ComputeMode, WasmBackend[]> = {
-  exact: [await WasmBackend.create(1, 'exact', debugKernelModuleFor), await WasmBackend.create(3, 'exact', debugKernelModuleFor)],
-  fast: [await WasmBackend.create(1, 'fast', debugKernelModuleFor), await WasmBackend.create(3, 'fast', debugKernelModuleFor)],
+  exact: await debugBackends('exact'),
+  fast: await debugBackends('fast'),
 };
 const references: Record<ComputeMode, Backend> = { exact: referenceBackend, fast: createReferenceBackend('fast') };
 
@@ -228,7 +230,7 @@ test('codebook norms and argmin, ties to the first index', () => {
   }
 });
 
-test('the debug build checks preconditions: a violated one throws its message; release builds do not check', async () => {
+test('the debug build checks preconditions: a violated one throws its message; release builds do not', async () => {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const debug = await instantiateKernelModule(await debugKernelModuleFor(memory), memory);
   const release = await instantiateKernelModule(await kernelModuleFor(memory), memory);

@@ -162,7 +162,8 @@ export class WasmBackend implements Backend {
     const taps = new Int32Array(this.memory.buffer, this.taps, 9);
     for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) taps[ky * 3 + kx] = ky * rowBytes + columns[kx]! * 4;
     const pack = kind === 's1' ? 'f32_pack3x3_s1' : kind === 'up2' ? 'f32_pack3x3_up2' : 'f32_pack3x3_s2';
-    this.pool.run({ kernel: pack, args: { x: this.ptr(x), c: cin, h, w, out: packed, rowBytes }, total: rows, unit: 2 });
+    const packArgs = { x: this.ptr(x), c: cin, h, w, out: packed, rowBytes };
+    this.pool.run({ kernel: pack, args: packArgs, total: rows, unit: 2 });
     const weights = this.packedWeights(weight);
     // Each thread parks its partial sums in its own cache lines.
     const partialBytes = Math.ceil(this.k.f32_conv3x3_4x8_scratch_bytes(cout) / 64) * 64;
@@ -216,8 +217,8 @@ export class WasmBackend implements Backend {
     const scratchBytes = Math.ceil(this.k.f32_winograd_scratch_bytes(cin, m, r) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
     writeRecord(this.memory, this.winogradParams, 'WinogradParams', {
-      x: input, cin, h, w, up: conv === 'up2' ? 1 : 0, th, qw, u: weights, bias: this.ptr(bias), out: this.ptr(out), cout,
-      hout, wout, residual: residual === null ? 0 : this.ptr(residual), coGroup,
+      x: input, cin, h, w, up: conv === 'up2' ? 1 : 0, th, qw, u: weights, bias: this.ptr(bias), out: this.ptr(out),
+      cout, hout, wout, residual: residual === null ? 0 : this.ptr(residual), coGroup,
     });
     this.pool.run({
       kernel,
@@ -312,8 +313,8 @@ export class WasmBackend implements Backend {
     this.pool.run({
       kernel: 'f32_group_norm',
       args: {
-        x: this.ptr(x), channels: c, pixels: h * w, weight: this.ptr(weight), bias: this.ptr(bias), groups, out: this.ptr(out),
-        swish: swish ? 1 : 0, expConstants: this.expConstants,
+        x: this.ptr(x), channels: c, pixels: h * w, weight: this.ptr(weight), bias: this.ptr(bias), groups,
+        out: this.ptr(out), swish: swish ? 1 : 0, expConstants: this.expConstants,
       },
       total: groups,
       unit: 1,
