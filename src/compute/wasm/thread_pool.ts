@@ -1,19 +1,19 @@
 /**
  * Threads over one shared WebAssembly memory. A job is one ranged kernel call (see
- * RangedKernels) whose range [0, total) is cut into fixed pieces of `unit`; the calling
- * thread and the workers claim pieces one at a time until none is left. A piece's
+ * RANGED_KERNEL_NAMES) whose range [0, total) is cut into fixed pieces of `unit`; the
+ * calling thread and the workers claim pieces one at a time until none is left. A piece's
  * outputs are computed by one thread in the kernel's canonical order, and the pieces do
  * not depend on the thread count, so the bytes are the same with any number of threads.
  *
+ * A job names its arguments (KernelArgs); run() puts them in the kernel's parameter order.
  * The job lives in a small shared control block of Int32 slots (below), followed by up
- * to MAX_ARGS float64 arguments, each as two Int32 halves, and their scratch strides.
- * A job names its arguments (KernelArgs); they become positional here, in run(), in the
- * kernel's parameter order. Every access to the block is
- * atomic, so all threads see its writes in one order. A claim is a compare-and-swap on
- * NEXT, which holds the job's tag (its generation) with the next piece. Publishing a job
- * first closes NEXT, then writes the job, then opens NEXT with the new tag: a worker that
- * woke late and read some of a newer job's slots as its own can claim nothing, because
- * its compare-and-swap expects the older tag.
+ * to MAX_ARGS float64 arguments, each as two Int32 halves, and each argument's scratch
+ * stride. Every access to the block is atomic, so all threads see its writes in one
+ * order. A claim is a compare-and-swap on NEXT, which holds the job's tag (its
+ * generation) with the next piece. Publishing a job first closes NEXT, then writes the
+ * job, then opens NEXT with the new tag: a worker that woke late and read some of a newer
+ * job's slots as its own can claim nothing, because its compare-and-swap expects the
+ * older tag.
  */
 import { VqganError } from '../../core/errors.js';
 import { platform, type WorkerHandle } from '../../platform/platform.js';
