@@ -8,10 +8,13 @@
  * q, k, out (C, N); scores (N, N) is caller-provided scratch (row i used by query i);
  * expConstants: the table of kernels/math.ts's f32_exp_constants.
  */
+import { assertRange } from './common/checks';
 import { expf, expf4, sumLanes4 } from './math';
 
 /** out[j, r] = x[r, j] for rows r in [r0, r1): x (R, C) → out (C, R). */
 export function f32_transpose(x: usize, rows: i32, cols: i32, out: usize, r0: i32, r1: i32): void {
+  assert(cols >= 0, 'C must not be negative');
+  assertRange(r0, r1, rows);
   for (let r = r0; r < r1; r++) {
     for (let j = 0; j < cols; j++) {
       store<f32>(out + (<usize>(j * rows + r) << 2), load<f32>(x + (<usize>(r * cols + j) << 2)));
@@ -23,6 +26,8 @@ export function f32_attention_rows(
   q: usize, k: usize, vt: usize, channels: i32, n: i32, scale: f32, scores: usize, out: usize, expConstants: usize,
   i0: i32, i1: i32,
 ): void {
+  assert(channels > 0 && n > 0, 'C and N must be positive');
+  assertRange(i0, i1, n);
   const k0 = v128.load(expConstants), k1 = v128.load(expConstants, 16), k2 = v128.load(expConstants, 32);
   const rowBytes = <usize>n << 2;
   const vscale = f32x4.splat(scale);

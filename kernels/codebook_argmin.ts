@@ -9,6 +9,7 @@
  * while it sits in the L2 cache: the codebook (8 MiB for f16_16384) streams from memory
  * once per call, not once per four positions (for 256 positions: 64 MiB, not 512).
  */
+import { assertRange } from './common/checks';
 
 /** Blocks of 8 codes per chunk: 256 codes, 256 KiB at D = 256. */
 const CHUNK_BLOCKS = 32;
@@ -95,6 +96,8 @@ export function f32_codebook_argmin(
   z: usize, dim: i32, positions: i32, blocked: usize, codes: i32, norms: usize, tokens: usize, state: usize,
   pStart: i32, pEnd: i32,
 ): void {
+  assert(dim > 0 && codes > 0, 'D and K must be positive');
+  assertRange(pStart, pEnd, positions);
   const blocks = (codes + 7) >> 3;
   for (let b0 = 0; b0 < blocks; b0 += CHUNK_BLOCKS) {
     const b1 = min(blocks, b0 + CHUNK_BLOCKS);

@@ -11,10 +11,13 @@
  * output channel of them: register tile 4 output channels × 8 pixels, leftover channels
  * one at a time; pixels past P are computed on the zeros and not stored.
  */
+import { assertRange } from './common/checks';
 import { store8 } from './common/store';
 
 /** x (C_in, P) → blocks [b0, b1) of packed (ceil(P/8), C_in, 8). */
 export function f32_pack1x1(x: usize, cin: i32, pixels: i32, packed: usize, b0: i32, b1: i32): void {
+  assert(cin > 0 && pixels > 0, 'C_in and P must be positive');
+  assertRange(b0, b1, (pixels + 7) >> 3);
   const plane = <usize>pixels << 2;
   for (let b = b0; b < b1; b++) {
     const p = b << 3;
@@ -44,6 +47,8 @@ const GROUP = 8;
 export function f32_conv1x1_4x8(
   packed: usize, cin: i32, pixels: i32, weight: usize, bias: usize, out: usize, cout: i32, residual: usize, b0: i32, b1: i32,
 ): void {
+  assert(cin > 0 && cout > 0 && pixels > 0, 'C_in, C_out and P must be positive');
+  assertRange(b0, b1, (pixels + 7) >> 3);
   const plane = <usize>pixels << 2;
   const ws = <usize>cin << 2;
   for (let g0 = b0; g0 < b1; g0 += GROUP) {

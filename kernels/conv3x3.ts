@@ -28,6 +28,7 @@
  * groups), so that threads can share one call: each output is computed in the same
  * order whatever the range.
  */
+import { assertRange } from './common/checks';
 import { store8 } from './common/store';
 
 // @ts-ignore: decorator
@@ -67,18 +68,33 @@ function pack(x: usize, c: i32, h: i32, w: i32, up: bool, out: usize, rowBytes: 
   }
 }
 
+/** The pack kernels' sizes; rowBytes a multiple of 16 keeps every packed line's vectors aligned. */
+// @ts-ignore: decorator
+@inline
+function assertPack(c: i32, h: i32, w: i32, rowBytes: i32): void {
+  assert(c > 0 && h > 0 && w > 0, 'C, H and W must be positive');
+  assert(rowBytes > 0 && rowBytes % 16 == 0, 'rowBytes must be a positive multiple of 16');
+}
+
 /** Packed input for stride 1, padding 1: rows [r0, r1) of H + 2. */
 export function f32_pack3x3_s1(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
+  assertPack(c, h, w, rowBytes);
+  assertRange(r0, r1, h + 2);
   pack(x, c, h, w, false, out, rowBytes, r0, r1);
 }
 
 /** Packed input for nearest ×2 upsampling then stride 1, padding 1: rows [r0, r1) of 2H + 2. */
 export function f32_pack3x3_up2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
+  assertPack(c, h, w, rowBytes);
+  assertRange(r0, r1, 2 * h + 2);
   pack(x, c, h, w, true, out, rowBytes, r0, r1);
 }
 
 /** x (C, H, W), H and W even → packed rows [r0, r1) of (H + 1, T, C, 20), T = ceil(W / 16). */
 export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, rowBytes: i32, r0: i32, r1: i32): void {
+  assertPack(c, h, w, rowBytes);
+  assert(h % 2 == 0 && w % 2 == 0, 'stride 2: H and W must be even');
+  assertRange(r0, r1, h + 1);
   const tiles = ((w >> 1) + 7) >> 3;
   for (let r = r0; r < r1; r++) {
     let o = out + <usize>r * <usize>rowBytes;
@@ -108,7 +124,8 @@ export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, row
 }
 
 /** weight (C_out, C_in, 3, 3) → (ceil(C_out/4), C_in, 9, 4), missing channels zero. */
-export function f32_pack_weights3x3(weight: usize, cout: i32, cin: i32, out: usize): void {
+export function f32_pack3x3_weights(weight: usize, cout: i32, cin: i32, out: usize): void {
+  assert(cout > 0 && cin > 0, 'C_out and C_in must be positive');
   const blocks = (cout + 3) >> 2;
   let o = out;
   for (let b = 0; b < blocks; b++) {
@@ -147,7 +164,7 @@ export function f32_conv3x3_4x8_scratch_bytes(cout: i32): i32 {
  * out[co, oy, ox] = residual + (bias[co] + Σ_ci Σ_t w[co, ci, t] · x[tap t of (oy, ox)])
  * in (ci, t) order. packed from a pack kernel (rowBytes between packed rows, lineBytes per
  * channel line, step packed rows per output row); taps: 9 i32 byte offsets within a
- * tile; packedWeights from f32_pack_weights3x3; residual 0 for none; partial: this
+ * tile; packedWeights from f32_pack3x3_weights; residual 0 for none; partial: this
  * thread's scratch (f32_conv3x3_4x8_scratch_bytes). Computes work items [i0, i1): item
  * oy · G + g is output row oy, channels [g · coGroup, (g + 1) · coGroup) (coGroup a
  * multiple of 4; G = ceil(C_out / coGroup)), so that small maps still give every thread
@@ -167,7 +184,11 @@ export function f32_conv3x3_4x8(
   const blockBytes = <usize>(cin * 144); // one co-block's weights: C_in × 9 taps × 4 lanes
   const plane = <usize>(hout * wout) << 2;
   const partialBytes = <usize>((cout + 3) >> 2) << 7; // one tile's sums: 4 channels × 8 pixels per block
+  assert(cin > 0 && cout > 0 && hout > 0 && wout > 0, 'C_in, C_out, H_out and W_out must be positive');
+  assert(step == 1 || step == 2, 'step must be 1 or 2');
+  assert(coGroup > 0 && coGroup % 4 == 0, 'coGroup must be a positive multiple of 4');
   const groups = (cout + coGroup - 1) / coGroup;
+  assertRange(i0, i1, hout * groups);
   for (let item = i0; item < i1; item++) {
     const oy = item / groups;
     const coStart = (item % groups) * coGroup;

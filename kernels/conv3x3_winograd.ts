@@ -1,8 +1,8 @@
 /**
  * The fast mode's 3×3 convolutions, Winograd F(m×m, r×r): twin of
  * src/compute/reference/conv3x3_winograd.ts, whose header gives the transforms and the canonical
- * order. f32_conv3x3_winograd4x4 and 6x6 are the stride-1 ones (r = 3, padding 1);
- * f32_conv2x2_winograd4x4 (r = 2, no padding before the first row and column) is the
+ * order. f32_winograd_f4x4_3x3 and f32_winograd_f6x6_3x3 are the stride-1 ones (r = 3,
+ * padding 1); f32_winograd_f4x4_2x2 (r = 2, no padding before the first row and column) is the
  * stride-2 one on the phases of its input (kernels/phases.ts). Here the four lanes of a
  * vector are four horizontally adjacent tiles (a quad), so every lane does the
  * reference's scalar operations in the reference's order. Below, n = m + r − 1 is a
@@ -27,6 +27,7 @@
  * zero: the block of channels being computed reads its weights front to back.
  * Pointers are byte addresses in linear memory.
  */
+import { assertRange } from './common/checks';
 
 /**
  * Quads per work item: for F(4×4, 3×3) 4 (two 8-tile blocks, for which V stays in the L2
@@ -47,7 +48,7 @@ function patchVectors(m: i32, r: i32): i32 {
 }
 
 /** Chunks of chunkQuads(m, r) in `quads` quads: the kernels' work items per channel group. */
-export function f32_conv3x3_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
+export function f32_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
   return (quads + chunkQuads(m, r) - 1) / chunkQuads(m, r);
 }
 
@@ -55,12 +56,12 @@ export function f32_conv3x3_winograd_chunks(quads: i32, m: i32, r: i32): i32 {
 const CO_BLOCK = 5;
 
 /** CO_BLOCK, for the host: the packing of U and the channel groups. */
-export function f32_conv3x3_winograd_co_block(): i32 {
+export function f32_winograd_co_block(): i32 {
   return CO_BLOCK;
 }
 
 /** Bytes of scratch that the F(m×m, r×r) kernel needs per thread. */
-export function f32_conv3x3_winograd_scratch_bytes(cin: i32, m: i32, r: i32): i32 {
+export function f32_winograd_scratch_bytes(cin: i32, m: i32, r: i32): i32 {
   const n = m + r - 1;
   const points = <usize>(n * n);
   // V, M, T (n² vectors) and D, as laid out by winograd().
@@ -345,48 +346,61 @@ function gatherQuad(x: usize, h: i32, w: i32, shift: i32, m: i32, r: i32, ti: i3
 }
 
 /**
- * out[co, y, x] = residual + (Winograd conv + bias[co]), F(4×4, 3×3), for work items
- * [i0, i1): item c · G + g is quads [c · chunkQuads, …) × channels [g · coGroup,
- * (g + 1) · coGroup) (coGroup a multiple of CO_BLOCK; G = ceil(C_out / coGroup)). x
- * (C_in, H, W), upsampled ×2 first when `up`; out (C_out, H_out, W_out), th × qw quads of
- * tiles; u packed as in the header; residual 0 for none; scratch: this thread's
- * f32_conv3x3_winograd_scratch_bytes.
+ * What a Winograd kernel computes on, written by the host at the pointer the kernel takes
+ * (src/compute/wasm/backend.ts, by field name: the generated bindings give the layout).
  */
-export function f32_conv3x3_winograd4x4(
-  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
-  winograd(4, 3, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+// @ts-ignore: decorator
+@unmanaged
+class WinogradParams {
+  x: usize; // (C_in, H, W)
+  cin: i32;
+  h: i32;
+  w: i32;
+  up: i32; // 1: x upsampled ×2 first (r = 3 only)
+  th: i32; // the grid of quads, th × qw
+  qw: i32;
+  u: usize; // weights, packed as in the header
+  bias: usize; // (C_out)
+  out: usize; // (C_out, H_out, W_out)
+  cout: i32;
+  hout: i32;
+  wout: i32;
+  residual: usize; // (C_out, H_out, W_out), 0 for none
+  coGroup: i32; // output channels per work item, a multiple of CO_BLOCK
+}
+
+/**
+ * out[co, y, x] = residual + (Winograd conv + bias[co]), F(4×4, 3×3), on `params`, for
+ * work items [lo, hi): item c · G + g is quads [c · chunkQuads, …) × channels
+ * [g · coGroup, (g + 1) · coGroup) (G = ceil(C_out / coGroup)); scratch: this thread's
+ * f32_winograd_scratch_bytes.
+ */
+export function f32_winograd_f4x4_3x3(params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  winograd(4, 3, params, scratch, lo, hi);
 }
 
 /** The same with F(6×6, 3×3). */
-export function f32_conv3x3_winograd6x6(
-  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
-  winograd(6, 3, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+export function f32_winograd_f6x6_3x3(params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  winograd(6, 3, params, scratch, lo, hi);
 }
 
 /**
  * F(4×4, 2×2): out[co, y, x] = residual + (Σ_ci Σ_(a,b) w[co, ci, a, b] · x[ci, y + a, x + b]
  * + bias[co]), x zero past its last row and column (no padding before the first): the
  * fast mode's stride-2 convolution on the phases of its input (kernels/phases.ts). `up`
- * must be 0; the rest as f32_conv3x3_winograd4x4.
+ * must be 0; the rest as f32_winograd_f4x4_3x3.
  */
-export function f32_conv2x2_winograd4x4(
-  x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
-  winograd(4, 2, x, cin, h, w, up, th, qw, u, bias, out, cout, hout, wout, residual, scratch, coGroup, i0, i1);
+export function f32_winograd_f4x4_2x2(params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  winograd(4, 2, params, scratch, lo, hi);
 }
 
-/** The three kernels, m and r constants once inlined. */
+/** The three kernels, m and r constants once inlined; the record's fields read once, into locals. */
 // @ts-ignore: decorator
 @inline
-function winograd(
-  m: i32, r: i32, x: usize, cin: i32, h: i32, w: i32, up: i32, th: i32, qw: i32, u: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, scratch: usize, coGroup: i32, i0: i32, i1: i32,
-): void {
+function winograd(m: i32, r: i32, params: WinogradParams, scratch: usize, lo: i32, hi: i32): void {
+  const x = params.x, cin = params.cin, h = params.h, w = params.w, up = params.up, th = params.th, qw = params.qw;
+  const u = params.u, bias = params.bias, out = params.out, residual = params.residual, coGroup = params.coGroup;
+  const cout = params.cout, hout = params.hout, wout = params.wout;
   const n = m + r - 1;
   const points = n * n;
   const origin = r == 3 ? -1 : 0; // the patch's first row and column, from the tile's
@@ -408,7 +422,13 @@ function winograd(
   const uPointBytes = <usize>(cin * CO_BLOCK * 4); // one point's weights of a channel block
   const uBlockBytes = uPointBytes * points; // a channel block's weights, all points in a row
   const outPlane = <usize>(hout * wout) << 2;
-  for (let item = i0; item < i1; item++) {
+  assert(cin > 0 && cout > 0 && h > 0 && w > 0, 'C_in, C_out, H and W must be positive');
+  assert(up == 0 || (up == 1 && r == 3), 'up must be 0, or 1 with a 3x3 filter');
+  assert(hout == h << up && wout == w << up, 'H_out and W_out must be H and W, doubled when up');
+  assert(th == (hout + m - 1) / m && qw == (wout + 4 * m - 1) / (4 * m), 'th and qw must be the grid of quads');
+  assert(coGroup > 0 && coGroup % CO_BLOCK == 0, 'coGroup must be a positive multiple of CO_BLOCK');
+  assertRange(lo, hi, f32_winograd_chunks(quads, m, r) * groups);
+  for (let item = lo; item < hi; item++) {
     const q0 = (item / groups) * quadsPerChunk;
     const q1 = min(quads, q0 + quadsPerChunk);
     const coStart = (item % groups) * coGroup;
@@ -447,12 +467,12 @@ function winograd(
     for (let co = coStart; co < coEnd; co += CO_BLOCK) {
       const ub = u + <usize>(co / CO_BLOCK) * uBlockBytes;
       for (let p = 0; p < points; p++) {
-        const up = ub + <usize>p * uPointBytes;
+        const uPoint = ub + <usize>p * uPointBytes;
         const vp = v + <usize>p * pointBytes;
         // The chunk's 8-tile blocks, one call each (gemm5x8 stays out of line: inlined
         // into the conv, the loop ran about 1.6× slower).
         for (let b = 0; b < quadsPerChunk >> 1; b++) {
-          gemm5x8(up, vp + <usize>b * blockBytes, cin, mm + <usize>p * mp + (<usize>b << 5), <usize>points * mp);
+          gemm5x8(uPoint, vp + <usize>b * blockBytes, cin, mm + <usize>p * mp + (<usize>b << 5), <usize>points * mp);
         }
       }
       for (let l = 0; l < CO_BLOCK && co + l < coEnd; l++) {

@@ -5,6 +5,7 @@
  * x, out (C, P), may be the same; weight, bias (C); groups [g0, g1) of `groups`;
  * expConstants: the table of kernels/math.ts's f32_exp_constants.
  */
+import { assertRange } from './common/checks';
 import { sumLanes4, swishf, swishf4 } from './math';
 
 const EPS: f64 = 1e-6;
@@ -15,6 +16,10 @@ export function f32_group_norm(
 ): void {
   const k0 = v128.load(expConstants), k1 = v128.load(expConstants, 16), k2 = v128.load(expConstants, 32);
   const cg = channels / groups;
+  // A product, not a remainder: a remainder may trap, so release builds would keep it.
+  assert(groups > 0 && cg * groups == channels, 'C must be a positive multiple of groups');
+  assert(pixels > 0, 'P must be positive');
+  assertRange(g0, g1, groups);
   const n = cg * pixels;
   for (let g = g0; g < g1; g++) {
     const start = x + (<usize>(g * n) << 2);

@@ -4,7 +4,11 @@
  * 3×3 convolution of x is a 2×2 stride-1 one of its phases (the fast mode's s2).
  * Computes channels [c0, c1).
  */
+import { assertRange } from './common/checks';
+
 export function f32_split_phases(x: usize, c: i32, h: i32, w: i32, out: usize, c0: i32, c1: i32): void {
+  assert(h > 0 && w > 0 && h % 2 == 0 && w % 2 == 0, 'H and W must be positive and even');
+  assertRange(c0, c1, c);
   const hh = h >> 1, wh = w >> 1;
   const planeBytes = <usize>(hh * wh) << 2;
   for (let ch = c0; ch < c1; ch++) {

@@ -14,11 +14,19 @@ import { createReferenceBackend, referenceBackend } from '../src/compute/referen
 import type { Conv3x3Kind } from '../src/compute/backend.js';
 import { Tensor } from '../src/core/tensor.js';
 import { WasmBackend } from '../src/compute/wasm/backend.js';
+import { kernelModuleFor } from '../src/compute/wasm/kernel_binaries.js';
+import { instantiateKernelModule } from '../src/compute/wasm/kernels.js';
+import { debugKernelModuleFor } from './helpers/debug_kernels.js';
 
-/** One thread, and three (pieces of rows and channel groups that do not divide evenly), per mode. */
+/**
+ * One thread, and three (pieces of rows and channel groups that do not divide evenly), per
+ * mode; on the debug build of the kernels, which checks their preconditions.
+ */
+const debugBackends = (mode: ComputeMode): Promise<WasmBackend[]> =>
+  Promise.all([1, 3].map((threads) => WasmBackend.create(threads, mode, debugKernelModuleFor)));
 const wasms: Record<ComputeMode, WasmBackend[]> = {
-  exact: [await WasmBackend.create(1), await WasmBackend.create(3)],
-  fast: [await WasmBackend.create(1, 'fast'), await WasmBackend.create(3, 'fast')],
+  exact: await debugBackends('exact'),
+  fast: await debugBackends('fast'),
 };
 const references: Record<ComputeMode, Backend> = { exact: referenceBackend, fast: createReferenceBackend('fast') };
 
@@ -220,6 +228,21 @@ test('codebook norms and argmin, ties to the first index', () => {
     const tokens = ops.codebookArgmin(referenceBackend, z, codebook, ops.codebookNorms(referenceBackend, codebook));
     assert.is(tokens[0], 0, 'a tie goes to the first index');
   }
+});
+
+test('the debug build checks preconditions: a violated one throws its message; release builds do not', async () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const debug = await instantiateKernelModule(await debugKernelModuleFor(memory), memory);
+  const release = await instantiateKernelModule(await kernelModuleFor(memory), memory);
+  const [x, out] = [debug.heap_base() + 64, debug.heap_base() + 1024]; // past the debug build's messages
+  // A (1, 3, 4) map: an odd height has no phases.
+  assert.throws(
+    () => debug.f32_split_phases(x, 1, 3, 4, out, 0, 1),
+    /^kernel precondition failed: H and W must be positive and even \(kernels\/phases\.ts:\d+:\d+\)$/,
+  );
+  assert.throws(() => debug.f32_transpose(x, 4, 4, out, 2, 5), /range \[lo, hi\) must lie in \[0, total\]/);
+  release.f32_split_phases(x, 1, 3, 4, out, 0, 1);
+  debug.f32_split_phases(x, 1, 4, 4, out, 0, 1);
 });
 
 test.after(() => [...wasms.exact, ...wasms.fast].forEach((w) => w.dispose()));

@@ -43,7 +43,7 @@ test('the thread pool computes each piece once, job after job', async () => {
       const cols = 1 + ((job * 7) % 29);
       for (let i = 0; i < rows * cols; i++) f32[i] = job * 1000 + i;
       f32.fill(-1, dst / 4, dst / 4 + rows * cols);
-      pool.run({ kernel: 'f32_transpose', args: [src, rows, cols, dst], total: rows, unit: 3 });
+      pool.run({ kernel: 'f32_transpose', args: { x: src, rows, cols, out: dst }, total: rows, unit: 3 });
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
           const got = f32[dst / 4 + c * rows + r];
@@ -65,12 +65,12 @@ test('a kernel that traps on any thread fails the job with an error, and the poo
       // out (256, 128) at 65536 ends past the memory's 128 KiB: every piece traps, on
       // whichever of the three threads claims it.
       try {
-        pool.run({ kernel: 'f32_transpose', args: [0, 128, 256, 65536], total: 128, unit: 1 });
+        pool.run({ kernel: 'f32_transpose', args: { x: 0, rows: 128, cols: 256, out: 65536 }, total: 128, unit: 1 });
         assert.unreachable('an out-of-bounds store did not fail');
       } catch (err) {
         assert.match((err as Error).message, /^kernel f32_transpose failed/);
       }
-      pool.run({ kernel: 'f32_transpose', args: [0, 4, 4, 1024], total: 4, unit: 1 });
+      pool.run({ kernel: 'f32_transpose', args: { x: 0, rows: 4, cols: 4, out: 1024 }, total: 4, unit: 1 });
     }
   } finally {
     pool.close();

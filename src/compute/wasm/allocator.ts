@@ -21,7 +21,12 @@ export class Allocator {
   peakBytes = 0;
   private usedBytes = 0;
 
-  constructor(private readonly memory: WebAssembly.Memory, private readonly base = ALIGN) {}
+  /** The first byte handed out: past `reserved` bytes (the kernels' static data), aligned. */
+  private readonly base: number;
+
+  constructor(private readonly memory: WebAssembly.Memory, reserved = 0) {
+    this.base = Math.max(ALIGN, Math.ceil(reserved / ALIGN) * ALIGN);
+  }
 
   alloc(bytes: number): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);

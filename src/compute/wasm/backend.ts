@@ -13,7 +13,8 @@ import { transformedWeights, type WinogradKind, winogradKindFor, winogradKindSer
 import { Tensor, shapeSize } from '../../core/tensor.js';
 import { Allocator } from './allocator.js';
 import { kernelModuleFor } from './kernel_binaries.js';
-import { instantiateKernelModule, type Kernels } from './kernels.js';
+import { instantiateKernelModule, writeRecord, type Kernels } from './kernels.js';
+import { KERNEL_RECORDS } from './kernel_bindings.generated.js';
 import { ThreadPool } from './thread_pool.js';
 
 /** 4 GiB, the most a 32-bit WebAssembly memory can hold: a shared memory needs a maximum. */
@@ -30,9 +31,9 @@ const WINOGRAD_PIECES_PER_THREAD = 2;
 
 /** The kernel of kernels/conv3x3_winograd.ts for each kind of transformed weight: F(m×m, r×r). */
 const WINOGRAD_KERNELS = {
-  4: { m: 4, r: 3, kernel: 'f32_conv3x3_winograd4x4' },
-  6: { m: 6, r: 3, kernel: 'f32_conv3x3_winograd6x6' },
-  s2: { m: 4, r: 2, kernel: 'f32_conv2x2_winograd4x4' }, // on the input's phases
+  4: { m: 4, r: 3, kernel: 'f32_winograd_f4x4_3x3' },
+  6: { m: 6, r: 3, kernel: 'f32_winograd_f6x6_3x3' },
+  s2: { m: 4, r: 2, kernel: 'f32_winograd_f4x4_2x2' }, // on the input's phases
 } as const;
 
 /** A tensor whose values live at `ptr` in the backend's memory. */
@@ -70,24 +71,32 @@ export class WasmBackend implements Backend {
   /** What each transformed weight was made for. */
   private readonly kinds = new WeakMap<Tensor, WinogradKind>();
   private readonly taps: number; // 9 i32 tap offsets, rewritten per convolution
+  private readonly winogradParams: number; // the Winograd kernels' WinogradParams, rewritten per convolution
   private readonly expConstants: number; // kernels/math.ts's table for expf4, written once
 
   private constructor(
     readonly memory: WebAssembly.Memory, private readonly k: Kernels, private readonly pool: ThreadPool, readonly mode: ComputeMode,
   ) {
-    this.allocator = new Allocator(memory);
+    this.allocator = new Allocator(memory, k.heap_base());
     this.taps = this.allocator.alloc(9 * 4);
+    this.winogradParams = this.allocator.alloc(KERNEL_RECORDS.WinogradParams.bytes);
     this.expConstants = this.allocator.alloc(k.f32_exp_constants_bytes());
     k.f32_exp_constants(this.expConstants);
   }
 
-  /** A backend computing in `mode` on `threads` threads (this one and threads − 1 workers). */
-  static async create(threads = 1, mode: ComputeMode = 'exact'): Promise<WasmBackend> {
+  /**
+   * A backend computing in `mode` on `threads` threads (this one and threads − 1 workers),
+   * with the kernels that `moduleFor` compiles for its memory: the embedded release build,
+   * or another (the tests' debug build, build/kernels_debug*.wasm).
+   */
+  static async create(
+    threads = 1, mode: ComputeMode = 'exact', moduleFor: typeof kernelModuleFor = kernelModuleFor,
+  ): Promise<WasmBackend> {
     if (!Number.isInteger(threads) || threads < 1) throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
     const memory = threads > 1
       ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
       : new WebAssembly.Memory({ initial: 1 });
-    const module = await kernelModuleFor(memory);
+    const module = await moduleFor(memory);
     const k = await instantiateKernelModule(module, memory);
     return new WasmBackend(memory, k, await ThreadPool.start(k, module, memory, threads), mode);
   }
@@ -153,7 +162,8 @@ export class WasmBackend implements Backend {
     const taps = new Int32Array(this.memory.buffer, this.taps, 9);
     for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) taps[ky * 3 + kx] = ky * rowBytes + columns[kx]! * 4;
     const pack = kind === 's1' ? 'f32_pack3x3_s1' : kind === 'up2' ? 'f32_pack3x3_up2' : 'f32_pack3x3_s2';
-    this.pool.run({ kernel: pack, args: [this.ptr(x), cin, h, w, packed, rowBytes], total: rows, unit: 2 });
+    const packArgs = { x: this.ptr(x), c: cin, h, w, out: packed, rowBytes };
+    this.pool.run({ kernel: pack, args: packArgs, total: rows, unit: 2 });
     const weights = this.packedWeights(weight);
     // Each thread parks its partial sums in its own cache lines.
     const partialBytes = Math.ceil(this.k.f32_conv3x3_4x8_scratch_bytes(cout) / 64) * 64;
@@ -163,14 +173,15 @@ export class WasmBackend implements Backend {
     // output is computed the same way whatever the pieces.
     const groups = Math.min(Math.ceil(cout / 4), Math.ceil((PIECES_PER_THREAD * this.pool.threads) / hout));
     const coGroup = Math.ceil(cout / groups / 4) * 4;
-    const args = [packed, rowBytes, line * 4, step, this.taps, cin, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
-      residual === null ? 0 : this.ptr(residual), partial, coGroup];
     this.pool.run({
       kernel: 'f32_conv3x3_4x8',
-      args,
+      args: {
+        packed, rowBytes, lineBytes: line * 4, step, taps: this.taps, cin, packedWeights: weights, bias: this.ptr(bias),
+        out: this.ptr(out), cout, hout, wout, residual: residual === null ? 0 : this.ptr(residual), partial, coGroup,
+      },
       total: hout * Math.ceil(cout / coGroup),
       unit: 1,
-      scratch: { arg: 13, stride: partialBytes }, // args[13] is partial
+      scratch: { partial: partialBytes },
     });
     this.allocator.free(partial);
     this.allocator.free(packed);
@@ -189,7 +200,7 @@ export class WasmBackend implements Backend {
     let phases = 0; // (4·C_in, H/2, W/2) for s2
     if (conv === 's2') {
       phases = this.allocator.alloc(cin * h * w * 4);
-      this.pool.run({ kernel: 'f32_split_phases', args: [input, cin, h, w, phases], total: cin, unit: 4 });
+      this.pool.run({ kernel: 'f32_split_phases', args: { x: input, c: cin, h, w, out: phases }, total: cin, unit: 4 });
       [input, cin, h, w] = [phases, 4 * cin, h / 2, w / 2];
     }
     // The grid of m × m output tiles, its width in whole quads of 4 tiles.
@@ -199,19 +210,22 @@ export class WasmBackend implements Backend {
     // keep every thread busy; each output is computed the same way whatever the pieces.
     // Every group redoes its chunk's input transform, so fewer pieces per thread than
     // elsewhere: on 16×16 maps (one chunk) 4 groups on 2 threads instead of 8.
-    const chunks = this.k.f32_conv3x3_winograd_chunks(th * qw, m, r);
-    const block = this.k.f32_conv3x3_winograd_co_block();
+    const chunks = this.k.f32_winograd_chunks(th * qw, m, r);
+    const block = this.k.f32_winograd_co_block();
     const groups = Math.min(Math.ceil(cout / block), Math.ceil((WINOGRAD_PIECES_PER_THREAD * this.pool.threads) / chunks));
     const coGroup = Math.ceil(cout / groups / block) * block;
-    const scratchBytes = Math.ceil(this.k.f32_conv3x3_winograd_scratch_bytes(cin, m, r) / 64) * 64;
+    const scratchBytes = Math.ceil(this.k.f32_winograd_scratch_bytes(cin, m, r) / 64) * 64;
     const scratch = this.allocator.alloc(scratchBytes * this.pool.threads);
+    writeRecord(this.memory, this.winogradParams, 'WinogradParams', {
+      x: input, cin, h, w, up: conv === 'up2' ? 1 : 0, th, qw, u: weights, bias: this.ptr(bias), out: this.ptr(out),
+      cout, hout, wout, residual: residual === null ? 0 : this.ptr(residual), coGroup,
+    });
     this.pool.run({
       kernel,
-      args: [input, cin, h, w, conv === 'up2' ? 1 : 0, th, qw, weights, this.ptr(bias), this.ptr(out), cout, hout, wout,
-        residual === null ? 0 : this.ptr(residual), scratch, coGroup],
+      args: { params: this.winogradParams, scratch },
       total: chunks * Math.ceil(cout / coGroup),
       unit: 1,
-      scratch: { arg: 14, stride: scratchBytes }, // args[14] is scratch
+      scratch: { scratch: scratchBytes },
     });
     this.allocator.free(scratch);
     if (phases !== 0) this.allocator.free(phases);
@@ -239,7 +253,7 @@ export class WasmBackend implements Backend {
   private packedWeights(weight: Tensor): number {
     return this.derivedWeights(weight, this.derived, (cout, cin) => {
       const packed = this.alloc([Math.ceil(cout / 4) * 4 * cin * 9]);
-      this.k.f32_pack_weights3x3(this.ptr(weight), cout, cin, packed.ptr);
+      this.k.f32_pack3x3_weights(this.ptr(weight), cout, cin, packed.ptr);
       return packed;
     });
   }
@@ -247,7 +261,7 @@ export class WasmBackend implements Backend {
   /**
    * (C_out, C_in, 3, 3) weights Winograd-transformed for `conv` (s1 and up2: the tile that
    * maps `width` wide call for, or the one they were made for earlier), as
-   * (C_out / B, P, C_in', B) blocks of B = f32_conv3x3_winograd_co_block() channels,
+   * (C_out / B, P, C_in', B) blocks of B = f32_winograd_co_block() channels,
    * missing channels zero; P points, C_in' = 4·C_in for s2 (the phases).
    */
   private winogradWeights(weight: Tensor, conv: Conv3x3Kind, width: number): { ptr: number; kind: WinogradKind } {
@@ -258,7 +272,7 @@ export class WasmBackend implements Backend {
       const points = (m + r - 1) ** 2;
       const cinU = kind === 's2' ? 4 * cin : cin;
       const u = transformedWeights(weight.data, cout, cin, kind); // (P, C_out, C_in')
-      const b = this.k.f32_conv3x3_winograd_co_block();
+      const b = this.k.f32_winograd_co_block();
       const blocks = Math.ceil(cout / b);
       const packed = this.alloc([points * blocks * cinU * b]);
       const d = packed.data;
@@ -281,10 +295,13 @@ export class WasmBackend implements Backend {
     const pixels = h * w;
     const blocks = Math.ceil(pixels / 8); // the kernel's blocks of 8 pixels
     const packed = this.allocator.alloc(blocks * cin * 32);
-    this.pool.run({ kernel: 'f32_pack1x1', args: [this.ptr(x), cin, pixels, packed], total: blocks, unit: 16 });
+    this.pool.run({ kernel: 'f32_pack1x1', args: { x: this.ptr(x), cin, pixels, packed }, total: blocks, unit: 16 });
     this.pool.run({
       kernel: 'f32_conv1x1_4x8',
-      args: [packed, cin, pixels, this.ptr(weight), this.ptr(bias), this.ptr(out), out.shape[0]!, residual === null ? 0 : this.ptr(residual)],
+      args: {
+        packed, cin, pixels, weight: this.ptr(weight), bias: this.ptr(bias), out: this.ptr(out), cout: out.shape[0]!,
+        residual: residual === null ? 0 : this.ptr(residual),
+      },
       total: blocks,
       unit: Math.max(1, Math.floor(blocks / (PIECES_PER_THREAD * this.pool.threads))),
     });
@@ -295,7 +312,10 @@ export class WasmBackend implements Backend {
     const [c, h, w] = x.shape as [number, number, number];
     this.pool.run({
       kernel: 'f32_group_norm',
-      args: [this.ptr(x), c, h * w, this.ptr(weight), this.ptr(bias), groups, this.ptr(out), swish ? 1 : 0, this.expConstants],
+      args: {
+        x: this.ptr(x), channels: c, pixels: h * w, weight: this.ptr(weight), bias: this.ptr(bias), groups,
+        out: this.ptr(out), swish: swish ? 1 : 0, expConstants: this.expConstants,
+      },
       total: groups,
       unit: 1,
     });
@@ -305,10 +325,13 @@ export class WasmBackend implements Backend {
     const [c, h, w] = q.shape as [number, number, number];
     const n = h * w;
     const vt = this.allocator.alloc(c * n * 4); // (N, C)
-    this.pool.run({ kernel: 'f32_transpose', args: [this.ptr(v), c, n, vt], total: c, unit: 32 });
+    this.pool.run({ kernel: 'f32_transpose', args: { x: this.ptr(v), rows: c, cols: n, out: vt }, total: c, unit: 32 });
     this.pool.run({
       kernel: 'f32_attention_rows',
-      args: [this.ptr(q), this.ptr(k), vt, c, n, scale, this.ptr(scores), this.ptr(out), this.expConstants],
+      args: {
+        q: this.ptr(q), k: this.ptr(k), vt, channels: c, n, scale, scores: this.ptr(scores), out: this.ptr(out),
+        expConstants: this.expConstants,
+      },
       total: n,
       unit: 8,
     });
@@ -338,10 +361,10 @@ export class WasmBackend implements Backend {
     const state = this.allocator.alloc(stateBytes * this.pool.threads);
     this.pool.run({
       kernel: 'f32_codebook_argmin',
-      args: [this.ptr(z), dim, positions, blocked.ptr, codes, this.ptr(norms), out, state],
+      args: { z: this.ptr(z), dim, positions, blocked: blocked.ptr, codes, norms: this.ptr(norms), tokens: out, state },
       total: positions,
       unit,
-      scratch: { arg: 7, stride: stateBytes }, // args[7] is state
+      scratch: { state: stateBytes },
     });
     tokens.set(new Int32Array(this.memory.buffer, out, positions));
     this.allocator.free(state);

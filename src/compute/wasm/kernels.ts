@@ -4,75 +4,66 @@
  * kernels, built a second time with the memory declared shared). Pointers are byte
  * addresses; sizes count floats.
  */
+import { KERNEL_PARAMS, KERNEL_RECORDS, type KernelExports } from './kernel_bindings.generated.js';
+
+/** The kernels' exports, typed from the build (scripts/kernel_bindings.mjs). */
+export type Kernels = KernelExports;
+
+type KernelName = keyof typeof KERNEL_PARAMS;
+
 /**
  * The kernels that compute a range [lo, hi) of their output (rows, channels, groups or
- * positions: the last two arguments), so that threads can share one call.
+ * positions: the last two parameters), so that threads can share one call; by number
+ * in jobs handed to worker threads.
  */
-export interface RangedKernels {
-  f32_pack3x3_s1(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
-  f32_pack3x3_up2(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
-  f32_pack3x3_s2(x: number, c: number, h: number, w: number, out: number, rowBytes: number, r0: number, r1: number): void;
-  f32_conv3x3_4x8(
-    packed: number, rowBytes: number, lineBytes: number, step: number, taps: number, cin: number,
-    packedWeights: number, bias: number, out: number, cout: number, hout: number, wout: number, residual: number,
-    partial: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_conv3x3_winograd4x4(
-    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
-    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_conv3x3_winograd6x6(
-    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
-    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_conv2x2_winograd4x4(
-    x: number, cin: number, h: number, w: number, up: number, th: number, qw: number, u: number, bias: number,
-    out: number, cout: number, hout: number, wout: number, residual: number, scratch: number, coGroup: number, i0: number, i1: number,
-  ): void;
-  f32_split_phases(x: number, c: number, h: number, w: number, out: number, c0: number, c1: number): void;
-  f32_pack1x1(x: number, cin: number, pixels: number, packed: number, b0: number, b1: number): void;
-  f32_conv1x1_4x8(
-    packed: number, cin: number, pixels: number, weight: number, bias: number, out: number, cout: number, residual: number,
-    b0: number, b1: number,
-  ): void;
-  f32_group_norm(
-    x: number, channels: number, pixels: number, weight: number, bias: number, groups: number, out: number, swish: number,
-    expConstants: number, g0: number, g1: number,
-  ): void;
-  f32_transpose(x: number, rows: number, cols: number, out: number, r0: number, r1: number): void;
-  f32_attention_rows(
-    q: number, k: number, vt: number, channels: number, n: number, scale: number, scores: number, out: number,
-    expConstants: number, i0: number, i1: number,
-  ): void;
-  f32_codebook_argmin(
-    z: number, dim: number, positions: number, blocked: number, codes: number, norms: number, tokens: number, state: number,
-    p0: number, p1: number,
-  ): void;
-}
-
-export type RangedKernelName = keyof RangedKernels;
-
-/** Ranged kernels by number, for jobs handed to worker threads. */
-export const RANGED_KERNEL_NAMES: readonly RangedKernelName[] = [
-  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8', 'f32_conv3x3_winograd4x4', 'f32_conv3x3_winograd6x6',
-  'f32_conv2x2_winograd4x4', 'f32_split_phases',
+export const RANGED_KERNEL_NAMES = [
+  'f32_pack3x3_s1', 'f32_pack3x3_up2', 'f32_pack3x3_s2', 'f32_conv3x3_4x8',
+  'f32_winograd_f4x4_3x3', 'f32_winograd_f6x6_3x3', 'f32_winograd_f4x4_2x2', 'f32_split_phases',
   'f32_pack1x1', 'f32_conv1x1_4x8', 'f32_group_norm',
   'f32_transpose', 'f32_attention_rows', 'f32_codebook_argmin',
-];
+] as const satisfies readonly KernelName[];
 
-export interface Kernels extends RangedKernels {
-  f32_pack_weights3x3(weight: number, cout: number, cin: number, out: number): void;
-  f32_conv3x3_4x8_scratch_bytes(cout: number): number;
-  f32_conv3x3_winograd_chunks(quads: number, m: number, r: number): number;
-  f32_conv3x3_winograd_co_block(): number;
-  f32_conv3x3_winograd_scratch_bytes(cin: number, m: number, r: number): number;
-  f32_codebook_norms(codebook: number, codes: number, dim: number, norms: number): void;
-  f32_codebook_argmin_state_bytes(positions: number): number;
-  f32_codebook_block8(codebook: number, codes: number, dim: number, out: number): void;
-  f32_exp_constants_bytes(): number;
-  f32_exp_constants(out: number): void;
-  /** Runs 12 independent f32x4 multiply-add chains `iterations` times (96 FLOP per iteration). */
-  f32_simd_peak(iterations: number): number;
+export type RangedKernelName = (typeof RANGED_KERNEL_NAMES)[number];
+
+/** A ranged kernel's parameter names before the range, as a tuple type. */
+type ArgNames<K extends RangedKernelName> =
+  (typeof KERNEL_PARAMS)[K] extends readonly [...infer A, string, string] ? A : never;
+
+/** A ranged kernel's arguments before the range, by parameter name. */
+export type KernelArgs<K extends RangedKernelName> = { readonly [P in ArgNames<K>[number] & string]: number };
+
+/** A ranged kernel's parameter names before the range, in order. */
+export function argNames(kernel: RangedKernelName): readonly string[] {
+  return KERNEL_PARAMS[kernel].slice(0, -2);
+}
+
+/** The positional arguments of `args`, in the kernel's parameter order, before the range. */
+export function positionalArgs<K extends RangedKernelName>(kernel: K, args: KernelArgs<K>): number[] {
+  return argNames(kernel).map((name) => {
+    const value = (args as Record<string, number | undefined>)[name];
+    if (value === undefined) throw new Error(`${kernel}: no argument ${name}`);
+    return value;
+  });
+}
+
+type RecordName = keyof typeof KERNEL_RECORDS;
+
+/** A record's fields by name (see KERNEL_RECORDS). */
+export type RecordFields<R extends RecordName> = { readonly [F in keyof (typeof KERNEL_RECORDS)[R]['fields']]: number };
+
+/** Writes `values` as the record `name` at byte address `ptr` (KERNEL_RECORDS[name].bytes bytes). */
+export function writeRecord<R extends RecordName>(
+  memory: WebAssembly.Memory, ptr: number, name: R, values: RecordFields<R>,
+): void {
+  const { bytes, fields } = KERNEL_RECORDS[name];
+  const view = new DataView(memory.buffer, ptr, bytes);
+  for (const [field, { offset, type }] of Object.entries(fields) as [string, { offset: number; type: string }][]) {
+    const value = (values as Readonly<Record<string, number>>)[field]!;
+    if (type === 'f32') view.setFloat32(offset, value, true);
+    else if (type === 'f64') view.setFloat64(offset, value, true);
+    else if (type === 'i32') view.setInt32(offset, value, true);
+    else view.setUint32(offset, value, true); // u32, usize
+  }
 }
 
 /** FLOP done per iteration of f32_simd_peak (kernels/bench/simd_peak.ts). */
@@ -93,6 +84,27 @@ export function simdSupported(): boolean {
  * binaries.
  */
 export async function instantiateKernelModule(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels> {
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: failedAssert(memory) } });
   return instance.exports as unknown as Kernels;
+}
+
+/**
+ * The debug build's env.abort (release builds import none): a failed precondition
+ * (kernels/common/checks.ts) throws, naming its message and where it is in kernels/.
+ */
+function failedAssert(memory: WebAssembly.Memory) {
+  return (message: number, file: number, line: number, column: number): never => {
+    const where = `${readString(memory, file)}:${line}:${column}`;
+    throw new Error(`kernel precondition failed: ${readString(memory, message)} (${where})`);
+  };
+}
+
+/** An AssemblyScript string at `ptr`: UTF-16 code units, their byte count in the header's last word. */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return '';
+  const view = new DataView(memory.buffer); // also over a SharedArrayBuffer, unlike TextDecoder
+  const bytes = view.getUint32(ptr - 4, true);
+  let text = '';
+  for (let i = 0; i < bytes; i += 2) text += String.fromCharCode(view.getUint16(ptr + i, true));
+  return text;
 }

@@ -1,22 +1,26 @@
 /**
  * Threads over one shared WebAssembly memory. A job is one ranged kernel call (see
- * RangedKernels) whose range [0, total) is cut into fixed pieces of `unit`; the calling
- * thread and the workers claim pieces one at a time until none is left. A piece's
+ * RANGED_KERNEL_NAMES) whose range [0, total) is cut into fixed pieces of `unit`; the
+ * calling thread and the workers claim pieces one at a time until none is left. A piece's
  * outputs are computed by one thread in the kernel's canonical order, and the pieces do
  * not depend on the thread count, so the bytes are the same with any number of threads.
  *
+ * A job names its arguments (KernelArgs); run() puts them in the kernel's parameter order.
  * The job lives in a small shared control block of Int32 slots (below), followed by up
- * to MAX_ARGS float64 arguments, each as two Int32 halves. Every access to the block is
- * atomic, so all threads see its writes in one order. A claim is a compare-and-swap on
- * NEXT, which holds the job's tag (its generation) with the next piece. Publishing a job
- * first closes NEXT, then writes the job, then opens NEXT with the new tag: a worker that
- * woke late and read some of a newer job's slots as its own can claim nothing, because
- * its compare-and-swap expects the older tag.
+ * to MAX_ARGS float64 arguments, each as two Int32 halves, and each argument's scratch
+ * stride. Every access to the block is atomic, so all threads see its writes in one
+ * order. A claim is a compare-and-swap on NEXT, which holds the job's tag (its
+ * generation) with the next piece. Publishing a job first closes NEXT, then writes the
+ * job, then opens NEXT with the new tag: a worker that woke late and read some of a newer
+ * job's slots as its own can claim nothing, because its compare-and-swap expects the
+ * older tag.
  */
 import { VqganError } from '../../core/errors.js';
 import { platform, type WorkerHandle } from '../../platform/platform.js';
 import { canBlock } from '../../platform/runtime.js';
-import { RANGED_KERNEL_NAMES, type Kernels, type RangedKernelName } from './kernels.js';
+import {
+  argNames, positionalArgs, RANGED_KERNEL_NAMES, type KernelArgs, type Kernels, type RangedKernelName,
+} from './kernels.js';
 
 const GEN = 0; // job generation: bumped to publish a job, waited on by idle workers
 const NEXT = 1; // tag · 2^16 + next piece
@@ -27,26 +31,34 @@ const PIECES = 5;
 const UNIT = 6;
 const TOTAL = 7;
 const ARGC = 8;
-const SCRATCH_ARG = 9; // the argument offset per thread (-1 for none) …
-const SCRATCH_STRIDE = 10; // … by thread index × this many bytes
-const FAILED = 11; // 1 + the thread index of the first piece that threw, 0 for none
+const FAILED = 9; // 1 + the thread index of the first piece that threw, 0 for none
 const ARGS = 16; // first slot of the arguments
 const MAX_ARGS = 16;
-const CONTROL_BYTES = (ARGS + 2 * MAX_ARGS) * 4;
+const STRIDES = ARGS + 2 * MAX_ARGS; // per argument: advanced by thread index × this many bytes
+const CONTROL_BYTES = (STRIDES + MAX_ARGS) * 4;
 const CLOSED = -1; // NEXT while a job is being written: no piece can be claimed
 
 const MAX_PIECES = 0xffff;
 const TAG_MASK = 0x7fff; // keeps NEXT a positive int32
 
-export interface Job {
-  readonly kernel: RangedKernelName;
+interface KernelJob<K extends RangedKernelName> {
+  readonly kernel: K;
   /** The kernel's arguments before the range. */
-  readonly args: readonly number[];
+  readonly args: KernelArgs<K>;
   /** The range [0, total) is cut into pieces of `unit` (the last may be shorter). */
   readonly total: number;
   readonly unit: number;
-  /** Per-thread scratch: argument `arg` is advanced by thread index × `stride` bytes. */
-  readonly scratch?: { readonly arg: number; readonly stride: number };
+  /** Per-thread scratch buffers: each argument named here is advanced by thread index × its bytes. */
+  readonly scratch?: { readonly [P in keyof KernelArgs<K>]?: number };
+}
+
+/** One ranged kernel call, its arguments named. */
+export type Job = { [K in RangedKernelName]: KernelJob<K> }[RangedKernelName];
+
+/** Each positional argument's scratch stride in bytes per thread (0: the same for all threads). */
+function scratchStrides(job: Job): number[] {
+  const scratch: Readonly<Record<string, number | undefined>> = job.scratch ?? {};
+  return argNames(job.kernel).map((name) => scratch[name] ?? 0);
 }
 
 /** A float64 as two int32 halves and back, for atomic stores and loads. */
@@ -62,19 +74,21 @@ class Control {
     this.i32 = new Int32Array(buffer);
   }
 
-  storeArgs(args: readonly number[]): void {
+  storeArgs(args: readonly number[], strides: readonly number[]): void {
     args.forEach((a, i) => {
       bits[0] = a;
       Atomics.store(this.i32, ARGS + 2 * i, halves[0]!);
       Atomics.store(this.i32, ARGS + 2 * i + 1, halves[1]!);
+      Atomics.store(this.i32, STRIDES + i, strides[i]!);
     });
   }
 
-  loadArgs(count: number): number[] {
+  /** The arguments as thread `thread` passes them: each advanced to its own scratch. */
+  loadArgs(count: number, thread: number): number[] {
     return Array.from({ length: count }, (_, i) => {
       halves[0] = Atomics.load(this.i32, ARGS + 2 * i);
       halves[1] = Atomics.load(this.i32, ARGS + 2 * i + 1);
-      return bits[0]!;
+      return bits[0]! + thread * Atomics.load(this.i32, STRIDES + i);
     });
   }
 
@@ -87,9 +101,7 @@ class Control {
     const pieces = Atomics.load(i32, PIECES);
     const unit = Atomics.load(i32, UNIT);
     const total = Atomics.load(i32, TOTAL);
-    const args = this.loadArgs(Atomics.load(i32, ARGC));
-    const scratchArg = Atomics.load(i32, SCRATCH_ARG);
-    if (scratchArg >= 0) args[scratchArg]! += thread * Atomics.load(i32, SCRATCH_STRIDE);
+    const args = this.loadArgs(Atomics.load(i32, ARGC), thread);
     const kernel = k[RANGED_KERNEL_NAMES[Atomics.load(i32, KERNEL)]!] as (...a: number[]) => void;
     // The arguments read above belong to `gen` only if no newer job was published meanwhile.
     if (Atomics.load(i32, GEN) !== gen) return;
@@ -190,8 +202,9 @@ export class ThreadPool {
   /** Runs every piece of `job`, on this thread and the workers; returns when all are done. */
   run(job: Job): void {
     const pieces = Math.ceil(job.total / job.unit);
-    if (pieces > MAX_PIECES || job.args.length > MAX_ARGS) {
-      throw new Error(`thread pool: ${job.kernel} with ${pieces} pieces and ${job.args.length} arguments is too large`);
+    const args = positionalArgs(job.kernel, job.args);
+    if (pieces > MAX_PIECES || args.length > MAX_ARGS) {
+      throw new Error(`thread pool: ${job.kernel} with ${pieces} pieces and ${args.length} arguments is too large`);
     }
     if (pieces === 0) return;
     const { i32 } = this.control;
@@ -201,10 +214,8 @@ export class ThreadPool {
     Atomics.store(i32, PIECES, pieces);
     Atomics.store(i32, UNIT, job.unit);
     Atomics.store(i32, TOTAL, job.total);
-    Atomics.store(i32, ARGC, job.args.length);
-    this.control.storeArgs(job.args);
-    Atomics.store(i32, SCRATCH_ARG, job.scratch?.arg ?? -1);
-    Atomics.store(i32, SCRATCH_STRIDE, job.scratch?.stride ?? 0);
+    Atomics.store(i32, ARGC, args.length);
+    this.control.storeArgs(args, scratchStrides(job));
     Atomics.store(i32, DONE, 0);
     Atomics.store(i32, FAILED, 0);
     Atomics.store(i32, NEXT, (gen & TAG_MASK) * 65536);
