@@ -63,6 +63,11 @@ test('a URL, with config.yaml fetched from beside it', async () => {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (req.url === '/private.ckpt') {
+      res.statusCode = 403;
+      res.end();
+      return;
+    }
     try {
       res.end(readFileSync(`${TINY}${(req.url ?? '').slice(1)}`));
     } catch {
@@ -78,6 +83,7 @@ test('a URL, with config.yaml fetched from beside it', async () => {
     assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data));
     assert.equal(requests, ['/tiny.safetensors', '/config.yaml']);
     await expectError(() => Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
+    await expectError(() => Vqgan.load(`${base}private.ckpt`), 'ACCESS_DENIED', /private\.ckpt: HTTP 403/);
   } finally {
     server.close();
   }

@@ -156,7 +156,7 @@ async function receive(remote: Remote, partial: string, start: number, total: nu
     if (err instanceof VqganError) throw err;
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
     throw new VqganError(
-      'NOT_FOUND',
+      'NETWORK',
       `${label}: download from ${shownUrl(remote.url)} interrupted after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes (${cause}); run again to resume`,
     );
   } finally {

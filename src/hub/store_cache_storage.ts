@@ -3,7 +3,7 @@
  * is stored too, as the answer for a file the model does not have. Outside secure
  * contexts (https, localhost) there is no Cache Storage: then every load downloads.
  */
-import { VqganError } from '../core/errors.js';
+import { VqganError, httpStatusCode } from '../core/errors.js';
 import { readBody } from '../platform/network.js';
 import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';
@@ -41,18 +41,21 @@ export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
       try {
         response = await fetch(url(file), { headers });
       } catch (err) {
-        throw new VqganError('NOT_FOUND', `${label}: request to ${url(file)} failed (${(err as Error).message})`);
+        throw new VqganError('NETWORK', `${label}: request to ${url(file)} failed (${(err as Error).message})`);
       }
       if (response.status === 404) {
         await (await cache)?.put(url(file), new Response(null, { status: 404 }));
         return undefined;
       }
-      if (!response.ok) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} ${response.statusText} from ${url(file)}`);
+      if (!response.ok) {
+        const status = `HTTP ${response.status} ${response.statusText}`;
+        throw new VqganError(httpStatusCode(response.status), `${label}: ${status} from ${url(file)}`);
+      }
       let bytes: Uint8Array<ArrayBuffer>;
       try {
         bytes = await readBody(response, onProgress) as Uint8Array<ArrayBuffer>;
       } catch (err) {
-        throw new VqganError('NOT_FOUND', `${label}: download from ${url(file)} failed (${(err as Error).message})`);
+        throw new VqganError('NETWORK', `${label}: download from ${url(file)} failed (${(err as Error).message})`);
       }
       return {
         downloaded: true,
