@@ -149,6 +149,7 @@ export class Resample {
 export class Level {
   readonly block: ResnetBlock[] = [];
   readonly attn: AttnBlock[] = [];
+  // Named as the checkpoint's keys (down.i.downsample, up.i.upsample); at most one is set.
   readonly downsample: Resample | null;
   readonly upsample: Resample | null;
 
