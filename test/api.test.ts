@@ -14,6 +14,7 @@ import { decodeImage } from '../src/image/decode.js';
 import { Tensor } from '../src/core/tensor.js';
 import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
 import { memorySource } from '../src/platform/byte_source.js';
+import { platform } from '../src/platform/platform.js';
 import { runCli } from './helpers/cli.js';
 import { expectError } from './helpers/errors.js';
 import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes } from './helpers/golden.js';
@@ -63,6 +64,11 @@ test('a URL, with config.yaml fetched from beside it', async () => {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (req.url === '/private.ckpt') {
+      res.statusCode = 403;
+      res.end();
+      return;
+    }
     try {
       res.end(readFileSync(`${TINY}${(req.url ?? '').slice(1)}`));
     } catch {
@@ -78,8 +84,22 @@ test('a URL, with config.yaml fetched from beside it', async () => {
     assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data));
     assert.equal(requests, ['/tiny.safetensors', '/config.yaml']);
     await expectError(() => Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
+    await expectError(() => Vqgan.load(`${base}private.ckpt`), 'ACCESS_DENIED', /private\.ckpt: HTTP 403/);
   } finally {
     server.close();
+  }
+});
+
+test('file errors name what went wrong: missing, not readable, not writable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vqgan-files-'));
+  try {
+    const { files } = platform();
+    await expectError(() => files.readFileBytes(join(dir, 'nope.ckpt')), 'NOT_FOUND', /nope\.ckpt: cannot read \(no such file\)/);
+    await expectError(() => files.readFileBytes(dir), 'READ_FAILED', /cannot read \(is a directory\)/);
+    // A file in a missing folder cannot be written: writes never create folders.
+    await expectError(() => files.writeFileAtomic(join(dir, 'no', 'out.png'), 'x'), 'WRITE_FAILED', /out\.png: cannot write/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

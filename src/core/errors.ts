@@ -4,7 +4,11 @@
  * the message and exits non-zero.
  */
 export type VqganErrorCode =
-  | 'NOT_FOUND' // a file or URL that cannot be read
+  | 'NOT_FOUND' // a file, folder or URL (HTTP 404, 410) that does not exist
+  | 'ACCESS_DENIED' // a file without read permission, or a URL answering HTTP 401 or 403
+  | 'READ_FAILED' // a file that exists but cannot be read (a folder, a device, an I/O error)
+  | 'WRITE_FAILED' // a file or folder that cannot be written or created
+  | 'NETWORK' // a request that failed, was interrupted or redirected badly, or another HTTP error
   | 'BAD_FORMAT' // bytes that are not what the reader expects (truncated, corrupt, wrong kind)
   | 'UNSAFE_PICKLE' // a pickle that asks for a global we refuse to touch
   | 'UNSUPPORTED' // a valid file using a feature we do not read (a dtype, a compression)
@@ -24,6 +28,12 @@ export class VqganError extends Error {
     this.name = code === 'ABORTED' ? 'AbortError' : 'VqganError';
     this.code = code;
   }
+}
+
+/** The code for an HTTP error status: a missing resource, a refusal, or any other failure. */
+export function httpStatusCode(status: number): VqganErrorCode {
+  if (status === 404 || status === 410) return 'NOT_FOUND';
+  return status === 401 || status === 403 ? 'ACCESS_DENIED' : 'NETWORK';
 }
 
 /** `[1, 3, 256, 256]` style text for messages. */

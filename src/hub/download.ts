@@ -66,13 +66,7 @@ export async function downloadToPartial(url: string, dest: string, options: Down
     const remote = await openRemote(url, have > 0 ? { Range: `bytes=${have}-` } : {}, options.token, label);
     const { response } = remote;
     const range = contentRange(response.headers.get('Content-Range'));
-    if (response.status === 404) {
-      // The hub's 404 for a file a model does not have; not a 404 after a redirect, nor a missing model.
-      const code = response.headers.get('X-Error-Code');
-      if (code === 'RepoNotFound' || code === 'RevisionNotFound' || remote.url !== url) throw await httpError(label, remote);
-      await response.body?.cancel();
-      return undefined;
-    }
+    if (response.status === 404) return absentFile(remote, url, label);
     if (response.status === 416 && have > 0 && (range.total ?? remote.size) === have) {
       // Nothing after byte `have`: the file is whole (an earlier run stopped before renaming it).
       await response.body?.cancel();
@@ -90,27 +84,51 @@ export async function downloadToPartial(url: string, dest: string, options: Down
       continue;
     }
     // 206: append to the partial; 200 (also a server that ignored the range): start over.
-    const start = resumes ? have : 0;
-    const total = remote.size ?? (resumes ? range.total : contentLength(response));
-    const hash = remote.sha256 === undefined ? undefined : resumes ? await hashOf(partial) : await platform().files.sha256Hasher();
-    const size = await receive(remote, partial, start, total, hash, options);
-    const end = (outcome: 'done' | 'stopped' | 'rejected'): void => options.observer?.end?.({ label, dest, bytes: size, outcome });
-    if (total !== undefined && size !== total) {
-      end(size > total ? 'rejected' : 'stopped');
-      if (size > total) await platform().files.removeFile(partial);
-      throw new VqganError(
-        'BAD_FORMAT',
-        `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}${size > total ? '; the download was deleted' : '; run again to resume'}`,
-      );
-    }
-    try {
-      const checked = await check(partial, size, remote.sha256, hash, options);
-      end('done');
-      return checked;
-    } catch (err) {
-      end('rejected');
-      throw err;
-    }
+    return receiveAndCheck(remote, dest, resumes ? have : 0, range.total, options);
+  }
+}
+
+/**
+ * A 404 is the hub's answer for a file the model does not have: undefined. After a
+ * redirect, or for a missing model or revision, it is an error.
+ */
+async function absentFile(remote: Remote, url: string, label: string): Promise<undefined> {
+  const code = remote.response.headers.get('X-Error-Code');
+  if (code === 'RepoNotFound' || code === 'RevisionNotFound' || remote.url !== url) throw await httpError(label, remote);
+  await remote.response.body?.cancel();
+  return undefined;
+}
+
+/**
+ * Writes the body into `dest`.partial from byte `start` (0: from scratch), then checks the
+ * size against the hub's, or the Content-Range `rangeTotal` of a resumed download, and the
+ * hash against its sha256.
+ */
+async function receiveAndCheck(
+  remote: Remote, dest: string, start: number, rangeTotal: number | undefined, options: DownloadOptions,
+): Promise<Downloaded> {
+  const { label } = options;
+  const partial = `${dest}.partial`;
+  const resumes = start > 0;
+  const total = remote.size ?? (resumes ? rangeTotal : contentLength(remote.response));
+  const hash = remote.sha256 === undefined ? undefined : resumes ? await hashOf(partial) : await platform().files.sha256Hasher();
+  const size = await receive(remote, partial, start, total, hash, options);
+  const end = (outcome: 'done' | 'stopped' | 'rejected'): void => options.observer?.end?.({ label, dest, bytes: size, outcome });
+  if (total !== undefined && size !== total) {
+    end(size > total ? 'rejected' : 'stopped');
+    if (size > total) await platform().files.removeFile(partial);
+    throw new VqganError(
+      'BAD_FORMAT',
+      `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}${size > total ? '; the download was deleted' : '; run again to resume'}`,
+    );
+  }
+  try {
+    const checked = await check(partial, size, remote.sha256, hash, options);
+    end('done');
+    return checked;
+  } catch (err) {
+    end('rejected');
+    throw err;
   }
 }
 
@@ -156,7 +174,7 @@ async function receive(remote: Remote, partial: string, start: number, total: nu
     if (err instanceof VqganError) throw err;
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
     throw new VqganError(
-      'NOT_FOUND',
+      'NETWORK',
       `${label}: download from ${shownUrl(remote.url)} interrupted after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes (${cause}); run again to resume`,
     );
   } finally {

@@ -6,7 +6,7 @@
  * not used; a 64-hex ETag is taken for a sha256). The token goes only to the origin of
  * the first URL.
  */
-import { VqganError } from '../core/errors.js';
+import { VqganError, httpStatusCode } from '../core/errors.js';
 
 export interface Remote {
   /** The last response: not a redirect. Its body is unread. */
@@ -61,18 +61,22 @@ export async function openRemote(url: string, headers: Record<string, string>, t
     try {
       response = await fetch(current, { headers: sent, redirect: 'manual' });
     } catch (err) {
-      throw new VqganError('NOT_FOUND', `${label}: request to ${shownUrl(current)} failed (${why(err)})`);
+      throw new VqganError('NETWORK', `${label}: request to ${shownUrl(current)} failed (${why(err)})`);
     }
     sha256 ??= sha256Of(response.headers.get('X-Linked-Etag')) ?? (sameOrigin ? sha256Of(response.headers.get('ETag')) : undefined);
     size ??= sizeOf(response.headers.get('X-Linked-Size'));
     if (![301, 302, 303, 307, 308].includes(response.status)) return { response, url: current, sha256, size };
     await response.body?.cancel();
     const location = response.headers.get('Location');
-    if (location === null) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} from ${shownUrl(current)} without a Location`);
-    if (hop === MAX_REDIRECTS) throw new VqganError('NOT_FOUND', `${label}: more than ${MAX_REDIRECTS} redirects from ${shownUrl(url)}`);
+    if (location === null) {
+      throw new VqganError('NETWORK', `${label}: HTTP ${response.status} from ${shownUrl(current)} without a Location`);
+    }
+    if (hop === MAX_REDIRECTS) {
+      throw new VqganError('NETWORK', `${label}: more than ${MAX_REDIRECTS} redirects from ${shownUrl(url)}`);
+    }
     const next = new URL(location, current);
     if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-      throw new VqganError('NOT_FOUND', `${label}: redirect from ${shownUrl(current)} to a ${next.protocol} address`);
+      throw new VqganError('NETWORK', `${label}: redirect from ${shownUrl(current)} to a ${next.protocol} address`);
     }
     current = next.toString();
   }
@@ -87,7 +91,7 @@ export async function httpError(label: string, remote: Remote): Promise<VqganErr
     ? '; a private or gated model (set HF_TOKEN), or no such model'
     : '';
   return new VqganError(
-    'NOT_FOUND',
+    httpStatusCode(response.status),
     `${label}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${shownUrl(remote.url)}${said ? ` (${said})` : ''}${hint}`,
   );
 }

@@ -3,11 +3,11 @@
  * is stored too, as the answer for a file the model does not have. Outside secure
  * contexts (https, localhost) there is no Cache Storage: then every load downloads.
  */
-import { VqganError } from '../core/errors.js';
-import { readBody } from '../platform/network.js';
+import { VqganError, httpStatusCode } from '../core/errors.js';
+import { readBody, type DownloadProgress } from '../platform/network.js';
 import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';
-import type { ModelStore, StoreContext, StoredFile } from './model_store.js';
+import type { ModelStore, StoreContext, StoredFile, StoredModel } from './model_store.js';
 
 const bytesOf = async (response: Response): Promise<StoredFile> => ({ bytes: new Uint8Array(await response.arrayBuffer()) });
 
@@ -17,42 +17,14 @@ export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
   /** The stored answer for `file`: a response (status 404 for a file the hub lacks), or undefined when nothing is stored. */
   const stored = async (file: string): Promise<Response | undefined> => (await cache)?.match(url(file));
   return {
-    async cached() {
-      // Every answer looked up first, so that no body is read for a model that is not whole.
-      for (const name of WEIGHTS_FILES) {
-        const weights = await stored(name);
-        if (weights === undefined) return undefined;
-        if (weights.status === 404) continue;
-        for (const configName of configFilesFor(name)) {
-          const config = await stored(configName);
-          if (config === undefined) return undefined;
-          if (config.status !== 404) return { weights: { name, file: await bytesOf(weights) }, config: { name: configName, file: await bytesOf(config) } };
-        }
-        return { weights: { name, file: await bytesOf(weights) }, config: undefined };
-      }
-      return undefined;
-    },
+    cached: () => storedModel(stored),
     async fetch(file, onProgress) {
       const kept = await stored(file);
       if (kept !== undefined) return kept.status === 404 ? undefined : { downloaded: false, commit: () => bytesOf(kept) };
-      const label = `${formatHubId(id)} ${file}`;
-      const headers: Record<string, string> = settings.token === undefined ? {} : { Authorization: `Bearer ${settings.token}` };
-      let response: Response;
-      try {
-        response = await fetch(url(file), { headers });
-      } catch (err) {
-        throw new VqganError('NOT_FOUND', `${label}: request to ${url(file)} failed (${(err as Error).message})`);
-      }
-      if (response.status === 404) {
+      const bytes = await download(url(file), `${formatHubId(id)} ${file}`, settings.token, onProgress);
+      if (bytes === undefined) {
         await (await cache)?.put(url(file), new Response(null, { status: 404 }));
         return undefined;
-      }
-      if (!response.ok) throw new VqganError('NOT_FOUND', `${label}: HTTP ${response.status} ${response.statusText} from ${url(file)}`);
-      let bytes: Uint8Array<ArrayBuffer>;
-      try {
-        bytes = await readBody(response, onProgress) as Uint8Array<ArrayBuffer>;
-      } catch (err) {
-        throw new VqganError('NOT_FOUND', `${label}: download from ${url(file)} failed (${(err as Error).message})`);
       }
       return {
         downloaded: true,
@@ -63,4 +35,44 @@ export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
       };
     },
   };
+}
+
+/** The first weights file the cache holds, with its configuration; undefined when the model is not whole there. */
+async function storedModel(stored: (file: string) => Promise<Response | undefined>): Promise<StoredModel | undefined> {
+  // Every answer looked up first, so that no body is read for a model that is not whole.
+  for (const name of WEIGHTS_FILES) {
+    const weights = await stored(name);
+    if (weights === undefined) return undefined;
+    if (weights.status === 404) continue;
+    for (const configName of configFilesFor(name)) {
+      const config = await stored(configName);
+      if (config === undefined) return undefined;
+      if (config.status !== 404) return { weights: { name, file: await bytesOf(weights) }, config: { name: configName, file: await bytesOf(config) } };
+    }
+    return { weights: { name, file: await bytesOf(weights) }, config: undefined };
+  }
+  return undefined;
+}
+
+/** The body of `url`, or undefined when the hub answers 404 (a file the model does not have). */
+async function download(
+  url: string, label: string, token: string | undefined, onProgress?: DownloadProgress,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+  let response: Response;
+  try {
+    response = await fetch(url, { headers });
+  } catch (err) {
+    throw new VqganError('NETWORK', `${label}: request to ${url} failed (${(err as Error).message})`);
+  }
+  if (response.status === 404) return undefined;
+  if (!response.ok) {
+    const status = `HTTP ${response.status} ${response.statusText}`;
+    throw new VqganError(httpStatusCode(response.status), `${label}: ${status} from ${url}`);
+  }
+  try {
+    return await readBody(response, onProgress) as Uint8Array<ArrayBuffer>;
+  } catch (err) {
+    throw new VqganError('NETWORK', `${label}: download from ${url} failed (${(err as Error).message})`);
+  }
 }

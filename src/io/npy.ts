@@ -57,58 +57,82 @@ function bad(name: string, why: string): VqganError {
 type PyValue = string | number | boolean | null | PyValue[] | Map<string, PyValue>;
 
 function parsePyLiteral(text: string, name: string): PyValue {
-  let p = 0;
-  const fail = (why: string): never => {
-    throw bad(name, `header ${why} at character ${p}: ${JSON.stringify(text.trim())}`);
-  };
-  const skip = (): void => {
-    while (p < text.length && /\s/.test(text[p]!)) p++;
-  };
-  const value = (): PyValue => {
-    skip();
-    const c = text[p];
-    if (c === '{' || c === '(' || c === '[') {
-      const close = c === '{' ? '}' : c === '(' ? ')' : ']';
-      p++;
-      const items: PyValue[] = [];
-      const dict = new Map<string, PyValue>();
-      for (;;) {
-        skip();
-        if (text[p] === close) break;
-        const item = value();
-        if (c === '{') {
-          skip();
-          if (text[p++] !== ':' || typeof item !== 'string') fail('expects a string key and a colon');
-          dict.set(item as string, value());
-        } else {
-          items.push(item);
-        }
-        skip();
-        if (text[p] === ',') p++;
-        else if (text[p] !== close) fail(`expects ',' or '${close}'`);
+  return new PyLiteralReader(text, name).readAll();
+}
+
+/** Reads a Python literal left to right; `p` is the next character. */
+class PyLiteralReader {
+  private p = 0;
+  constructor(private readonly text: string, private readonly name: string) {}
+
+  /** The text as one literal, with nothing but white space after it. */
+  readAll(): PyValue {
+    const result = this.value();
+    this.skip();
+    if (this.p !== this.text.length) this.fail('has trailing text');
+    return result;
+  }
+
+  private fail(why: string): never {
+    throw bad(this.name, `header ${why} at character ${this.p}: ${JSON.stringify(this.text.trim())}`);
+  }
+
+  private skip(): void {
+    while (this.p < this.text.length && /\s/.test(this.text[this.p])) this.p++;
+  }
+
+  private value(): PyValue {
+    this.skip();
+    const c = this.text[this.p];
+    if (c === '{' || c === '(' || c === '[') return this.container(c);
+    if (c === "'" || c === '"') return this.string(c);
+    return this.word();
+  }
+
+  /** A dict, tuple or list: items separated by commas, a trailing comma allowed. */
+  private container(open: '{' | '(' | '['): PyValue {
+    const close = open === '{' ? '}' : open === '(' ? ')' : ']';
+    this.p++;
+    const items: PyValue[] = [];
+    const dict = new Map<string, PyValue>();
+    for (;;) {
+      this.skip();
+      if (this.text[this.p] === close) break;
+      const item = this.value();
+      if (open === '{') {
+        this.skip();
+        if (this.text[this.p++] !== ':' || typeof item !== 'string') this.fail('expects a string key and a colon');
+        dict.set(item as string, this.value());
+      } else {
+        items.push(item);
       }
-      p++;
-      return c === '{' ? dict : items;
+      this.skip();
+      if (this.text[this.p] === ',') this.p++;
+      else if (this.text[this.p] !== close) this.fail(`expects ',' or '${close}'`);
     }
-    if (c === "'" || c === '"') {
-      const end = text.indexOf(c, p + 1);
-      if (end < 0) fail('has an unterminated string');
-      const s = text.slice(p + 1, end);
-      p = end + 1;
-      return s;
-    }
-    const word = /^[-+]?\w+/.exec(text.slice(p))?.[0] ?? fail('has an unexpected character');
-    p += word.length;
+    this.p++;
+    return open === '{' ? dict : items;
+  }
+
+  /** A quoted string, without escapes (a header's keys and dtype have none). */
+  private string(quote: string): string {
+    const end = this.text.indexOf(quote, this.p + 1);
+    if (end < 0) this.fail('has an unterminated string');
+    const s = this.text.slice(this.p + 1, end);
+    this.p = end + 1;
+    return s;
+  }
+
+  /** True, False, None or an integer. */
+  private word(): PyValue {
+    const word = /^[-+]?\w+/.exec(this.text.slice(this.p))?.[0] ?? this.fail('has an unexpected character');
+    this.p += word.length;
     if (word === 'True' || word === 'False') return word === 'True';
     if (word === 'None') return null;
     // Python 2 wrote long integers with an L suffix.
     const int = /^[-+]?\d+L?$/.test(word) ? Number(word.replace(/L$/, '')) : NaN;
-    return Number.isSafeInteger(int) ? int : fail(`has an unreadable value ${word}`);
-  };
-  const result = value();
-  skip();
-  if (p !== text.length) fail('has trailing text');
-  return result;
+    return Number.isSafeInteger(int) ? int : this.fail(`has an unreadable value ${word}`);
+  }
 }
 
 interface Header {
@@ -119,7 +143,7 @@ interface Header {
 
 function readHeader(bytes: Uint8Array, name: string): Header {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw bad(name, 'no \\x93NUMPY magic');
-  const major = bytes[6]!;
+  const major = bytes[6];
   if (major < 1 || major > 3) throw new VqganError('UNSUPPORTED', `${name}: .npy version ${major}.${bytes[7]} (1.0 to 3.0 are read)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;

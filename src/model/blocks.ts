@@ -118,17 +118,53 @@ export class Mid {
   }
 }
 
-/** One resolution level: resnet blocks, each followed by attention where the level has it. */
+/** How a level changes resolution after its blocks; also the name of its checkpoint key. */
+export type Resampling = 'downsample' | 'upsample';
+
+/**
+ * A 3×3 convolution that halves or doubles the resolution: downsample zero-pads one column
+ * right and one row below and strides by 2; upsample folds nearest ×2 upsampling into the
+ * convolution's input indexing.
+ */
+export class Resample {
+  readonly conv: Conv2d;
+  private readonly kind: Conv3x3Kind;
+  /** `width`: of its input at the configured resolution. */
+  constructor(p: ParamSource, prefix: string, c: number, resampling: Resampling, width: number) {
+    this.kind = resampling === 'downsample' ? 's2' : 'up2';
+    const outWidth = resampling === 'downsample' ? Math.floor(width / 2) : 2 * width;
+    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3, outWidth, this.kind);
+  }
+  forward(be: Backend, x: Tensor): Tensor {
+    const out = ops.conv3x3(be, x, this.conv, this.kind);
+    be.release(x);
+    return out;
+  }
+}
+
+/**
+ * One resolution level: resnet blocks, each followed by attention where the level has it,
+ * then its resampling, if any (the encoder's last level and the decoder's level 0 have none).
+ */
 export class Level {
   readonly block: ResnetBlock[] = [];
   readonly attn: AttnBlock[] = [];
+  // Named as the checkpoint's keys (down.i.downsample, up.i.upsample); at most one is set.
+  readonly downsample: Resample | null;
+  readonly upsample: Resample | null;
 
   /** `width`: of the level's maps at the configured resolution. */
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, width: number) {
+  constructor(
+    p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, width: number,
+    resampling: Resampling | null,
+  ) {
     for (let j = 0; j < blocks; j++) {
       this.block.push(new ResnetBlock(p, `${prefix}.block.${j}`, j === 0 ? cin : cout, cout, width));
       if (withAttention) this.attn.push(new AttnBlock(p, `${prefix}.attn.${j}`, cout));
     }
+    const resample = resampling === null ? null : new Resample(p, `${prefix}.${resampling}`, cout, resampling, width);
+    this.downsample = resampling === 'downsample' ? resample : null;
+    this.upsample = resampling === 'upsample' ? resample : null;
   }
 
   forward(be: Backend, x: Tensor): Tensor {
@@ -137,6 +173,7 @@ export class Level {
       const attn = this.attn[j];
       if (attn !== undefined) x = attn.forward(be, x);
     });
-    return x;
+    const resample = this.downsample ?? this.upsample;
+    return resample === null ? x : resample.forward(be, x);
   }
 }

@@ -6,36 +6,9 @@ import { Conv2d, Level, Mid, Normalize } from './blocks.js';
 import type { VqganConfig } from './config.js';
 import type { ParamSource } from './params.js';
 
-/** A 3×3 stride-2 convolution after zero-padding one column right and one row below. */
-export class Downsample {
-  readonly conv: Conv2d;
-  constructor(p: ParamSource, prefix: string, c: number, width: number) {
-    this.conv = new Conv2d(p, `${prefix}.conv`, c, c, 3, width, 's2');
-  }
-  forward(be: Backend, x: Tensor): Tensor {
-    const out = ops.conv3x3(be, x, this.conv, 's2');
-    be.release(x);
-    return out;
-  }
-}
-
-export class EncoderLevel extends Level {
-  readonly downsample: Downsample | null;
-  constructor(
-    p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, width: number, last: boolean,
-  ) {
-    super(p, prefix, cin, cout, blocks, withAttention, width);
-    this.downsample = last ? null : new Downsample(p, `${prefix}.downsample`, cout, Math.floor(width / 2));
-  }
-  override forward(be: Backend, x: Tensor): Tensor {
-    x = super.forward(be, x);
-    return this.downsample === null ? x : this.downsample.forward(be, x);
-  }
-}
-
 export class Encoder {
   readonly conv_in: Conv2d;
-  readonly down: EncoderLevel[] = [];
+  readonly down: Level[] = [];
   readonly mid: Mid;
   readonly norm_out: Normalize;
   readonly conv_out: Conv2d;
@@ -50,7 +23,8 @@ export class Encoder {
     for (let i = 0; i < levels; i++) {
       const cout = cfg.ch * cfg.ch_mult[i]!;
       const attn = cfg.attn_resolutions.includes(resolution);
-      this.down.push(new EncoderLevel(p, `${prefix}.down.${i}`, c, cout, cfg.num_res_blocks, attn, resolution, i === levels - 1));
+      const resampling = i === levels - 1 ? null : 'downsample';
+      this.down.push(new Level(p, `${prefix}.down.${i}`, c, cout, cfg.num_res_blocks, attn, resolution, resampling));
       c = cout;
       if (i < levels - 1) resolution = Math.floor(resolution / 2);
     }

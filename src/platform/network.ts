@@ -1,5 +1,5 @@
 /** Downloads with the runtime's own fetch: Node 18+, Deno and browsers have the same one. */
-import { VqganError } from '../core/errors.js';
+import { VqganError, httpStatusCode } from '../core/errors.js';
 
 export type DownloadProgress = (received: number, total: number | undefined) => void;
 
@@ -13,10 +13,10 @@ export async function fetchBytes(url: string, onProgress?: DownloadProgress): Pr
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new VqganError('NOT_FOUND', `${url}: request failed (${(err as Error).message})`);
+    throw new VqganError('NETWORK', `${url}: request failed (${(err as Error).message})`);
   }
   if (!response.ok) {
-    throw new VqganError('NOT_FOUND', `${url}: HTTP ${response.status} ${response.statusText}`);
+    throw new VqganError(httpStatusCode(response.status), `${url}: HTTP ${response.status} ${response.statusText}`);
   }
   try {
     if (onProgress === undefined || response.body === null) {
@@ -26,7 +26,7 @@ export async function fetchBytes(url: string, onProgress?: DownloadProgress): Pr
     }
     return await readStream(response, onProgress);
   } catch (err) {
-    throw new VqganError('NOT_FOUND', `${url}: download failed (${(err as Error).message})`);
+    throw new VqganError('NETWORK', `${url}: download failed (${(err as Error).message})`);
   }
 }
 

@@ -151,6 +151,18 @@ export class MsgpackReader {
     return { at, kind, length: count };
   }
 
+  private bin(length: number, at: number): MsgpackToken {
+    return { at, kind: 'bin', length, offset: this.payload(length, 'bin', at) };
+  }
+
+  private async float(size: 4 | 8, at: number): Promise<MsgpackToken> {
+    await this.need(size, `a float${size * 8}`, at);
+    const o = this.pos - this.windowStart;
+    const value = size === 4 ? this.view.getFloat32(o) : this.view.getFloat64(o);
+    this.pos += size;
+    return { at, kind: 'float', value };
+  }
+
   private async ext(length: number, at: number): Promise<MsgpackToken> {
     await this.need(1, 'an ext type', at);
     const type = (this.u8() << 24) >> 24; // signed
@@ -192,23 +204,16 @@ export class MsgpackReader {
         return { at, kind: 'bool', value: true };
       case 0xc4:
       case 0xc5:
-      case 0xc6: {
-        const length = await this.length(m === 0xc4 ? 1 : m === 0xc5 ? 2 : 4, 'a bin', at);
-        return { at, kind: 'bin', length, offset: this.payload(length, 'bin', at) };
-      }
+      case 0xc6:
+        return this.bin(await this.length(m === 0xc4 ? 1 : m === 0xc5 ? 2 : 4, 'a bin', at), at);
       case 0xc7:
       case 0xc8:
       case 0xc9:
         return this.ext(await this.length(m === 0xc7 ? 1 : m === 0xc8 ? 2 : 4, 'an ext', at), at);
       case 0xca:
-      case 0xcb: {
-        const size = m === 0xca ? 4 : 8;
-        await this.need(size, `a float${size * 8}`, at);
-        const o = this.pos - this.windowStart;
-        const value = size === 4 ? this.view.getFloat32(o) : this.view.getFloat64(o);
-        this.pos += size;
-        return { at, kind: 'float', value };
-      }
+        return this.float(4, at);
+      case 0xcb:
+        return this.float(8, at);
       case 0xcc:
         return this.int(1, false, at);
       case 0xcd:

@@ -36,6 +36,10 @@ const OP = {
 } as const;
 const OP_NAME = new Map<number, string>(Object.entries(OP).map(([name, code]) => [code, name]));
 
+/**
+ * The reader's state and the steps opcodes are made of. Its methods are public only to
+ * the opcode handlers below (the class is not exported); its state stays private.
+ */
 class Unpickler {
   private pos = 0;
   private op = 0;
@@ -45,19 +49,21 @@ class Unpickler {
   private readonly marks: number[] = [];
   private readonly memo = new Map<number, unknown>();
   private readonly utf8 = new TextDecoder('utf-8');
+  private stopped = false;
+  private result: unknown;
 
   constructor(private readonly bytes: Uint8Array, private readonly name: string) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  private fail(why: string): never {
+  fail(why: string): never {
     const opName = OP_NAME.get(this.op) ?? `0x${this.op.toString(16).padStart(2, '0')}`;
     throw new VqganError('BAD_FORMAT', `${this.name}: bad pickle: ${why} (opcode ${opName} at byte ${this.opPos})`);
   }
 
   // -- input --------------------------------------------------------------------
 
-  private take(n: number): Uint8Array {
+  take(n: number): Uint8Array {
     if (!Number.isSafeInteger(n) || n < 0 || n > this.bytes.length - this.pos) {
       this.fail(`needs ${n} bytes but ${this.bytes.length - this.pos} remain; truncated?`);
     }
@@ -65,76 +71,96 @@ class Unpickler {
     this.pos += n;
     return out;
   }
-  private u8(): number {
+  u8(): number {
     return this.take(1)[0];
   }
-  private u16(): number {
+  u16(): number {
     this.take(2);
     return this.dv.getUint16(this.pos - 2, true);
   }
-  private u32(): number {
+  u32(): number {
     this.take(4);
     return this.dv.getUint32(this.pos - 4, true);
   }
-  private i32(): number {
+  i32(): number {
     this.take(4);
     return this.dv.getInt32(this.pos - 4, true);
   }
-  private u64(): number {
+  /** BINSTRING, LONG4: a signed 4-byte length, refused when negative. */
+  length32(): number {
+    const n = this.i32();
+    return n < 0 ? this.fail(`negative length ${n}`) : n;
+  }
+  /** BINFLOAT is the one big-endian argument. */
+  f64(): number {
+    this.take(8);
+    return this.dv.getFloat64(this.pos - 8, false);
+  }
+  u64(): number {
     this.take(8);
     const v = this.dv.getBigUint64(this.pos - 8, true);
     return v > BigInt(Number.MAX_SAFE_INTEGER) ? this.fail(`length ${v} is too large`) : Number(v);
   }
   /** The bytes of a protocol 0 text argument, up to (not including) its newline. */
-  private lineBytes(): Uint8Array {
+  lineBytes(): Uint8Array {
     const end = this.bytes.indexOf(0x0a, this.pos);
     if (end < 0) this.fail('a text argument has no terminating newline; truncated?');
     const bytes = this.bytes.subarray(this.pos, end);
     this.pos = end + 1;
     return bytes;
   }
-  private line(): string {
+  line(): string {
     return this.utf8.decode(this.lineBytes());
   }
-  private text(n: number): string {
+  text(n: number): string {
     return this.utf8.decode(this.take(n));
   }
 
   // -- stack --------------------------------------------------------------------
 
-  private push(v: unknown): void {
+  push(v: unknown): void {
     if (this.stack.length >= MAX_STACK) this.fail(`stack deeper than ${MAX_STACK}`);
     this.stack.push(v);
   }
   /** Where the stack above the innermost MARK starts: opcodes cannot reach below it. */
-  private floor(): number {
+  floor(): number {
     return this.marks[this.marks.length - 1] ?? 0;
   }
-  private pop(): unknown {
+  pop(): unknown {
     if (this.stack.length <= this.floor()) this.fail('pops an empty stack');
     return this.stack.pop();
   }
-  private top(): unknown {
+  top(): unknown {
     if (this.stack.length <= this.floor()) this.fail('reads an empty stack');
     return this.stack[this.stack.length - 1];
   }
-  private popMark(): unknown[] {
+  /** The top `n` items, deepest first (TUPLE1–3). */
+  popItems(n: number): unknown[] {
+    const items = new Array<unknown>(n);
+    for (let i = n - 1; i >= 0; i--) items[i] = this.pop();
+    return items;
+  }
+  popMark(): unknown[] {
     const mark = this.marks.pop();
     if (mark === undefined) this.fail('no MARK to pop to');
     return this.stack.splice(mark);
   }
-  private memoGet(index: number): unknown {
+  memoGet(index: number): unknown {
     if (!this.memo.has(index)) this.fail(`memo index ${index} was never stored`);
     return this.memo.get(index);
   }
-  private memoPut(index: number): void {
+  memoPut(index: number): void {
     if (!Number.isSafeInteger(index) || index < 0) this.fail(`memo index ${index} is invalid`);
     this.memo.set(index, this.top());
+  }
+  /** MEMOIZE: the next free index. */
+  memoize(): void {
+    this.memoPut(this.memo.size);
   }
 
   // -- values -------------------------------------------------------------------
 
-  private global(module: string, name: string): PickleGlobal {
+  global(module: string, name: string): PickleGlobal {
     if (isRefused(module, name)) {
       throw new VqganError('UNSAFE_PICKLE', `${this.name}: pickle asks for global ${module}.${name}; refused, nothing was run`);
     }
@@ -142,7 +168,7 @@ class Unpickler {
   }
 
   /** REDUCE / NEWOBJ / INST / OBJ: a builder's result, or an inert record of the call. */
-  private call(callable: unknown, args: unknown, kwargs?: Map<unknown, unknown>): unknown {
+  call(callable: unknown, args: unknown, kwargs?: Map<unknown, unknown>): unknown {
     if (!(callable instanceof PickleGlobal)) return this.fail(`calls a ${describe(callable)}, not a class or function`);
     if (!Array.isArray(args)) return this.fail(`calls ${callable} with a ${describe(args)} instead of an argument tuple`);
     const builder = BUILDERS.get(builderKey(callable));
@@ -152,8 +178,28 @@ class Unpickler {
     return obj;
   }
 
+  stackGlobal(): void {
+    const [module, name] = this.popItems(2);
+    if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL of non-strings');
+    this.push(this.global(module, name));
+  }
+
+  /** REDUCE, NEWOBJ: callable(*args). */
+  reduce(): void {
+    const args = this.pop();
+    this.push(this.call(this.pop(), args));
+  }
+
+  /** NEWOBJ_EX: cls(*args, **kwargs). */
+  newObjEx(): void {
+    const kwargs = this.pop();
+    const args = this.pop();
+    if (!(kwargs instanceof Map)) this.fail(`keyword arguments are a ${describe(kwargs)}`);
+    this.push(this.call(this.pop(), args, kwargs));
+  }
+
   /** BINPERSID: torch's ('storage', storage class, key, location, numel). */
-  private persistent(pid: unknown): TorchStorage {
+  persistent(pid: unknown): TorchStorage {
     if (!Array.isArray(pid) || pid[0] !== 'storage') {
       throw new VqganError('UNSUPPORTED', `${this.name}: pickle has a persistent id ${describe(pid)} that is not a torch storage`);
     }
@@ -165,7 +211,7 @@ class Unpickler {
   }
 
   /** Two's complement little-endian integer of any length (LONG1, LONG4). */
-  private longBytes(n: number): number | bigint {
+  longBytes(n: number): number | bigint {
     const b = this.take(n);
     if (n === 0) return 0;
     let hex = '';
@@ -176,7 +222,7 @@ class Unpickler {
   }
 
   /** Protocol 0 UNICODE: raw-unicode-escape, i.e. latin-1 with \uXXXX and \UXXXXXXXX. */
-  private rawUnicode(): string {
+  rawUnicode(): string {
     const b = this.lineBytes();
     let out = '';
     for (let i = 0; i < b.length; i++) {
@@ -197,283 +243,70 @@ class Unpickler {
   // -- the loop -----------------------------------------------------------------
 
   run(): unknown {
-    for (;;) {
+    while (!this.stopped) {
       this.opPos = this.pos;
       if (this.pos >= this.bytes.length) this.fail('input ends before STOP; truncated?');
       this.op = this.bytes[this.pos++];
-      switch (this.op) {
-        case OP.PROTO: {
-          const v = this.u8();
-          if (v > HIGHEST_PROTOCOL) throw new VqganError('UNSUPPORTED', `${this.name}: pickle protocol ${v} (at most ${HIGHEST_PROTOCOL} is read)`);
-          break;
-        }
-        case OP.FRAME: {
-          // Frames only group opcodes for buffered reading; the opcodes inside run as usual.
-          const n = this.u64();
-          if (n > this.bytes.length - this.pos) this.fail(`frame of ${n} bytes but ${this.bytes.length - this.pos} remain; truncated?`);
-          break;
-        }
-        case OP.STOP:
-          return this.pop();
-        case OP.MARK:
-          if (this.marks.length >= MAX_MARKS) this.fail(`MARKs nested deeper than ${MAX_MARKS}`);
-          this.marks.push(this.stack.length);
-          break;
-        case OP.POP:
-          if (this.stack.length > this.floor()) this.stack.pop();
-          else this.popMark();
-          break;
-        case OP.POP_MARK:
-          this.popMark();
-          break;
-        case OP.DUP:
-          this.push(this.top());
-          break;
+      const handler = HANDLERS[this.op];
+      if (handler === undefined) this.fail('unknown opcode');
+      handler(this);
+    }
+    return this.result;
+  }
 
-        case OP.NONE:
-          this.push(null);
-          break;
-        case OP.NEWTRUE:
-          this.push(true);
-          break;
-        case OP.NEWFALSE:
-          this.push(false);
-          break;
-        case OP.BININT:
-          this.push(this.i32());
-          break;
-        case OP.BININT1:
-          this.push(this.u8());
-          break;
-        case OP.BININT2:
-          this.push(this.u16());
-          break;
-        case OP.LONG1:
-          this.push(this.longBytes(this.u8()));
-          break;
-        case OP.LONG4: {
-          const n = this.i32();
-          if (n < 0) this.fail(`negative length ${n}`);
-          this.push(this.longBytes(n));
-          break;
-        }
-        case OP.INT: {
-          // Protocol 0 spells booleans as INT 01 / 00.
-          const text = this.line();
-          this.push(text === '01' ? true : text === '00' ? false : this.parseInt(text));
-          break;
-        }
-        case OP.LONG:
-          this.push(this.parseInt(this.line().replace(/L$/, '')));
-          break;
-        case OP.BINFLOAT:
-          this.take(8);
-          this.push(this.dv.getFloat64(this.pos - 8, false));
-          break;
-        case OP.FLOAT:
-          this.push(this.parseFloat(this.line()));
-          break;
+  stop(): void {
+    this.result = this.pop();
+    this.stopped = true;
+  }
 
-        case OP.BINUNICODE:
-          this.push(this.text(this.u32()));
-          break;
-        case OP.SHORT_BINUNICODE:
-          this.push(this.text(this.u8()));
-          break;
-        case OP.BINUNICODE8:
-          this.push(this.text(this.u64()));
-          break;
-        case OP.UNICODE:
-          this.push(this.rawUnicode());
-          break;
-        case OP.BINSTRING: {
-          const n = this.i32();
-          if (n < 0) this.fail(`negative length ${n}`);
-          this.push(this.text(n));
-          break;
-        }
-        case OP.SHORT_BINSTRING:
-          this.push(this.text(this.u8()));
-          break;
-        case OP.BINBYTES:
-          this.push(this.take(this.u32()).slice());
-          break;
-        case OP.SHORT_BINBYTES:
-          this.push(this.take(this.u8()).slice());
-          break;
-        case OP.BINBYTES8:
-        case OP.BYTEARRAY8:
-          this.push(this.take(this.u64()).slice());
-          break;
-
-        case OP.EMPTY_TUPLE:
-          this.push(Object.freeze([]));
-          break;
-        case OP.TUPLE1:
-          this.push(Object.freeze([this.pop()]));
-          break;
-        case OP.TUPLE2: {
-          const b = this.pop();
-          this.push(Object.freeze([this.pop(), b]));
-          break;
-        }
-        case OP.TUPLE3: {
-          const c = this.pop();
-          const b = this.pop();
-          this.push(Object.freeze([this.pop(), b, c]));
-          break;
-        }
-        case OP.TUPLE:
-          this.push(Object.freeze(this.popMark()));
-          break;
-        case OP.EMPTY_LIST:
-          this.push([]);
-          break;
-        case OP.LIST:
-          this.push(this.popMark());
-          break;
-        case OP.APPEND:
-          this.append([this.pop()]);
-          break;
-        case OP.APPENDS:
-          this.append(this.popMark());
-          break;
-        case OP.EMPTY_DICT:
-          this.push(new Map());
-          break;
-        case OP.DICT: {
-          const map = new Map();
-          this.setItems(map, this.popMark());
-          this.push(map);
-          break;
-        }
-        case OP.SETITEM: {
-          const value = this.pop();
-          const key = this.pop();
-          this.setItems(this.top(), [key, value]);
-          break;
-        }
-        case OP.SETITEMS: {
-          const items = this.popMark();
-          this.setItems(this.top(), items);
-          break;
-        }
-        case OP.EMPTY_SET:
-          this.push(new Set());
-          break;
-        case OP.FROZENSET:
-          this.push(new Set(this.popMark()));
-          break;
-        case OP.ADDITEMS: {
-          const items = this.popMark();
-          const set = this.top();
-          if (!(set instanceof Set)) this.fail(`adds items to a ${describe(set)}`);
-          for (const item of items) set.add(item);
-          break;
-        }
-
-        case OP.BINPUT:
-          this.memoPut(this.u8());
-          break;
-        case OP.LONG_BINPUT:
-          this.memoPut(this.u32());
-          break;
-        case OP.PUT:
-          this.memoPut(this.memoIndex(this.line()));
-          break;
-        case OP.MEMOIZE:
-          this.memoPut(this.memo.size);
-          break;
-        case OP.BINGET:
-          this.push(this.memoGet(this.u8()));
-          break;
-        case OP.LONG_BINGET:
-          this.push(this.memoGet(this.u32()));
-          break;
-        case OP.GET:
-          this.push(this.memoGet(this.memoIndex(this.line())));
-          break;
-
-        case OP.GLOBAL: {
-          const module = this.line();
-          this.push(this.global(module, this.line()));
-          break;
-        }
-        case OP.STACK_GLOBAL: {
-          const name = this.pop();
-          const module = this.pop();
-          if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL of non-strings');
-          this.push(this.global(module, name));
-          break;
-        }
-        case OP.REDUCE:
-        case OP.NEWOBJ: {
-          const args = this.pop();
-          this.push(this.call(this.pop(), args));
-          break;
-        }
-        case OP.NEWOBJ_EX: {
-          const kwargs = this.pop();
-          const args = this.pop();
-          if (!(kwargs instanceof Map)) this.fail(`keyword arguments are a ${describe(kwargs)}`);
-          this.push(this.call(this.pop(), args, kwargs));
-          break;
-        }
-        case OP.INST: {
-          const module = this.line();
-          const cls = this.global(module, this.line());
-          this.push(this.call(cls, this.popMark()));
-          break;
-        }
-        case OP.OBJ: {
-          const [cls, ...args] = this.popMark();
-          this.push(this.call(cls, args));
-          break;
-        }
-        case OP.BUILD: {
-          const state = this.pop();
-          const obj = this.top();
-          // Only inert objects keep their state. On the data this reader builds itself
-          // BUILD would set Python attributes (a state_dict's `_metadata`) the engine
-          // never reads, so it is dropped.
-          if (obj instanceof PickleObject) obj.state = state;
-          break;
-        }
-        case OP.BINPERSID:
-          this.push(this.persistent(this.pop()));
-          break;
-        case OP.PERSID:
-          this.push(this.persistent(this.line()));
-          break;
-
-        case OP.EXT1:
-        case OP.EXT2:
-        case OP.EXT4:
-        case OP.NEXT_BUFFER:
-        case OP.READONLY_BUFFER:
-        case OP.STRING:
-          throw new VqganError('UNSUPPORTED', `${this.name}: pickle opcode ${OP_NAME.get(this.op)} at byte ${this.opPos} is not read`);
-        default:
-          this.fail('unknown opcode');
-      }
+  checkProtocol(v: number): void {
+    if (v > HIGHEST_PROTOCOL) {
+      throw new VqganError('UNSUPPORTED', `${this.name}: pickle protocol ${v} (at most ${HIGHEST_PROTOCOL} is read)`);
     }
   }
 
-  private parseInt(text: string): number | bigint {
+  /** Frames only group opcodes for buffered reading; the opcodes inside run as usual. */
+  checkFrame(n: number): void {
+    const left = this.bytes.length - this.pos;
+    if (n > left) this.fail(`frame of ${n} bytes but ${left} remain; truncated?`);
+  }
+
+  mark(): void {
+    if (this.marks.length >= MAX_MARKS) this.fail(`MARKs nested deeper than ${MAX_MARKS}`);
+    this.marks.push(this.stack.length);
+  }
+
+  /** POP: the top item, or the innermost MARK when nothing is above it. */
+  popItemOrMark(): void {
+    if (this.stack.length > this.floor()) this.stack.pop();
+    else this.popMark();
+  }
+
+  unsupported(): never {
+    const what = `pickle opcode ${OP_NAME.get(this.op)} at byte ${this.opPos}`;
+    throw new VqganError('UNSUPPORTED', `${this.name}: ${what} is not read`);
+  }
+
+  parseInt(text: string): number | bigint {
     if (!/^[-+]?\d+$/.test(text.trim())) this.fail(`bad integer ${JSON.stringify(text.slice(0, 40))}`);
     // CPython's own limit on decimal integer text (decimal parsing is superlinear).
     if (text.length > 4300) this.fail(`integer of ${text.length} digits`);
     return narrow(BigInt(text.trim()));
   }
 
+  /** Protocol 0 INT also spells booleans, as 01 / 00. */
+  intOrBool(text: string): number | bigint | boolean {
+    return text === '01' ? true : text === '00' ? false : this.parseInt(text);
+  }
+
   /** PUT and GET of protocol 0 spell the memo index in decimal. */
-  private memoIndex(text: string): number {
+  memoIndex(text: string): number {
     const index = this.parseInt(text);
     return typeof index === 'number' ? index : this.fail(`memo index ${index} is invalid`);
   }
 
   /** Python's repr of a float: digits, or inf / nan. */
-  private parseFloat(text: string): number {
+  parseFloat(text: string): number {
     const t = text.trim().toLowerCase();
     if (/^[-+]?inf$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
     if (/^[-+]?nan$/.test(t)) return NaN;
@@ -481,7 +314,7 @@ class Unpickler {
     return t === '' || Number.isNaN(v) ? this.fail(`bad float ${JSON.stringify(text)}`) : v;
   }
 
-  private append(items: unknown[]): void {
+  append(items: unknown[]): void {
     const target = this.top();
     const list = target instanceof PickleObject ? (target.list ??= []) : target;
     if (!Array.isArray(list) || Object.isFrozen(list)) this.fail(`appends to a ${describe(target)}`);
@@ -489,13 +322,140 @@ class Unpickler {
     for (const item of items) list.push(item);
   }
 
-  private setItems(target: unknown, items: unknown[]): void {
+  addItems(items: unknown[]): void {
+    const set = this.top();
+    if (!(set instanceof Set)) this.fail(`adds items to a ${describe(set)}`);
+    for (const item of items) set.add(item);
+  }
+
+  /** BUILD: only inert objects keep their state. */
+  build(state: unknown): void {
+    // On the data this reader builds itself BUILD would set Python attributes (a
+    // state_dict's `_metadata`) the engine never reads, so it is dropped.
+    const obj = this.top();
+    if (obj instanceof PickleObject) obj.state = state;
+  }
+
+  setItems(target: unknown, items: unknown[]): void {
     if (items.length % 2 !== 0) this.fail(`odd number of items (${items.length}) for a dict`);
     const map = target instanceof PickleObject ? (target.items ??= new Map()) : target;
     if (!(map instanceof Map)) this.fail(`sets items on a ${describe(target)}`);
     for (let i = 0; i < items.length; i += 2) map.set(items[i], items[i + 1]);
   }
 }
+
+type Handler = (u: Unpickler) => void;
+
+/** What each opcode does, by name; `satisfies` has the compiler check that none is missing. */
+const HANDLERS_BY_NAME = {
+  // Protocol, framing and the stack itself.
+  PROTO: (u) => u.checkProtocol(u.u8()),
+  FRAME: (u) => u.checkFrame(u.u64()),
+  STOP: (u) => u.stop(),
+  MARK: (u) => u.mark(),
+  POP: (u) => u.popItemOrMark(),
+  POP_MARK: (u) => void u.popMark(),
+  DUP: (u) => u.push(u.top()),
+
+  // Constants and numbers.
+  NONE: (u) => u.push(null),
+  NEWTRUE: (u) => u.push(true),
+  NEWFALSE: (u) => u.push(false),
+  BININT: (u) => u.push(u.i32()),
+  BININT1: (u) => u.push(u.u8()),
+  BININT2: (u) => u.push(u.u16()),
+  LONG1: (u) => u.push(u.longBytes(u.u8())),
+  LONG4: (u) => u.push(u.longBytes(u.length32())),
+  INT: (u) => u.push(u.intOrBool(u.line())),
+  LONG: (u) => u.push(u.parseInt(u.line().replace(/L$/, ''))),
+  BINFLOAT: (u) => u.push(u.f64()),
+  FLOAT: (u) => u.push(u.parseFloat(u.line())),
+
+  // Text and bytes.
+  BINUNICODE: (u) => u.push(u.text(u.u32())),
+  SHORT_BINUNICODE: (u) => u.push(u.text(u.u8())),
+  BINUNICODE8: (u) => u.push(u.text(u.u64())),
+  UNICODE: (u) => u.push(u.rawUnicode()),
+  BINSTRING: (u) => u.push(u.text(u.length32())),
+  SHORT_BINSTRING: (u) => u.push(u.text(u.u8())),
+  BINBYTES: (u) => u.push(u.take(u.u32()).slice()),
+  SHORT_BINBYTES: (u) => u.push(u.take(u.u8()).slice()),
+  BINBYTES8: (u) => u.push(u.take(u.u64()).slice()),
+  BYTEARRAY8: (u) => u.push(u.take(u.u64()).slice()),
+
+  // Tuples, lists, dicts and sets.
+  EMPTY_TUPLE: (u) => u.push(Object.freeze([])),
+  TUPLE1: (u) => u.push(Object.freeze(u.popItems(1))),
+  TUPLE2: (u) => u.push(Object.freeze(u.popItems(2))),
+  TUPLE3: (u) => u.push(Object.freeze(u.popItems(3))),
+  TUPLE: (u) => u.push(Object.freeze(u.popMark())),
+  EMPTY_LIST: (u) => u.push([]),
+  LIST: (u) => u.push(u.popMark()),
+  APPEND: (u) => u.append([u.pop()]),
+  APPENDS: (u) => u.append(u.popMark()),
+  EMPTY_DICT: (u) => u.push(new Map()),
+  DICT: (u) => {
+    const map = new Map();
+    u.setItems(map, u.popMark());
+    u.push(map);
+  },
+  SETITEM: (u) => {
+    const [key, value] = u.popItems(2);
+    u.setItems(u.top(), [key, value]);
+  },
+  SETITEMS: (u) => {
+    const items = u.popMark();
+    u.setItems(u.top(), items);
+  },
+  EMPTY_SET: (u) => u.push(new Set()),
+  FROZENSET: (u) => u.push(new Set(u.popMark())),
+  ADDITEMS: (u) => u.addItems(u.popMark()),
+
+  // The memo.
+  BINPUT: (u) => u.memoPut(u.u8()),
+  LONG_BINPUT: (u) => u.memoPut(u.u32()),
+  PUT: (u) => u.memoPut(u.memoIndex(u.line())),
+  MEMOIZE: (u) => u.memoize(),
+  BINGET: (u) => u.push(u.memoGet(u.u8())),
+  LONG_BINGET: (u) => u.push(u.memoGet(u.u32())),
+  GET: (u) => u.push(u.memoGet(u.memoIndex(u.line()))),
+
+  // Globals, calls and torch storages.
+  GLOBAL: (u) => {
+    const module = u.line();
+    u.push(u.global(module, u.line()));
+  },
+  STACK_GLOBAL: (u) => u.stackGlobal(),
+  REDUCE: (u) => u.reduce(),
+  NEWOBJ: (u) => u.reduce(),
+  NEWOBJ_EX: (u) => u.newObjEx(),
+  INST: (u) => {
+    const module = u.line();
+    const cls = u.global(module, u.line());
+    u.push(u.call(cls, u.popMark()));
+  },
+  OBJ: (u) => {
+    const [cls, ...args] = u.popMark();
+    u.push(u.call(cls, args));
+  },
+  BUILD: (u) => u.build(u.pop()),
+  BINPERSID: (u) => u.push(u.persistent(u.pop())),
+  PERSID: (u) => u.push(u.persistent(u.line())),
+
+  // Extension registry, out-of-band buffers and protocol 0 STRING's Python escapes.
+  EXT1: (u) => u.unsupported(),
+  EXT2: (u) => u.unsupported(),
+  EXT4: (u) => u.unsupported(),
+  NEXT_BUFFER: (u) => u.unsupported(),
+  READONLY_BUFFER: (u) => u.unsupported(),
+  STRING: (u) => u.unsupported(),
+} satisfies Record<keyof typeof OP, Handler>;
+
+/** The handlers indexed by opcode byte; undefined for a byte that is no opcode. */
+const HANDLERS: readonly (Handler | undefined)[] = Array.from({ length: 256 }, (_, byte) => {
+  const name = OP_NAME.get(byte) as keyof typeof OP | undefined;
+  return name === undefined ? undefined : HANDLERS_BY_NAME[name];
+});
 
 function narrow(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;

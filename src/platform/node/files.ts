@@ -32,11 +32,14 @@ function describeFsError(path: string, err: unknown): VqganError {
   const code = (err as { code?: string }).code;
   const why =
     code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message ?? err);
-  return new VqganError('NOT_FOUND', `${path}: cannot read (${why})`);
+  const denied = code === 'EACCES' || code === 'EPERM';
+  const errorCode = code === 'ENOENT' ? 'NOT_FOUND' : denied ? 'ACCESS_DENIED' : 'READ_FAILED';
+  return new VqganError(errorCode, `${path}: cannot read (${why})`);
 }
 
 const notAFile = (isDirectory: boolean) => Object.assign(new Error('not a regular file'), { code: isDirectory ? 'EISDIR' : undefined });
-const cannotWrite = (path: string, err: unknown) => new VqganError('NOT_FOUND', `${path}: cannot write (${(err as Error).message})`);
+const cannotWrite = (path: string, err: unknown) =>
+  new VqganError('WRITE_FAILED', `${path}: cannot write (${(err as Error).message})`);
 
 async function openFile(path: string): Promise<ByteSource> {
   let handle;
@@ -122,7 +125,7 @@ export const nodeFiles: Files = {
   truncateFile: (path, length) => fs.truncate(path, length).catch((err) => { throw cannotWrite(path, err); }),
   statPath: (path) => fs.stat(path).then((s) => ({ isFile: s.isFile(), size: s.size }), () => undefined),
   makeFolder: (path) => fs.mkdir(path, { recursive: true }).then(() => undefined, (err: Error) => {
-    throw new VqganError('NOT_FOUND', `${path}: cannot create the folder (${err.message})`);
+    throw new VqganError('WRITE_FAILED', `${path}: cannot create the folder (${err.message})`);
   }),
   renameFile: (from, to) => fs.rename(from, to).catch((err) => { throw cannotWrite(to, err); }),
   removeFile: (path) => fs.rm(path, { force: true }),

@@ -1,0 +1,22 @@
+/** `vqgan bench`: times encode and decode (the benchmark itself is src/bench/). */
+import { parseComputeMode } from '../compute/backend.js';
+import { VqganError } from '../core/errors.js';
+import { fitsFactor } from '../model/config.js';
+import { weightsForCli } from './hub_commands.js';
+import { backendOption, parseSize, parseThreads, type Options } from './options.js';
+import { say } from './output.js';
+
+export async function bench(_inputs: readonly string[], opts: Options): Promise<void> {
+  const repeat = Number(opts.repeat ?? 5);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
+  const size = parseSize(opts.size ?? '256');
+  if (!fitsFactor(size[0], size[1], 16)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
+  const backend = backendOption(opts);
+  const mode = parseComputeMode(opts.mode ?? 'exact', '--mode');
+  const { runBench, formatBench, formatScaling } = await import('../bench/bench.js');
+  const weights = opts.weights === undefined ? undefined : await weightsForCli(opts.weights);
+  const results = await runBench({ size, repeat, backend, mode, threads, weights }, opts.json ? undefined : say);
+  for (const result of results) process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
+  if (!opts.json && results.length > 1) process.stdout.write(`${formatScaling(results)}\n`);
+}

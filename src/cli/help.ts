@@ -1,0 +1,109 @@
+/** The command line's help texts: the overview, and each command's usage and options. */
+
+const COMMON = `
+  --weights W           model weights: a file (PyTorch .ckpt/.pt, .safetensors, Flax
+                        .msgpack), a URL, or a hub id OWNER/NAME[@REVISION] (a string
+                        that is no existing path; revision default main), downloaded
+                        once into the cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm);
+                        default boris/vqgan_f16_16384
+  --preset NAME         pixel convention: taming (default, [-1, 1]) or dalle-mini ([0, 1])
+  --backend NAME        compute backend: wasm (WebAssembly SIMD, default) or reference
+                        (scalar TypeScript); both give the same bytes
+  --threads N           threads for the wasm backend (default: all available cores);
+                        the output is the same with any number
+  --mode MODE           exact (default: direct convolutions, the canonical results) or
+                        fast (Winograd 3×3 convolutions, about 3× faster at 256×256,
+                        float32 errors a few times larger); each mode gives the same
+                        bytes everywhere
+  --max-pixels N        refuse images, model inputs and decoded outputs of more pixels
+                        (default 16777216 = 4096×4096), from the header, before decoding
+  --debug               print stack traces for errors
+  -h, --help            this help`;
+
+export const HELP: Record<string, string> = {
+  main: `vqgan — VQGAN image tokenizer (Taming Transformers, f16, 16384 codes)
+
+Usage:
+  vqgan encode INPUT --weights FILE [options]       image or .npy → tokens
+  vqgan encode INPUT... --weights FILE --out TOKENS.jsonl  many images or folders → tokens
+  vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
+  vqgan reconstruct INPUT --weights FILE --out IMG.png
+  vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
+  vqgan fetch [OWNER/NAME[@REVISION]]               download a hub model, print its files
+  vqgan convert WEIGHTS OUT.safetensors [--dtype D]  inference-only safetensors weights
+  vqgan info [WEIGHTS]                              format, configuration, size of weights
+
+--weights FILE may be left out: the default is the hub model boris/vqgan_f16_16384,
+downloaded on first use.
+
+Run 'vqgan COMMAND --help' for a command's options.`,
+  encode: `Usage: vqgan encode INPUT --weights FILE [options]
+       vqgan encode INPUT... --weights FILE --out TOKENS.jsonl [options]
+
+INPUT is a PNG or JPEG (resized on its shortest side and centre-cropped to --size, then
+converted by --preset) or a .npy float32 [1,3,H,W] or [3,H,W] already in model range.
+
+Several inputs, or a folder (its .png, .jpg and .jpeg files, sorted by name, not its
+subfolders), go into one JSON Lines file, a line per image appended as soon as it is
+done: {"file":"photos/x.png","height":h,"width":w,"tokens":[...]}. If that file exists,
+the images it holds are skipped: running the command again finishes an interrupted run.
+
+  --out FILE            tokens.json or tokens.npy (int32 [h, w]); tokens.jsonl (needed for
+                        several inputs or a folder); default: JSON on stdout
+  --latent FILE         write the latent before quantizing, float32 [1, D, h, w] .npy
+                        (one input only, as are --input-out, .json and .npy)
+  --size N|HxW          image size fed to the model (default 256; multiples of 16)
+  --input-out FILE      write the model input: .npy (float32 [1,3,H,W]) or .png${COMMON}`,
+  decode: `Usage: vqgan decode TOKENS --weights FILE --out IMAGE.png [options]
+
+TOKENS is {"height":h,"width":w,"tokens":[...]} JSON or an int32/int64 .npy [h, w].
+
+  --out FILE            the decoded image, PNG (required)
+  --raw FILE            write the decoder output before clipping, float32 [1,3,H,W] .npy${COMMON}`,
+  reconstruct: `Usage: vqgan reconstruct INPUT --weights FILE --out IMAGE.png [options]
+
+Encodes INPUT (as 'vqgan encode' does) and decodes its tokens again.
+
+  --out FILE            the reconstruction, PNG (required)
+  --size N|HxW          image size fed to the model (default 256; multiples of 16)${COMMON}`,
+  bench: `Usage: vqgan bench [options]
+
+Times encode and decode of a loaded model (min and median after a warm-up), each op's
+time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
+
+  --weights FILE        weights to time (default: synthetic f16_16384 weights, seed 1)
+  --size N|HxW          image size (default 256)
+  --repeat R            timed runs of each (default 5)
+  --threads N[,M,…]     thread counts to time, runs alternating between them, with
+                        speed-ups over the first (default: all available cores)
+  --json                print one JSON object per thread count instead of the tables
+  --backend NAME        wasm (default) or reference
+  --mode MODE           exact (default) or fast`,
+  convert: `Usage: vqgan convert WEIGHTS OUT.safetensors [--dtype float32|float16|bfloat16]
+
+Writes inference-only weights: the model's tensors alone (no loss.* entries, no
+optimizer state), checked against the configuration, with the configuration in the
+file's metadata so that it loads with nothing beside it. WEIGHTS is anything --weights
+takes: a .ckpt, .safetensors or Flax .msgpack file, a URL, or a hub id. float16 and
+bfloat16 files are half the size; they load and compute in float32.
+
+  --dtype D             float32 (default, every bit kept), float16 or bfloat16`,
+  info: `Usage: vqgan info [WEIGHTS]
+
+Prints the format, size, configuration (and where it came from), parameter count and
+stored dtype of a weights file, URL or hub id (default: boris/vqgan_f16_16384).`,
+  fetch: `Usage: vqgan fetch [OWNER/NAME[@REVISION]]
+
+Downloads a model from the Hugging Face hub into the cache without running it, and
+prints where its files are on stdout (the weights, then the configuration if the hub has
+one). Default: boris/vqgan_f16_16384 at revision main. The weights are the first of
+model.ckpt, flax_model.msgpack, model.safetensors that the model has, checked against
+the hub's sha256; an interrupted download resumes. A model in the cache is never fetched
+again (delete its folder to refresh it).
+
+Environment:
+  HF_ENDPOINT           the hub (default https://huggingface.co)
+  HF_TOKEN              sent as a bearer token to the hub, for private or gated models
+  VQGAN_CACHE           the cache folder (default ~/.cache/vqgan-wasm); a model's files
+                        are in {cache}/{owner}--{name}/{revision}/`,
+};
