@@ -116,8 +116,8 @@ function sizes(dir: string): Record<string, { raw: number; gzip: number }> {
     if (kind === undefined) continue;
     const bytes = readFileSync(join(dir, name));
     out[kind] ??= { raw: 0, gzip: 0 };
-    out[kind]!.raw += bytes.length;
-    out[kind]!.gzip += gzipSync(bytes, { level: 9 }).length;
+    out[kind].raw += bytes.length;
+    out[kind].gzip += gzipSync(bytes, { level: 9 }).length;
   }
   return out;
 }

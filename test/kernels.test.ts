@@ -90,9 +90,9 @@ test('conv3x3: s1, s2, up2, with and without residual', () => {
       const x = randomTensor([cin, h, w], rnd);
       const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
       const residual = randomTensor([cout, ho, wo], rnd);
-      same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, kind));
+      same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind));
       same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w} + residual`, [x, ...conv, residual],
-        (be, x, w, b, r) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, kind, r!));
+        (be, x, w, b, r) => ops.conv3x3(be, x, { weight: w, bias: b }, kind, r));
     }
   }
 });
@@ -102,7 +102,7 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   const x = new Tensor([2, 3, 5]);
   const w = randomTensor([4, 2, 3, 3], random(2));
   const b = new Tensor([4], new Float32Array([-0, 0, -0, 0]));
-  for (const kind of ['s1', 'up2'] as Conv3x3Kind[]) same(`zeros ${kind}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x!, { weight: w!, bias: b! }, kind));
+  for (const kind of ['s1', 'up2'] as Conv3x3Kind[]) same(`zeros ${kind}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind));
 });
 
 test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact kind within 1e-5', () => {
@@ -131,8 +131,8 @@ test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases)
           be.prepareConv3x3(w, kind, width);
           return ops.conv3x3(be, x, { weight: w, bias: b }, kind, r);
         };
-        const fast = same(what, [x, weight, conv[1]], (be, x, w, b) => run(be, x!, w!, b!, null), 'fast') as Tensor;
-        same(`${what} + residual`, [x, weight, conv[1], residual], (be, x, w, b, r) => run(be, x!, w!, b!, r!), 'fast');
+        const fast = same(what, [x, weight, conv[1]], (be, x, w, b) => run(be, x, w, b, null), 'fast') as Tensor;
+        same(`${what} + residual`, [x, weight, conv[1], residual], (be, x, w, b, r) => run(be, x, w, b, r), 'fast');
         let [worst, at, scale] = [0, 0, 1];
         exact.data.forEach((e, i) => {
           scale = Math.max(scale, Math.abs(e));
@@ -175,8 +175,8 @@ test('conv1x1', () => {
     const x = randomTensor([cin!, h!, w!], rnd);
     const conv = [randomTensor([cout!, cin!, 1, 1], rnd), randomTensor([cout!], rnd)];
     const residual = randomTensor([cout!, h!, w!], rnd);
-    same(`conv1x1 ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv1x1(be, x!, { weight: w!, bias: b! }));
-    same(`conv1x1 + residual ${cin}→${cout} ${h}×${w}`, [x, ...conv, residual], (be, x, w, b, r) => ops.conv1x1(be, x!, { weight: w!, bias: b! }, r!));
+    same(`conv1x1 ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv1x1(be, x, { weight: w, bias: b }));
+    same(`conv1x1 + residual ${cin}→${cout} ${h}×${w}`, [x, ...conv, residual], (be, x, w, b, r) => ops.conv1x1(be, x, { weight: w, bias: b }, r));
   }
 });
 
@@ -186,7 +186,7 @@ test('group norm, with and without swish', () => {
     const x = randomTensor([c!, h!, w!], rnd, 3);
     const norm = [randomTensor([c!], rnd), randomTensor([c!], rnd)];
     for (const swish of [false, true]) {
-      same(`group norm ${c}×${h}×${w} swish ${swish}`, [x, ...norm], (be, x, g, b) => ops.groupNorm(be, x!, { weight: g!, bias: b! }, swish));
+      same(`group norm ${c}×${h}×${w} swish ${swish}`, [x, ...norm], (be, x, g, b) => ops.groupNorm(be, x, { weight: g, bias: b }, swish));
     }
   }
 });
@@ -198,14 +198,14 @@ test('swish over the whole float range, through group norm', () => {
   for (let i = 0; i < x.data.length; i++) x.data[i] = (i - 256) * 0.47;
   const ones = new Tensor([c], new Float32Array(c).fill(60));
   const zeros = new Tensor([c]);
-  same('swish range', [x, ones, zeros], (be, x, g, b) => ops.groupNorm(be, x!, { weight: g!, bias: b! }, true));
+  same('swish range', [x, ones, zeros], (be, x, g, b) => ops.groupNorm(be, x, { weight: g, bias: b }, true));
 });
 
 test('attention', () => {
   const rnd = random(5);
   for (const [c, h, w] of [[4, 4, 4], [8, 3, 5], [17, 2, 3], [32, 1, 1], [20, 5, 7], [64, 8, 8]]) {
     const [q, k, v] = [randomTensor([c!, h!, w!], rnd, 2), randomTensor([c!, h!, w!], rnd, 2), randomTensor([c!, h!, w!], rnd)];
-    same(`attention ${c}×${h}×${w}`, [q, k, v], (be, q, k, v) => ops.attention(be, q!, k!, v!));
+    same(`attention ${c}×${h}×${w}`, [q, k, v], (be, q, k, v) => ops.attention(be, q, k, v));
   }
 });
 
@@ -218,10 +218,10 @@ test('codebook norms and argmin, ties to the first index', () => {
     for (let c = 0; c < d!; c++) codebook.data[(k! - 1) * d! + c] = codebook.data[c]!;
     const z = randomTensor([d!, h!, w!], rnd);
     for (let c = 0; c < d!; c++) z.data[c * h! * w!] = codebook.data[c]!; // position 0 sits on code 0 (and its twin)
-    same(`codebook norms ${k}×${d}`, [codebook], (be, e) => ops.codebookNorms(be, e!));
+    same(`codebook norms ${k}×${d}`, [codebook], (be, e) => ops.codebookNorms(be, e));
     same(`codebook argmin ${k}×${d} at ${h}×${w}`, [z, codebook], (be, z, e) => {
-      const norms = ops.codebookNorms(be, e!);
-      const tokens = ops.codebookArgmin(be, z!, e!, norms);
+      const norms = ops.codebookNorms(be, e);
+      const tokens = ops.codebookArgmin(be, z, e, norms);
       be.release(norms);
       return tokens;
     });

@@ -10,7 +10,7 @@ import { readCheckpoint } from '../src/weights/checkpoint.js';
 import { toPlain } from '../src/weights/omegaconf.js';
 import { unpickle } from '../src/weights/pickle.js';
 import { PickleGlobal, PickleObject, TorchStorage, TorchTensor } from '../src/weights/pickle_values.js';
-import { readZipDirectory, readZipEntry, readZipEntryRange } from '../src/weights/zip.js';
+import { readZipDirectory, readZipEntry, readZipEntryRange, type ZipEntry } from '../src/weights/zip.js';
 import { TINY, TINY_CKPT } from './helpers/golden.js';
 import {
   PickleWriter, checkpointPickle, checkpointZip, float32Bytes, makeZip, maliciousCheckpoint, maliciousPickle, uint16Bytes, type TensorSpec,
@@ -99,7 +99,7 @@ test('a checkpoint padded with a 64 MB optimizer tensor reads only the model byt
 test('readZipEntryRange reads just the range (plus the local header)', async () => {
   const data = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
   const src = memorySource(makeZip([{ name: 'a/b', data }]), 'range.zip');
-  const [entry] = await readZipDirectory(src);
+  const [entry] = (await readZipDirectory(src)) as [ZipEntry];
   const before = src.bytesRead;
   assert.equal([...(await readZipEntryRange(src, entry, 300, 4))], [44, 45, 46, 47]);
   assert.is(src.bytesRead - before, 30 + 4);

@@ -78,7 +78,7 @@ class PyLiteralReader {
   }
 
   private skip(): void {
-    while (this.p < this.text.length && /\s/.test(this.text[this.p])) this.p++;
+    while (this.p < this.text.length && /\s/.test(this.text[this.p]!)) this.p++;
   }
 
   private value(): PyValue {
@@ -143,7 +143,7 @@ interface Header {
 
 function readHeader(bytes: Uint8Array, name: string): Header {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw bad(name, 'no \\x93NUMPY magic');
-  const major = bytes[6];
+  const major = bytes[6]!;
   if (major < 1 || major > 3) throw new VqganError('UNSUPPORTED', `${name}: .npy version ${major}.${bytes[7]} (1.0 to 3.0 are read)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;

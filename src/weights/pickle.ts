@@ -72,7 +72,7 @@ class Unpickler {
     return out;
   }
   u8(): number {
-    return this.take(1)[0];
+    return this.take(1)[0]!;
   }
   u16(): number {
     this.take(2);
@@ -215,9 +215,9 @@ class Unpickler {
     const b = this.take(n);
     if (n === 0) return 0;
     let hex = '';
-    for (let i = n - 1; i >= 0; i--) hex += b[i].toString(16).padStart(2, '0');
+    for (let i = n - 1; i >= 0; i--) hex += b[i]!.toString(16).padStart(2, '0');
     let v = BigInt(`0x${hex}`);
-    if (b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+    if (b[n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
     return narrow(v);
   }
 
@@ -230,11 +230,11 @@ class Unpickler {
       if (digits) {
         const hex = String.fromCharCode(...b.subarray(i + 2, i + 2 + digits));
         const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === digits ? parseInt(hex, 16) : NaN;
-        if (!(code <= 0x10ffff)) this.fail(`bad escape \\${String.fromCharCode(b[i + 1])}${hex}`);
+        if (!(code <= 0x10ffff)) this.fail(`bad escape \\${String.fromCharCode(b[i + 1]!)}${hex}`);
         out += String.fromCodePoint(code);
         i += 1 + digits;
       } else {
-        out += String.fromCharCode(b[i]);
+        out += String.fromCharCode(b[i]!);
       }
     }
     return out;
@@ -246,7 +246,7 @@ class Unpickler {
     while (!this.stopped) {
       this.opPos = this.pos;
       if (this.pos >= this.bytes.length) this.fail('input ends before STOP; truncated?');
-      this.op = this.bytes[this.pos++];
+      this.op = this.bytes[this.pos++]!;
       const handler = HANDLERS[this.op];
       if (handler === undefined) this.fail('unknown opcode');
       handler(this);
