@@ -9,10 +9,16 @@ import { startServer } from './server.js';
 
 /** CHROMIUM_PATH, else Debian's binary. */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter((p): p is string => p !== undefined);
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter((
+    p,
+  ): p is string => p !== undefined);
   const found = candidates.find((p) => existsSync(p));
   if (found === undefined) {
-    throw new Error(`no Chromium at ${candidates.join(' or ')}: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
+    throw new Error(
+      `no Chromium at ${
+        candidates.join(' or ')
+      }: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`,
+    );
   }
   return found;
 }

@@ -84,7 +84,9 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 // ---- Cross-origin isolation: threads or not ----
 
 const isolated = globalThis.crossOriginIsolated === true;
-ui.isolation.textContent = isolated ? 'cross-origin isolated: threads on' : 'not cross-origin isolated: running on one thread';
+ui.isolation.textContent = isolated
+  ? 'cross-origin isolated: threads on'
+  : 'not cross-origin isolated: running on one thread';
 ui.isolation.className = `badge ${isolated ? 'ok' : 'warn'}`;
 ui.threads.value = String(isolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1);
 ui.threads.disabled = !isolated;
@@ -130,7 +132,10 @@ function loadWeights(source: File | string): void {
   for (const id of ['timeLoad', 'threadsUsed', 'modelInfo'] as const) ui[id].textContent = '–';
   const start = performance.now();
   const previous = model;
-  const pending = Vqgan.load(source, { threads: threadCount(), onProgress: (loaded, total) => showLoadProgress(loaded, total) });
+  const pending = Vqgan.load(source, {
+    threads: threadCount(),
+    onProgress: (loaded, total) => showLoadProgress(loaded, total),
+  });
   model = pending;
   previous?.then((vq) => vq.dispose(), () => undefined);
   pending.then((vq) => {
@@ -153,7 +158,9 @@ function loadWeights(source: File | string): void {
 
 function showLoadProgress(loaded: number, total: number | undefined): void {
   setProgress(ui.loadProgress, ui.loadPercent, total ? loaded / total : 0);
-  ui.loadText.textContent = total === undefined ? `${formatBytes(loaded)} read` : `${formatBytes(loaded)} of ${formatBytes(total)} read`;
+  ui.loadText.textContent = total === undefined
+    ? `${formatBytes(loaded)} read`
+    : `${formatBytes(loaded)} of ${formatBytes(total)} read`;
   if (loaded === total) {
     ui.loadText.textContent += ': building the model…';
     setStatus('loading', 'Building the model…');
@@ -181,13 +188,30 @@ async function runIfReady(): Promise<void> {
   try {
     setStatus('running', 'Encoding…');
     const t0 = performance.now();
-    const encoded = await vq.encode(image, { preset, size, signal, onProgress: (f) => setProgress(ui.encodeProgress, ui.encodePercent, f) });
+    const encoded = await vq.encode(image, {
+      preset,
+      size,
+      signal,
+      onProgress: (f) => setProgress(ui.encodeProgress, ui.encodePercent, f),
+    });
     const t1 = performance.now();
     setStatus('running', 'Decoding the tokens…');
-    const reconstruction = await vq.decodeImage(encoded, { preset, signal, onProgress: (f) => setProgress(ui.decodeProgress, ui.decodePercent, f) });
+    const reconstruction = await vq.decodeImage(encoded, {
+      preset,
+      signal,
+      onProgress: (f) => setProgress(ui.decodeProgress, ui.decodePercent, f),
+    });
     const t2 = performance.now();
     const { height, width, tokens } = encoded;
-    showResult({ height, width, tokens, input: tensorToImage(encoded.modelInput, preset), reconstruction, encodeMs: t1 - t0, decodeMs: t2 - t1 });
+    showResult({
+      height,
+      width,
+      tokens,
+      input: tensorToImage(encoded.modelInput, preset),
+      reconstruction,
+      encodeMs: t1 - t0,
+      decodeMs: t2 - t1,
+    });
   } catch (err) {
     if (!signal.aborted) showError(messageOf(err));
   }
@@ -210,7 +234,10 @@ function showResult(r: RunResult): void {
   ui.tokensJson.value = tokensToJson(r);
   ui.timeEncode.textContent = formatDuration(r.encodeMs);
   ui.timeDecode.textContent = formatDuration(r.decodeMs);
-  setStatus('done', `Done: ${r.width}×${r.height} tokens, encode ${formatDuration(r.encodeMs)}, decode ${formatDuration(r.decodeMs)}.`);
+  setStatus(
+    'done',
+    `Done: ${r.width}×${r.height} tokens, encode ${formatDuration(r.encodeMs)}, decode ${formatDuration(r.decodeMs)}.`,
+  );
 }
 
 // ---- Inputs ----

@@ -16,7 +16,7 @@ export async function readImage(file: Blob): Promise<RgbaImage> {
   try {
     bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch {
-    const name = (file as { name?: string }).name ?? 'the image';
+    const name = (file as { name?: string; }).name ?? 'the image';
     throw new Error(`${name}: the browser cannot decode it as an image (PNG or JPEG expected)`);
   }
   try {

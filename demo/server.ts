@@ -91,10 +91,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -107,6 +108,8 @@ if (isMain) {
     process.exit(1);
   }
   const { url } = await startServer({ port, isolated: values['no-isolation'] !== true });
-  const how = values['no-isolation'] === true ? 'without cross-origin isolation (one thread)' : 'cross-origin isolated (threads on)';
+  const how = values['no-isolation'] === true
+    ? 'without cross-origin isolation (one thread)'
+    : 'cross-origin isolated (threads on)';
   process.stdout.write(`vqgan demo: ${url} (${how}); Ctrl-C stops it\n`);
 }

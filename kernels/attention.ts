@@ -23,8 +23,17 @@ export function f32_transpose(x: usize, rows: i32, cols: i32, out: usize, r0: i3
 }
 
 export function f32_attention_rows(
-  q: usize, k: usize, vt: usize, channels: i32, n: i32, scale: f32, scores: usize, out: usize, expConstants: usize,
-  i0: i32, i1: i32,
+  q: usize,
+  k: usize,
+  vt: usize,
+  channels: i32,
+  n: i32,
+  scale: f32,
+  scores: usize,
+  out: usize,
+  expConstants: usize,
+  i0: i32,
+  i1: i32,
 ): void {
   assert(channels > 0 && n > 0, 'C and N must be positive');
   assertRange(i0, i1, n);

@@ -76,7 +76,11 @@ function reduceLanes(best: v128, index: v128): i32 {
   let bi = i32x4.extract_lane(index, 0);
   for (let l = 1; l < 4; l++) {
     const d = l == 1 ? f32x4.extract_lane(best, 1) : l == 2 ? f32x4.extract_lane(best, 2) : f32x4.extract_lane(best, 3);
-    const i = l == 1 ? i32x4.extract_lane(index, 1) : l == 2 ? i32x4.extract_lane(index, 2) : i32x4.extract_lane(index, 3);
+    const i = l == 1
+      ? i32x4.extract_lane(index, 1)
+      : l == 2
+      ? i32x4.extract_lane(index, 2)
+      : i32x4.extract_lane(index, 3);
     if (d < bd || (d == bd && i < bi)) {
       bd = d;
       bi = i;
@@ -93,8 +97,16 @@ function reduceLanes(best: v128, index: v128): i32 {
  * (f32_codebook_argmin_state_bytes(pEnd − pStart)) between chunks.
  */
 export function f32_codebook_argmin(
-  z: usize, dim: i32, positions: i32, blocked: usize, codes: i32, norms: usize, tokens: usize, state: usize,
-  pStart: i32, pEnd: i32,
+  z: usize,
+  dim: i32,
+  positions: i32,
+  blocked: usize,
+  codes: i32,
+  norms: usize,
+  tokens: usize,
+  state: usize,
+  pStart: i32,
+  pEnd: i32,
 ): void {
   assert(dim > 0 && codes > 0, 'D and K must be positive');
   assertRange(pStart, pEnd, positions);
@@ -108,8 +120,14 @@ export function f32_codebook_argmin(
       const q1 = p0 + min(1, n - 1), q2 = p0 + min(2, n - 1), q3 = p0 + min(3, n - 1);
       if (b0 == 0) {
         const inf = f32x4.splat(Infinity), zero = i32x4.splat(0);
-        v128.store(s, inf); v128.store(s, inf, 16); v128.store(s, inf, 32); v128.store(s, inf, 48);
-        v128.store(s, zero, 64); v128.store(s, zero, 80); v128.store(s, zero, 96); v128.store(s, zero, 112);
+        v128.store(s, inf);
+        v128.store(s, inf, 16);
+        v128.store(s, inf, 32);
+        v128.store(s, inf, 48);
+        v128.store(s, zero, 64);
+        v128.store(s, zero, 80);
+        v128.store(s, zero, 96);
+        v128.store(s, zero, 112);
         store<f32>(s, squaredNorm(z, dim, positions, p0), 128);
         store<f32>(s, squaredNorm(z, dim, positions, q1), 132);
         store<f32>(s, squaredNorm(z, dim, positions, q2), 136);
@@ -129,8 +147,19 @@ export function f32_codebook_argmin(
 // @ts-ignore: decorator
 @inline
 function argminChunk(
-  z: usize, dim: i32, positions: i32, blocked: usize, codes: i32, norms: usize, b0: i32, b1: i32, s: usize,
-  p0: i32, q1: i32, q2: i32, q3: i32,
+  z: usize,
+  dim: i32,
+  positions: i32,
+  blocked: usize,
+  codes: i32,
+  norms: usize,
+  b0: i32,
+  b1: i32,
+  s: usize,
+  p0: i32,
+  q1: i32,
+  q2: i32,
+  q3: i32,
 ): void {
   const blockBytes = <usize>(dim * 32);
   const lane = i32x4(0, 1, 2, 3);
@@ -145,13 +174,17 @@ function argminChunk(
       const e0 = v128.load(pe);
       const e1 = v128.load(pe, 16);
       let v = v128.load32_splat(pz + (<usize>p0 << 2));
-      d00 = f32x4.add(d00, f32x4.mul(v, e0)); d01 = f32x4.add(d01, f32x4.mul(v, e1));
+      d00 = f32x4.add(d00, f32x4.mul(v, e0));
+      d01 = f32x4.add(d01, f32x4.mul(v, e1));
       v = v128.load32_splat(pz + (<usize>q1 << 2));
-      d10 = f32x4.add(d10, f32x4.mul(v, e0)); d11 = f32x4.add(d11, f32x4.mul(v, e1));
+      d10 = f32x4.add(d10, f32x4.mul(v, e0));
+      d11 = f32x4.add(d11, f32x4.mul(v, e1));
       v = v128.load32_splat(pz + (<usize>q2 << 2));
-      d20 = f32x4.add(d20, f32x4.mul(v, e0)); d21 = f32x4.add(d21, f32x4.mul(v, e1));
+      d20 = f32x4.add(d20, f32x4.mul(v, e0));
+      d21 = f32x4.add(d21, f32x4.mul(v, e1));
       v = v128.load32_splat(pz + (<usize>q3 << 2));
-      d30 = f32x4.add(d30, f32x4.mul(v, e0)); d31 = f32x4.add(d31, f32x4.mul(v, e1));
+      d30 = f32x4.add(d30, f32x4.mul(v, e0));
+      d31 = f32x4.add(d31, f32x4.mul(v, e1));
       pe += 32;
       pz += <usize>positions << 2;
     }
@@ -163,15 +196,45 @@ function argminChunk(
     const valid1 = i32x4.lt_s(i1, i32x4.splat(codes));
     const valid0 = i32x4.lt_s(i0, i32x4.splat(codes));
     let d: v128, lt: v128;
-    d = distances(zz0, nj, d00); lt = v128.and(f32x4.lt(d, best0), valid0); best0 = v128.bitselect(d, best0, lt); index0 = v128.bitselect(i0, index0, lt);
-    d = distances(zz0, nj + 16, d01); lt = v128.and(f32x4.lt(d, best0), valid1); best0 = v128.bitselect(d, best0, lt); index0 = v128.bitselect(i1, index0, lt);
-    d = distances(zz1, nj, d10); lt = v128.and(f32x4.lt(d, best1), valid0); best1 = v128.bitselect(d, best1, lt); index1 = v128.bitselect(i0, index1, lt);
-    d = distances(zz1, nj + 16, d11); lt = v128.and(f32x4.lt(d, best1), valid1); best1 = v128.bitselect(d, best1, lt); index1 = v128.bitselect(i1, index1, lt);
-    d = distances(zz2, nj, d20); lt = v128.and(f32x4.lt(d, best2), valid0); best2 = v128.bitselect(d, best2, lt); index2 = v128.bitselect(i0, index2, lt);
-    d = distances(zz2, nj + 16, d21); lt = v128.and(f32x4.lt(d, best2), valid1); best2 = v128.bitselect(d, best2, lt); index2 = v128.bitselect(i1, index2, lt);
-    d = distances(zz3, nj, d30); lt = v128.and(f32x4.lt(d, best3), valid0); best3 = v128.bitselect(d, best3, lt); index3 = v128.bitselect(i0, index3, lt);
-    d = distances(zz3, nj + 16, d31); lt = v128.and(f32x4.lt(d, best3), valid1); best3 = v128.bitselect(d, best3, lt); index3 = v128.bitselect(i1, index3, lt);
+    d = distances(zz0, nj, d00);
+    lt = v128.and(f32x4.lt(d, best0), valid0);
+    best0 = v128.bitselect(d, best0, lt);
+    index0 = v128.bitselect(i0, index0, lt);
+    d = distances(zz0, nj + 16, d01);
+    lt = v128.and(f32x4.lt(d, best0), valid1);
+    best0 = v128.bitselect(d, best0, lt);
+    index0 = v128.bitselect(i1, index0, lt);
+    d = distances(zz1, nj, d10);
+    lt = v128.and(f32x4.lt(d, best1), valid0);
+    best1 = v128.bitselect(d, best1, lt);
+    index1 = v128.bitselect(i0, index1, lt);
+    d = distances(zz1, nj + 16, d11);
+    lt = v128.and(f32x4.lt(d, best1), valid1);
+    best1 = v128.bitselect(d, best1, lt);
+    index1 = v128.bitselect(i1, index1, lt);
+    d = distances(zz2, nj, d20);
+    lt = v128.and(f32x4.lt(d, best2), valid0);
+    best2 = v128.bitselect(d, best2, lt);
+    index2 = v128.bitselect(i0, index2, lt);
+    d = distances(zz2, nj + 16, d21);
+    lt = v128.and(f32x4.lt(d, best2), valid1);
+    best2 = v128.bitselect(d, best2, lt);
+    index2 = v128.bitselect(i1, index2, lt);
+    d = distances(zz3, nj, d30);
+    lt = v128.and(f32x4.lt(d, best3), valid0);
+    best3 = v128.bitselect(d, best3, lt);
+    index3 = v128.bitselect(i0, index3, lt);
+    d = distances(zz3, nj + 16, d31);
+    lt = v128.and(f32x4.lt(d, best3), valid1);
+    best3 = v128.bitselect(d, best3, lt);
+    index3 = v128.bitselect(i1, index3, lt);
   }
-  v128.store(s, best0); v128.store(s, best1, 16); v128.store(s, best2, 32); v128.store(s, best3, 48);
-  v128.store(s, index0, 64); v128.store(s, index1, 80); v128.store(s, index2, 96); v128.store(s, index3, 112);
+  v128.store(s, best0);
+  v128.store(s, best1, 16);
+  v128.store(s, best2, 32);
+  v128.store(s, best3, 48);
+  v128.store(s, index0, 64);
+  v128.store(s, index1, 80);
+  v128.store(s, index2, 96);
+  v128.store(s, index3, 112);
 }

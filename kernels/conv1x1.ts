@@ -45,7 +45,16 @@ const GROUP = 8;
 
 /** out (C_out, P) for pixel blocks [b0, b1) of `packed` (from f32_pack1x1). */
 export function f32_conv1x1_4x8(
-  packed: usize, cin: i32, pixels: i32, weight: usize, bias: usize, out: usize, cout: i32, residual: usize, b0: i32, b1: i32,
+  packed: usize,
+  cin: i32,
+  pixels: i32,
+  weight: usize,
+  bias: usize,
+  out: usize,
+  cout: i32,
+  residual: usize,
+  b0: i32,
+  b1: i32,
 ): void {
   assert(cin > 0 && cout > 0 && pixels > 0, 'C_in, C_out and P must be positive');
   assertRange(b0, b1, (pixels + 7) >> 3);
@@ -56,8 +65,10 @@ export function f32_conv1x1_4x8(
     let co = 0;
     for (; co + 4 <= cout; co += 4) {
       const wco = weight + <usize>co * ws;
-      const vb0 = f32x4.splat(load<f32>(bias + (<usize>co << 2))), vb1 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 4));
-      const vb2 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 8)), vb3 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 12));
+      const vb0 = f32x4.splat(load<f32>(bias + (<usize>co << 2))),
+        vb1 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 4));
+      const vb2 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 8)),
+        vb3 = f32x4.splat(load<f32>(bias + (<usize>co << 2), 12));
       for (let b = g0; b < g1; b++) {
         let vacc0x0123 = vb0, vacc0x4567 = vb0, vacc1x0123 = vb1, vacc1x4567 = vb1;
         let vacc2x0123 = vb2, vacc2x4567 = vb2, vacc3x0123 = vb3, vacc3x4567 = vb3;
@@ -67,13 +78,17 @@ export function f32_conv1x1_4x8(
           // acc[co][p] += w[co][ci]·x[ci][p]
           const vx0123 = v128.load(px), vx4567 = v128.load(px, 16);
           let vw = v128.load32_splat(pw);
-          vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(vw, vx0123)); vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(vw, vx4567));
+          vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(vw, vx0123));
+          vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(vw, vx4567));
           vw = v128.load32_splat(pw + ws);
-          vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(vw, vx0123)); vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(vw, vx4567));
+          vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(vw, vx0123));
+          vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(vw, vx4567));
           vw = v128.load32_splat(pw + 2 * ws);
-          vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(vw, vx0123)); vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(vw, vx4567));
+          vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(vw, vx0123));
+          vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(vw, vx4567));
           vw = v128.load32_splat(pw + 3 * ws);
-          vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(vw, vx0123)); vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(vw, vx4567));
+          vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(vw, vx0123));
+          vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(vw, vx4567));
           px += 32;
           pw += 4;
         }

@@ -104,7 +104,11 @@ export function f32_pack3x3_s2(x: usize, c: i32, h: i32, w: i32, out: usize, row
         if (r < h && 16 * t + 20 <= w) {
           // x[16t … 16t + 19] as five vectors, split into E[8t … 8t+9] and O[8t … 8t+9].
           const src = row + (<usize>(16 * t) << 2);
-          const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48), v4 = v128.load(src, 64);
+          const v0 = v128.load(src),
+            v1 = v128.load(src, 16),
+            v2 = v128.load(src, 32),
+            v3 = v128.load(src, 48),
+            v4 = v128.load(src, 64);
           v128.store(o, i32x4.shuffle(v0, v1, 0, 2, 4, 6)); // E0 … E3
           v128.store(o, i32x4.shuffle(v2, v3, 0, 2, 4, 6), 16); // E4 … E7
           v128.store(o, i32x4.shuffle(v4, v0, 0, 2, 5, 7), 32); // E8 E9 O0 O1
@@ -175,9 +179,23 @@ export function f32_conv3x3_4x8_scratch_bytes(cout: i32): i32 {
  * per output is unchanged).
  */
 export function f32_conv3x3_4x8(
-  packed: usize, rowBytes: i32, lineBytes: i32, step: i32, taps: usize, cin: i32,
-  packedWeights: usize, bias: usize,
-  out: usize, cout: i32, hout: i32, wout: i32, residual: usize, partial: usize, coGroup: i32, i0: i32, i1: i32,
+  packed: usize,
+  rowBytes: i32,
+  lineBytes: i32,
+  step: i32,
+  taps: usize,
+  cin: i32,
+  packedWeights: usize,
+  bias: usize,
+  out: usize,
+  cout: i32,
+  hout: i32,
+  wout: i32,
+  residual: usize,
+  partial: usize,
+  coGroup: i32,
+  i0: i32,
+  i1: i32,
 ): void {
   const tiles = (wout + 7) >> 3;
   const tileBytes = <usize>(cin * lineBytes);
@@ -209,10 +227,23 @@ export function f32_conv3x3_4x8(
               const b1 = co + 1 < cout ? f32x4.splat(load<f32>(b, 4)) : b0;
               const b2 = co + 2 < cout ? f32x4.splat(load<f32>(b, 8)) : b0;
               const b3 = co + 3 < cout ? f32x4.splat(load<f32>(b, 12)) : b0;
-              a00 = b0; a01 = b0; a10 = b1; a11 = b1; a20 = b2; a21 = b2; a30 = b3; a31 = b3;
+              a00 = b0;
+              a01 = b0;
+              a10 = b1;
+              a11 = b1;
+              a20 = b2;
+              a21 = b2;
+              a30 = b3;
+              a31 = b3;
             } else {
-              a00 = v128.load(acc); a01 = v128.load(acc, 16); a10 = v128.load(acc, 32); a11 = v128.load(acc, 48);
-              a20 = v128.load(acc, 64); a21 = v128.load(acc, 80); a30 = v128.load(acc, 96); a31 = v128.load(acc, 112);
+              a00 = v128.load(acc);
+              a01 = v128.load(acc, 16);
+              a10 = v128.load(acc, 32);
+              a11 = v128.load(acc, 48);
+              a20 = v128.load(acc, 64);
+              a21 = v128.load(acc, 80);
+              a30 = v128.load(acc, 96);
+              a31 = v128.load(acc, 112);
             }
             let px = rowBase + <usize>t * tileBytes + <usize>c0 * <usize>lineBytes;
             let pw = pw0;
@@ -223,24 +254,34 @@ export function f32_conv3x3_4x8(
                 const v0 = v128.load(p);
                 const v1 = v128.load(p, 16);
                 let w = v128.load32_splat(pw);
-                a00 = f32x4.add(a00, f32x4.mul(w, v0)); a01 = f32x4.add(a01, f32x4.mul(w, v1));
+                a00 = f32x4.add(a00, f32x4.mul(w, v0));
+                a01 = f32x4.add(a01, f32x4.mul(w, v1));
                 w = v128.load32_splat(pw, 4);
-                a10 = f32x4.add(a10, f32x4.mul(w, v0)); a11 = f32x4.add(a11, f32x4.mul(w, v1));
+                a10 = f32x4.add(a10, f32x4.mul(w, v0));
+                a11 = f32x4.add(a11, f32x4.mul(w, v1));
                 w = v128.load32_splat(pw, 8);
-                a20 = f32x4.add(a20, f32x4.mul(w, v0)); a21 = f32x4.add(a21, f32x4.mul(w, v1));
+                a20 = f32x4.add(a20, f32x4.mul(w, v0));
+                a21 = f32x4.add(a21, f32x4.mul(w, v1));
                 w = v128.load32_splat(pw, 12);
-                a30 = f32x4.add(a30, f32x4.mul(w, v0)); a31 = f32x4.add(a31, f32x4.mul(w, v1));
+                a30 = f32x4.add(a30, f32x4.mul(w, v0));
+                a31 = f32x4.add(a31, f32x4.mul(w, v1));
                 pw += 16;
               }
               px += <usize>lineBytes;
             }
             if (c1 < cin) {
-              v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a10, 32); v128.store(acc, a11, 48);
-              v128.store(acc, a20, 64); v128.store(acc, a21, 80); v128.store(acc, a30, 96); v128.store(acc, a31, 112);
+              v128.store(acc, a00);
+              v128.store(acc, a01, 16);
+              v128.store(acc, a10, 32);
+              v128.store(acc, a11, 48);
+              v128.store(acc, a20, 64);
+              v128.store(acc, a21, 80);
+              v128.store(acc, a30, 96);
+              v128.store(acc, a31, 112);
               continue;
             }
             const ox = t << 3;
-            const o = (<usize>(co * hout * wout + oy * wout + ox) << 2);
+            const o = <usize>(co * hout * wout + oy * wout + ox) << 2;
             const valid = wout - ox; // pixels of this tile inside the row
             store8(out, residual, o, a00, a01, valid);
             if (co + 1 < cout) store8(out, residual, o + plane, a10, a11, valid);

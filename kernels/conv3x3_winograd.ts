@@ -65,7 +65,8 @@ export function f32_winograd_scratch_bytes(cin: i32, m: i32, r: i32): i32 {
   const n = m + r - 1;
   const points = <usize>(n * n);
   // V, M, T (n² vectors) and D, as laid out by winograd().
-  return <i32>(points * pointBytesOf(cin, m, r) + <usize>CO_BLOCK * points * mPointBytes(m, r) + (points << 4) + (<usize>(n * patchVectors(m, r)) << 4));
+  return <i32>(points * pointBytesOf(cin, m, r) + <usize>CO_BLOCK * points * mPointBytes(m, r) + (points << 4)
+    + (<usize>(n * patchVectors(m, r)) << 4));
 }
 
 /** Bytes of one point of M: a channel's products for a chunk's tiles. */
@@ -131,7 +132,11 @@ function inputTransform42(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, r: u
 // @ts-ignore: decorator
 @inline
 function outputTransform42(m: usize, ms: usize, y: usize, ys: usize): void {
-  const m0 = v128.load(m), m1 = v128.load(m + ms), m2 = v128.load(m + 2 * ms), m3 = v128.load(m + 3 * ms), m4 = v128.load(m + 4 * ms);
+  const m0 = v128.load(m),
+    m1 = v128.load(m + ms),
+    m2 = v128.load(m + 2 * ms),
+    m3 = v128.load(m + 3 * ms),
+    m4 = v128.load(m + 4 * ms);
   const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2);
   v128.store(y, f32x4.add(f32x4.add(m0, a), m3));
   v128.store(y + ys, f32x4.add(b, f32x4.mul(m3, f32x4.splat(2))));
@@ -143,14 +148,29 @@ function outputTransform42(m: usize, ms: usize, y: usize, ys: usize): void {
 // @ts-ignore: decorator
 @inline
 function inputTransform6(
-  d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, d6: v128, d7: v128, r: usize, rs: usize,
+  d0: v128,
+  d1: v128,
+  d2: v128,
+  d3: v128,
+  d4: v128,
+  d5: v128,
+  d6: v128,
+  d7: v128,
+  r: usize,
+  rs: usize,
 ): void {
   const t1 = f32x4.sub(f32x4.add(d2, d6), f32x4.mul(d4, f32x4.splat(4.25)));
   const t2 = f32x4.sub(f32x4.add(d1, d5), f32x4.mul(d3, f32x4.splat(4.25)));
   const t3 = f32x4.sub(f32x4.add(d6, f32x4.mul(d2, f32x4.splat(0.25))), f32x4.mul(d4, f32x4.splat(1.25)));
-  const t4 = f32x4.add(f32x4.sub(f32x4.mul(d1, f32x4.splat(0.5)), f32x4.mul(d3, f32x4.splat(2.5))), f32x4.mul(d5, f32x4.splat(2)));
+  const t4 = f32x4.add(
+    f32x4.sub(f32x4.mul(d1, f32x4.splat(0.5)), f32x4.mul(d3, f32x4.splat(2.5))),
+    f32x4.mul(d5, f32x4.splat(2)),
+  );
   const t5 = f32x4.add(d6, f32x4.mul(f32x4.sub(d2, f32x4.mul(d4, f32x4.splat(1.25))), f32x4.splat(4)));
-  const t6 = f32x4.add(f32x4.sub(f32x4.mul(d1, f32x4.splat(2)), f32x4.mul(d3, f32x4.splat(2.5))), f32x4.mul(d5, f32x4.splat(0.5)));
+  const t6 = f32x4.add(
+    f32x4.sub(f32x4.mul(d1, f32x4.splat(2)), f32x4.mul(d3, f32x4.splat(2.5))),
+    f32x4.mul(d5, f32x4.splat(0.5)),
+  );
   v128.store(r, f32x4.add(f32x4.sub(d0, d6), f32x4.mul(f32x4.sub(d4, d2), f32x4.splat(5.25))));
   v128.store(r + rs, f32x4.add(t1, t2));
   v128.store(r + 2 * rs, f32x4.sub(t1, t2));
@@ -174,7 +194,10 @@ function outputTransform6(m: usize, ms: usize, y: usize, ys: usize): void {
   v128.store(y + 2 * ys, f32x4.add(f32x4.add(a, f32x4.mul(c, f32x4.splat(4))), f32x4.mul(e, f32x4.splat(0.25))));
   v128.store(y + 3 * ys, f32x4.add(f32x4.add(b, f32x4.mul(d, f32x4.splat(8))), f32x4.mul(f, f32x4.splat(0.125))));
   v128.store(y + 4 * ys, f32x4.add(f32x4.add(a, f32x4.mul(c, f32x4.splat(16))), f32x4.mul(e, f32x4.splat(0.0625))));
-  v128.store(y + 5 * ys, f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(d, f32x4.splat(32))), f32x4.mul(f, f32x4.splat(0.03125))), m7));
+  v128.store(
+    y + 5 * ys,
+    f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(d, f32x4.splat(32))), f32x4.mul(f, f32x4.splat(0.03125))), m7),
+  );
 }
 
 /**
@@ -195,15 +218,20 @@ function inputQuad4(r: i32, p: usize, rowBytes: usize, v: usize, pointBytes: usi
   // Along x: per point row, transpose so that lane l holds tile l's n columns (4l …).
   for (let k: usize = 0; k < n; k++) {
     const row = t + k * 80;
-    const a = v128.load(row), b = v128.load(row, 16), c = v128.load(row, 32), d = v128.load(row, 48), e = v128.load(row, 64);
+    const a = v128.load(row),
+      b = v128.load(row, 16),
+      c = v128.load(row, 32),
+      d = v128.load(row, 48),
+      e = v128.load(row, 64);
     const ab01 = f32x4.shuffle(a, b, 0, 4, 1, 5), cd01 = f32x4.shuffle(c, d, 0, 4, 1, 5);
     const ab23 = f32x4.shuffle(a, b, 2, 6, 3, 7), cd23 = f32x4.shuffle(c, d, 2, 6, 3, 7);
     const bc01 = f32x4.shuffle(b, c, 0, 4, 1, 5), de01 = f32x4.shuffle(d, e, 0, 4, 1, 5);
     const x0 = f32x4.shuffle(ab01, cd01, 0, 1, 4, 5), x1 = f32x4.shuffle(ab01, cd01, 2, 3, 6, 7);
     const x2 = f32x4.shuffle(ab23, cd23, 0, 1, 4, 5), x3 = f32x4.shuffle(ab23, cd23, 2, 3, 6, 7);
     const x4 = f32x4.shuffle(bc01, de01, 0, 1, 4, 5);
-    if (r == 3) inputTransform4(x0, x1, x2, x3, x4, f32x4.shuffle(bc01, de01, 2, 3, 6, 7), v + k * 6 * pointBytes, pointBytes);
-    else inputTransform42(x0, x1, x2, x3, x4, v + k * 5 * pointBytes, pointBytes);
+    if (r == 3) {
+      inputTransform4(x0, x1, x2, x3, x4, f32x4.shuffle(bc01, de01, 2, 3, 6, 7), v + k * 6 * pointBytes, pointBytes);
+    } else inputTransform42(x0, x1, x2, x3, x4, v + k * 5 * pointBytes, pointBytes);
   }
 }
 
@@ -216,9 +244,16 @@ function inputQuad6(p: usize, rowBytes: usize, v: usize, pointBytes: usize, t: u
   for (let c: usize = 0; c < 7; c++) {
     const q = p + (c << 4);
     inputTransform6(
-      v128.load(q), v128.load(q + rowBytes), v128.load(q + 2 * rowBytes), v128.load(q + 3 * rowBytes),
-      v128.load(q + 4 * rowBytes), v128.load(q + 5 * rowBytes), v128.load(q + 6 * rowBytes), v128.load(q + 7 * rowBytes),
-      t + (c << 4), 112,
+      v128.load(q),
+      v128.load(q + rowBytes),
+      v128.load(q + 2 * rowBytes),
+      v128.load(q + 3 * rowBytes),
+      v128.load(q + 4 * rowBytes),
+      v128.load(q + 5 * rowBytes),
+      v128.load(q + 6 * rowBytes),
+      v128.load(q + 7 * rowBytes),
+      t + (c << 4),
+      112,
     );
   }
   // Along x: per point row r[0 … 27] (vectors a … g), lane l of column vector j is r[6l + j].
@@ -231,11 +266,16 @@ function inputQuad6(p: usize, rowBytes: usize, v: usize, pointBytes: usize, t: u
     const bc = f32x4.shuffle(b, c, 0, 6, 1, 7), ef = f32x4.shuffle(e, f, 0, 6, 1, 7); // r4 r10 r5 r11, r16 r22 r17 r23
     const bd = f32x4.shuffle(b, d, 2, 4, 3, 5), eg = f32x4.shuffle(e, g, 2, 4, 3, 5); // r6 r12 r7 r13, r18 r24 r19 r25
     inputTransform6(
-      f32x4.shuffle(ab, de, 0, 1, 4, 5), f32x4.shuffle(ab, de, 2, 3, 6, 7),
-      f32x4.shuffle(ac, df, 0, 1, 4, 5), f32x4.shuffle(ac, df, 2, 3, 6, 7),
-      f32x4.shuffle(bc, ef, 0, 1, 4, 5), f32x4.shuffle(bc, ef, 2, 3, 6, 7),
-      f32x4.shuffle(bd, eg, 0, 1, 4, 5), f32x4.shuffle(bd, eg, 2, 3, 6, 7),
-      v + k * 8 * pointBytes, pointBytes,
+      f32x4.shuffle(ab, de, 0, 1, 4, 5),
+      f32x4.shuffle(ab, de, 2, 3, 6, 7),
+      f32x4.shuffle(ac, df, 0, 1, 4, 5),
+      f32x4.shuffle(ac, df, 2, 3, 6, 7),
+      f32x4.shuffle(bc, ef, 0, 1, 4, 5),
+      f32x4.shuffle(bc, ef, 2, 3, 6, 7),
+      f32x4.shuffle(bd, eg, 0, 1, 4, 5),
+      f32x4.shuffle(bd, eg, 2, 3, 6, 7),
+      v + k * 8 * pointBytes,
+      pointBytes,
     );
   }
 }
@@ -257,23 +297,33 @@ function gemm5x8(u: usize, v: usize, cin: i32, mOut: usize, mRowBytes: usize): v
     // acc[co][t] += u[co]·v[t]
     const vv0123 = v128.load(v), vv4567 = v128.load(v, 16);
     let vu = v128.load32_splat(u);
-    vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(vu, vv0123)); vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(vu, vv4567));
+    vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(vu, vv0123));
+    vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(vu, vv4567));
     vu = v128.load32_splat(u, 4);
-    vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(vu, vv0123)); vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(vu, vv4567));
+    vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(vu, vv0123));
+    vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(vu, vv4567));
     vu = v128.load32_splat(u, 8);
-    vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(vu, vv0123)); vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(vu, vv4567));
+    vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(vu, vv0123));
+    vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(vu, vv4567));
     vu = v128.load32_splat(u, 12);
-    vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(vu, vv0123)); vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(vu, vv4567));
+    vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(vu, vv0123));
+    vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(vu, vv4567));
     vu = v128.load32_splat(u, 16);
-    vacc4x0123 = f32x4.add(vacc4x0123, f32x4.mul(vu, vv0123)); vacc4x4567 = f32x4.add(vacc4x4567, f32x4.mul(vu, vv4567));
+    vacc4x0123 = f32x4.add(vacc4x0123, f32x4.mul(vu, vv0123));
+    vacc4x4567 = f32x4.add(vacc4x4567, f32x4.mul(vu, vv4567));
     u += 20;
     v += 32;
   }
-  v128.store(mOut, vacc0x0123); v128.store(mOut, vacc0x4567, 16);
-  v128.store(mOut + mRowBytes, vacc1x0123); v128.store(mOut + mRowBytes, vacc1x4567, 16);
-  v128.store(mOut + 2 * mRowBytes, vacc2x0123); v128.store(mOut + 2 * mRowBytes, vacc2x4567, 16);
-  v128.store(mOut + 3 * mRowBytes, vacc3x0123); v128.store(mOut + 3 * mRowBytes, vacc3x4567, 16);
-  v128.store(mOut + 4 * mRowBytes, vacc4x0123); v128.store(mOut + 4 * mRowBytes, vacc4x4567, 16);
+  v128.store(mOut, vacc0x0123);
+  v128.store(mOut, vacc0x4567, 16);
+  v128.store(mOut + mRowBytes, vacc1x0123);
+  v128.store(mOut + mRowBytes, vacc1x4567, 16);
+  v128.store(mOut + 2 * mRowBytes, vacc2x0123);
+  v128.store(mOut + 2 * mRowBytes, vacc2x4567, 16);
+  v128.store(mOut + 3 * mRowBytes, vacc3x0123);
+  v128.store(mOut + 3 * mRowBytes, vacc3x4567, 16);
+  v128.store(mOut + 4 * mRowBytes, vacc4x0123);
+  v128.store(mOut + 4 * mRowBytes, vacc4x4567, 16);
 }
 
 /**
@@ -496,7 +546,17 @@ function winograd(m: i32, r: i32, params: WinogradParams, scratch: usize, lo: i3
  * residual added where residual ≠ 0; pixels outside H_out × W_out are not stored.
  */
 function outputQuad4(
-  r: i32, mq: usize, mp: usize, t: usize, vb: v128, o: usize, residual: usize, ti: i32, x0: i32, hout: i32, wout: i32,
+  r: i32,
+  mq: usize,
+  mp: usize,
+  t: usize,
+  vb: v128,
+  o: usize,
+  residual: usize,
+  ti: i32,
+  x0: i32,
+  hout: i32,
+  wout: i32,
 ): void {
   const n = <usize>(r + 3);
   // Along y: each point column ξx → 4 rows, to t (4, n).
@@ -525,7 +585,18 @@ function outputQuad4(
 }
 
 /** F(6×6), the same: 64 points → the quad's 6 × 24 pixels from row 6ti, column x0. */
-function outputQuad6(mq: usize, mp: usize, t: usize, vb: v128, o: usize, residual: usize, ti: i32, x0: i32, hout: i32, wout: i32): void {
+function outputQuad6(
+  mq: usize,
+  mp: usize,
+  t: usize,
+  vb: v128,
+  o: usize,
+  residual: usize,
+  ti: i32,
+  x0: i32,
+  hout: i32,
+  wout: i32,
+): void {
   // Along y: each point column ξx → 6 rows, to t (6, 8).
   for (let px: usize = 0; px < 8; px++) outputTransform6(mq + px * mp, 8 * mp, t + (px << 4), 128);
   for (let k = 0; k < 6; k++) {
@@ -534,7 +605,9 @@ function outputQuad6(mq: usize, mp: usize, t: usize, vb: v128, o: usize, residua
     const s = t + <usize>k * 128;
     outputTransform6(s, 16, s, 16); // along x: y0 … y5 over the 4 lanes' tiles, in place
     const y0 = f32x4.add(v128.load(s), vb), y1 = f32x4.add(v128.load(s, 16), vb), y2 = f32x4.add(v128.load(s, 32), vb);
-    const y3 = f32x4.add(v128.load(s, 48), vb), y4 = f32x4.add(v128.load(s, 64), vb), y5 = f32x4.add(v128.load(s, 80), vb);
+    const y3 = f32x4.add(v128.load(s, 48), vb),
+      y4 = f32x4.add(v128.load(s, 64), vb),
+      y5 = f32x4.add(v128.load(s, 80), vb);
     // Transpose: pixel 6l + j of the 24 is lane l of y_j.
     const t01 = f32x4.shuffle(y0, y1, 0, 4, 1, 5), u01 = f32x4.shuffle(y0, y1, 2, 6, 3, 7); // tiles 0, 1 / 2, 3
     const t23 = f32x4.shuffle(y2, y3, 0, 4, 1, 5), u23 = f32x4.shuffle(y2, y3, 2, 6, 3, 7);

@@ -11,8 +11,17 @@ import { sumLanes4, swishf, swishf4 } from './math';
 const EPS: f64 = 1e-6;
 
 export function f32_group_norm(
-  x: usize, channels: i32, pixels: i32, weight: usize, bias: usize, groups: i32, out: usize, swish: i32,
-  expConstants: usize, g0: i32, g1: i32,
+  x: usize,
+  channels: i32,
+  pixels: i32,
+  weight: usize,
+  bias: usize,
+  groups: i32,
+  out: usize,
+  swish: i32,
+  expConstants: usize,
+  g0: i32,
+  g1: i32,
 ): void {
   const k0 = v128.load(expConstants), k1 = v128.load(expConstants, 16), k2 = v128.load(expConstants, 32);
   const cg = channels / groups;
@@ -48,7 +57,10 @@ export function f32_group_norm(
         }
       } else {
         for (; p + 4 <= pixels; p += 4) {
-          v128.store(dst + (<usize>p << 2), f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + (<usize>p << 2)), vm), va), vb));
+          v128.store(
+            dst + (<usize>p << 2),
+            f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + (<usize>p << 2)), vm), va), vb),
+          );
         }
         for (; p < pixels; p++) {
           store<f32>(dst + (<usize>p << 2), (load<f32>(src + (<usize>p << 2)) - m) * a + b);

@@ -16,13 +16,27 @@
  * Each kernels/X.ts has a scalar twin src/compute/reference/X.ts that computes the same bits.
  */
 export { f32_attention_rows, f32_transpose } from './attention';
-export { f32_codebook_argmin, f32_codebook_argmin_state_bytes, f32_codebook_block8, f32_codebook_norms } from './codebook_argmin';
+export {
+  f32_codebook_argmin,
+  f32_codebook_argmin_state_bytes,
+  f32_codebook_block8,
+  f32_codebook_norms,
+} from './codebook_argmin';
 export { f32_conv1x1_4x8, f32_pack1x1 } from './conv1x1';
 export {
-  f32_conv3x3_4x8, f32_conv3x3_4x8_scratch_bytes, f32_pack3x3_s1, f32_pack3x3_s2, f32_pack3x3_up2, f32_pack3x3_weights,
+  f32_conv3x3_4x8,
+  f32_conv3x3_4x8_scratch_bytes,
+  f32_pack3x3_s1,
+  f32_pack3x3_s2,
+  f32_pack3x3_up2,
+  f32_pack3x3_weights,
 } from './conv3x3';
 export {
-  f32_winograd_f4x4_2x2, f32_winograd_f4x4_3x3, f32_winograd_f6x6_3x3, f32_winograd_chunks, f32_winograd_co_block,
+  f32_winograd_f4x4_2x2,
+  f32_winograd_f4x4_3x3,
+  f32_winograd_f6x6_3x3,
+  f32_winograd_chunks,
+  f32_winograd_co_block,
   f32_winograd_scratch_bytes,
 } from './conv3x3_winograd';
 export { f32_group_norm } from './group_norm';

@@ -54,13 +54,25 @@ export function f32_exp_constants(out: usize): void {
 
 // Lane i of k in every lane.
 // @ts-ignore: decorator
-@inline function lane0(k: v128): v128 { return i32x4.shuffle(k, k, 0, 0, 0, 0); }
+@inline
+function lane0(k: v128): v128 {
+  return i32x4.shuffle(k, k, 0, 0, 0, 0);
+}
 // @ts-ignore: decorator
-@inline function lane1(k: v128): v128 { return i32x4.shuffle(k, k, 1, 1, 1, 1); }
+@inline
+function lane1(k: v128): v128 {
+  return i32x4.shuffle(k, k, 1, 1, 1, 1);
+}
 // @ts-ignore: decorator
-@inline function lane2(k: v128): v128 { return i32x4.shuffle(k, k, 2, 2, 2, 2); }
+@inline
+function lane2(k: v128): v128 {
+  return i32x4.shuffle(k, k, 2, 2, 2, 2);
+}
 // @ts-ignore: decorator
-@inline function lane3(k: v128): v128 { return i32x4.shuffle(k, k, 3, 3, 3, 3); }
+@inline
+function lane3(k: v128): v128 {
+  return i32x4.shuffle(k, k, 3, 3, 3, 3);
+}
 
 // @ts-ignore: decorator
 @inline
@@ -126,9 +138,9 @@ export function sumLanes4(x: usize, n: i32, squaredAround: bool, center: f64): f
   let s0 = f64x2.extract_lane(a, 0), s1 = f64x2.extract_lane(a, 1);
   let s2 = f64x2.extract_lane(b, 0);
   const s3 = f64x2.extract_lane(b, 1);
-  if (i < n) { s0 += term(x, i++, squaredAround, center); }
-  if (i < n) { s1 += term(x, i++, squaredAround, center); }
-  if (i < n) { s2 += term(x, i, squaredAround, center); }
+  if (i < n) s0 += term(x, i++, squaredAround, center);
+  if (i < n) s1 += term(x, i++, squaredAround, center);
+  if (i < n) s2 += term(x, i, squaredAround, center);
   return s0 + s1 + (s2 + s3);
 }
 

@@ -25,8 +25,9 @@ const { Vqgan, Tensor, parseNpy, encodePng, BACKEND_NAMES, COMPUTE_MODES } = api
 const tiny = `${root}test/fixtures/tiny/`;
 const read = (path) => new Uint8Array(readFileSync(`${tiny}${path}`));
 const npy = (file) => parseNpy(read(`golden/${file}`), file);
-const sha256 = (view) => createHash('sha256')
-  .update(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).digest('hex');
+const sha256 = (view) =>
+  createHash('sha256')
+    .update(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).digest('hex');
 
 const cases = JSON.parse(new TextDecoder().decode(read('golden/manifest.json')));
 const backends = process.argv.includes('--reference') ? BACKEND_NAMES : ['wasm'];

@@ -1,6 +1,13 @@
 /** vqgan-wasm: the public API. */
 export {
-  Vqgan, type DecodeOptions, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions, type LoadProgress, type ProgressCallback,
+  Vqgan,
+  type DecodeOptions,
+  type EncodeOptions,
+  type EncodeResult,
+  type ImageLike,
+  type LoadOptions,
+  type LoadProgress,
+  type ProgressCallback,
 } from './api/vqgan.js';
 export { BACKEND_NAMES, COMPUTE_MODES, type BackendName, type ComputeMode } from './compute/backend.js';
 export { VqganError, type VqganErrorCode } from './core/errors.js';

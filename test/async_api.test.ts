@@ -19,7 +19,8 @@ import { Tensor } from '../src/core/tensor.js';
 import { expectError } from './helpers/errors.js';
 import { GOLDEN, TINY_CKPT, sameBytes } from './helpers/golden.js';
 
-const image = (side: number) => new Tensor([1, 3, side, side], new Float32Array(3 * side * side).map((_, i) => Math.sin(i * 0.001)));
+const image = (side: number) =>
+  new Tensor([1, 3, side, side], new Float32Array(3 * side * side).map((_, i) => Math.sin(i * 0.001)));
 /** A 512×512 encode of the tiny model: long enough (about a second) to tick many times. */
 const large = image(512);
 /** 256×256: enough ops to abort part way. */
@@ -37,7 +38,11 @@ test('the engine runs in a worker by default; encodeSync is for a model loaded w
   assert.ok(vq.worker);
   assert.not.ok(inPlace.worker);
   assert.is(vq.threads, 2);
-  await expectError(async () => vq.encodeSync(input), 'BAD_ARGUMENT', /encodeSync needs a model loaded with \{ worker: false \}/);
+  await expectError(
+    async () => vq.encodeSync(input),
+    'BAD_ARGUMENT',
+    /encodeSync needs a model loaded with \{ worker: false \}/,
+  );
 });
 
 test('a Node timer keeps ticking during an encode: at least one tick per 100 ms', async () => {
@@ -47,7 +52,11 @@ test('a Node timer keeps ticking during an encode: at least one tick per 100 ms'
   const r = await vq.encode(large);
   const ms = performance.now() - start;
   clearInterval(timer);
-  console.log(`  encode 512×512 on 2 threads took ${ms.toFixed(0)} ms; the event loop ticked ${ticks} times (every ${(ms / Math.max(ticks, 1)).toFixed(1)} ms)`);
+  console.log(
+    `  encode 512×512 on 2 threads took ${ms.toFixed(0)} ms; the event loop ticked ${ticks} times (every ${
+      (ms / Math.max(ticks, 1)).toFixed(1)
+    } ms)`,
+  );
   assert.ok(ticks >= ms / 100, `${ticks} ticks in ${ms.toFixed(0)} ms of encode`);
   // The same bytes as the engine on the calling thread (which blocks it: no ticks at all).
   let blockedTicks = 0;
@@ -60,7 +69,10 @@ test('a Node timer keeps ticking during an encode: at least one tick per 100 ms'
   assert.ok(sameBytes(r.modelInput.data, s.modelInput.data));
   const [d, e] = [await vq.decode(r), inPlace.decodeSync(s)];
   assert.ok(sameBytes(d.data, e.data), 'same decoded bytes');
-  const [p, q] = [await vq.decodeImage(r, { preset: 'dalle-mini' }), inPlace.decodeImageSync(s, { preset: 'dalle-mini' })];
+  const [p, q] = [
+    await vq.decodeImage(r, { preset: 'dalle-mini' }),
+    inPlace.decodeImageSync(s, { preset: 'dalle-mini' }),
+  ];
   assert.equal([p.width, p.height], [512, 512]);
   assert.ok(sameBytes(p.data, q.data), 'same pixels');
 });
@@ -78,29 +90,47 @@ test('an abort in the middle of an encode rejects with AbortError; the model the
   });
   await expectError(() => pending, 'ABORTED', 'encoding was aborted');
   await pending.catch((err: VqganError) => assert.is(err.name, 'AbortError'));
-  assert.ok(fractions.length >= 3 && fractions.at(-1)! < 1, `stopped part way: ${fractions.length} progress calls, last ${fractions.at(-1)}`);
+  assert.ok(
+    fractions.length >= 3 && fractions.at(-1)! < 1,
+    `stopped part way: ${fractions.length} progress calls, last ${fractions.at(-1)}`,
+  );
   const again = await vq.encode(input);
   assert.ok(sameBytes(again.latent.data, expected.latent.data), 'the same latent after the abort');
   // Already aborted: rejected before any work; requests queued behind it still run.
-  const queued = [vq.encode(input, { signal: AbortSignal.abort() }), vq.decode(again, { signal: controller.signal }), vq.encode(input)] as const;
+  const queued = [
+    vq.encode(input, { signal: AbortSignal.abort() }),
+    vq.decode(again, { signal: controller.signal }),
+    vq.encode(input),
+  ] as const;
   const [a, b, c] = await Promise.allSettled(queued);
   assert.is(a.status, 'rejected');
   assert.is(b.status, 'rejected');
   assert.is(c.status, 'fulfilled');
-  assert.ok(sameBytes((c as PromiseFulfilledResult<{ latent: Tensor }>).value.latent.data, expected.latent.data));
+  assert.ok(sameBytes((c as PromiseFulfilledResult<{ latent: Tensor; }>).value.latent.data, expected.latent.data));
 });
 
 test('an abort in the middle of an in-place encode (from its progress callback) leaves the model usable', async () => {
   const expected = inPlace.encodeSync(input);
   const controller = new AbortController();
-  await expectError(() => inPlace.encode(input, { signal: controller.signal, onProgress: (f) => f > 0.3 && controller.abort() }), 'ABORTED');
+  await expectError(
+    () => inPlace.encode(input, { signal: controller.signal, onProgress: (f) => f > 0.3 && controller.abort() }),
+    'ABORTED',
+  );
   assert.ok(sameBytes(inPlace.encodeSync(input).latent.data, expected.latent.data));
 });
 
 test('an aborted load rejects and leaves nothing running', async () => {
-  await expectError(() => Vqgan.load(TINY_CKPT, { threads: 2, signal: AbortSignal.abort() }), 'ABORTED', 'loading the model was aborted');
+  await expectError(
+    () => Vqgan.load(TINY_CKPT, { threads: 2, signal: AbortSignal.abort() }),
+    'ABORTED',
+    'loading the model was aborted',
+  );
   const controller = new AbortController();
-  const pending = Vqgan.load(TINY_CKPT, { threads: 2, signal: controller.signal, onProgress: () => controller.abort() });
+  const pending = Vqgan.load(TINY_CKPT, {
+    threads: 2,
+    signal: controller.signal,
+    onProgress: () => controller.abort(),
+  });
   await expectError(() => pending, 'ABORTED');
 });
 
@@ -114,7 +144,11 @@ test('bad input through the async API: one clear VqganError each', async () => {
     await expectError(() => Vqgan.load(png, { threads: 2 }), 'BAD_FORMAT', 'not a weights file (it is a PNG image)');
     await expectError(() => Vqgan.load('http://127.0.0.1:9/model.ckpt'), 'NETWORK', '127.0.0.1:9/model.ckpt');
     const small = await Vqgan.load(TINY_CKPT, { threads: 2, maxPixels: 64 * 64 });
-    await expectError(() => small.encode({ width: 16, height: 16, data: new Uint8Array(768) }, { size: 128 }), 'TOO_LARGE', '128×128');
+    await expectError(
+      () => small.encode({ width: 16, height: 16, data: new Uint8Array(768) }, { size: 128 }),
+      'TOO_LARGE',
+      '128×128',
+    );
     await expectError(() => small.decode({ height: 8, width: 8, tokens: new Int32Array(64) }), 'TOO_LARGE');
     small.dispose();
     await expectError(() => small.encode(input), 'BAD_ARGUMENT', 'disposed');

@@ -18,15 +18,17 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 test('after the first image of a size, the memory stops growing', async () => {
   // In place (worker: false), so that the test can look at the backend's memory.
   const vq = await Vqgan.load(TINY_CKPT, { backend: 'wasm', worker: false });
-  const memory = (vq as unknown as { inPlace: { model: { backend: { memory: WebAssembly.Memory; peakBytes: number } } } }).inPlace.model.backend;
+  const memory =
+    (vq as unknown as { inPlace: { model: { backend: { memory: WebAssembly.Memory; peakBytes: number; }; }; }; })
+      .inPlace.model.backend;
   const x = new Tensor([3, 32, 48], new Float32Array(3 * 32 * 48).map((_, i) => Math.sin(i)));
-  const first = (await vq.encode(x));
-  (await vq.decode(first));
+  const first = await vq.encode(x);
+  await vq.decode(first);
   const [bytes, peak] = [memory.memory.buffer.byteLength, memory.peakBytes];
   for (let i = 0; i < 3; i++) {
-    const again = (await vq.encode(x));
+    const again = await vq.encode(x);
     assert.ok(sameBytes(again.latent.data, first.latent.data), 'same input, same latent');
-    (await vq.decode(again));
+    await vq.decode(again);
   }
   assert.is(memory.memory.buffer.byteLength, bytes, 'WebAssembly memory grew on a repeated size');
   assert.is(memory.peakBytes, peak, 'more memory in use on a repeated size');
@@ -68,7 +70,11 @@ test('numeric code uses the project\'s own exp, no engine transcendentals, no re
     const text = readFileSync(`${ROOT}${file}`, 'utf8');
     text.split('\n').forEach((line, i) => {
       if (/^\s*(\*|\/\/|\/\*)/.test(line)) return; // comments may name what the code avoids
-      if (/Math\.(exp|expm1|log|log1p|log2|pow|tanh|sinh|cosh)\b|Mathf?\.(exp|log|pow)\b|relaxed_|f32x4\.relaxed/.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+      if (
+        /Math\.(exp|expm1|log|log1p|log2|pow|tanh|sinh|cosh)\b|Mathf?\.(exp|log|pow)\b|relaxed_|f32x4\.relaxed/.test(
+          line,
+        )
+      ) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
     });
   }
   assert.equal(offenders, []);

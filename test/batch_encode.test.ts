@@ -30,15 +30,26 @@ copyFileSync(`${GOLDEN}sunset_and_ocean_256x384.png`, join(photos, 'c_sunset.png
 copyFileSync(`${GOLDEN}stormy_256x256.png`, join(photos, 'sub.png', 'inner.png'));
 writeFileSync(join(photos, 'notes.txt'), 'not an image\n');
 const png = decodeImage(new Uint8Array(readFileSync(`${GOLDEN}mountain_256x256.png`)), 'mountain');
-const rgba = new Uint8Array(png.width * png.height * 4).map((_, i) => (i % 4 === 3 ? 255 : png.data[(i >> 2) * 3 + (i % 4)]!));
-writeFileSync(join(photos, 'd_mountain.jpeg'), encodeJpeg({ width: png.width, height: png.height, data: rgba }, 90).data);
+const rgba = new Uint8Array(png.width * png.height * 4).map((
+  _,
+  i,
+) => (i % 4 === 3 ? 255 : png.data[(i >> 2) * 3 + (i % 4)]!));
+writeFileSync(
+  join(photos, 'd_mountain.jpeg'),
+  encodeJpeg({ width: png.width, height: png.height, data: rgba }, 90).data,
+);
 const EXTRA = `${GOLDEN}lake_in_the_mountains_512x512.png`;
 
 /** The folder is given with a trailing slash: its files must still read `photos/name`. */
 const INPUTS = [`${photos}/`, EXTRA];
-const ORDER = ['B_stormy.PNG', 'a_mountain.png', 'c_sunset.png', 'd_mountain.jpeg'].map((n) => `${photos}/${n}`).concat(EXTRA);
-const encodeArgs = (inputs: readonly string[], out: string, ...more: string[]): string[] =>
-  ['encode', ...inputs, '--weights', TINY_CKPT, '--threads', '1', '--out', out, ...more];
+const ORDER = ['B_stormy.PNG', 'a_mountain.png', 'c_sunset.png', 'd_mountain.jpeg'].map((n) => `${photos}/${n}`).concat(
+  EXTRA,
+);
+const encodeArgs = (
+  inputs: readonly string[],
+  out: string,
+  ...more: string[]
+): string[] => ['encode', ...inputs, '--weights', TINY_CKPT, '--threads', '1', '--out', out, ...more];
 
 function expectOk(step: string, r: CliResult): void {
   assert.is(r.code, 0, `${step}: exit code ${r.code} (stderr: ${r.stderr})`);
@@ -48,10 +59,13 @@ function expectOk(step: string, r: CliResult): void {
 function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
   let i = 0;
   while (i < actual.length && i < expected.length && actual[i] === expected[i]) i++;
-  const context = (b: Uint8Array): string => JSON.stringify(Buffer.from(b.subarray(Math.max(0, i - 20), i + 20)).toString('latin1'));
+  const context = (b: Uint8Array): string =>
+    JSON.stringify(Buffer.from(b.subarray(Math.max(0, i - 20), i + 20)).toString('latin1'));
   assert.ok(
     i === actual.length && i === expected.length,
-    `${what}: ${actual.length} bytes vs ${expected.length} expected, first difference at byte ${i}: ${context(actual)} vs ${context(expected)}`,
+    `${what}: ${actual.length} bytes vs ${expected.length} expected, first difference at byte ${i}: ${
+      context(actual)
+    } vs ${context(expected)}`,
   );
 }
 
@@ -66,24 +80,29 @@ test('a folder and a file: one line per image in order, the tokens of one-file r
   expectOk('batch', r);
   full = new Uint8Array(readFileSync(out));
   const lines = completeLines(readFileSync(out, 'utf8'));
-  const records = lines.map((l) => JSON.parse(l) as { file: string; height: number; width: number; tokens: number[] });
+  const records = lines.map((l) => JSON.parse(l) as { file: string; height: number; width: number; tokens: number[]; });
   assert.equal(records.map((x) => x.file), ORDER, 'files and their order');
   assert.ok(full.at(-1) === 0x0a, 'the file ends with a newline');
-  ORDER.forEach((file, i) => assert.ok(r.stderr.includes(`encoded ${file} (${i + 1}/${ORDER.length})\n`), `progress line ${i + 1} missing from: ${r.stderr}`));
+  ORDER.forEach((file, i) =>
+    assert.ok(
+      r.stderr.includes(`encoded ${file} (${i + 1}/${ORDER.length})\n`),
+      `progress line ${i + 1} missing from: ${r.stderr}`,
+    )
+  );
   assert.match(r.stderr, `wrote ${out} (${ORDER.length} images)\n`);
 
   for (const [i, file] of ORDER.entries()) {
     const single = at(`single-${i}.json`);
     expectOk(`encode ${file}`, await runCli(encodeArgs([file], single)));
-    const expected = JSON.parse(readFileSync(single, 'utf8')) as { height: number; width: number; tokens: number[] };
+    const expected = JSON.parse(readFileSync(single, 'utf8')) as { height: number; width: number; tokens: number[]; };
     const got = records[i]!;
     assert.equal([got.height, got.width], [expected.height, expected.width], `line ${i + 1} (${file}): grid`);
     const differ = expected.tokens.flatMap((t, k) => (got.tokens[k] === t ? [] : [k]));
     const first = differ[0];
     assert.ok(
       got.tokens.length === expected.tokens.length && first === undefined,
-      `line ${i + 1} (${file}): ${got.tokens.length} tokens vs ${expected.tokens.length}; ${differ.length} differ` +
-        (first === undefined ? '' : `, first at index ${first}: ${got.tokens[first]} vs ${expected.tokens[first]}`),
+      `line ${i + 1} (${file}): ${got.tokens.length} tokens vs ${expected.tokens.length}; ${differ.length} differ`
+        + (first === undefined ? '' : `, first at index ${first}: ${got.tokens[first]} vs ${expected.tokens[first]}`),
     );
     // The record is the one-file JSON with "file" put first: the same writer made both.
     assert.is(lines[i], `{"file":${JSON.stringify(file)},${readFileSync(single, 'utf8').slice(1, -1)}`);
@@ -104,13 +123,22 @@ test('killed part-way and run again: the same bytes as an uninterrupted run', as
   while (!exited && !(existsSync(out) && readFileSync(out).includes(0x0a))) await sleep(5);
   child.kill('SIGKILL');
   const killed = await result;
-  assert.is(killed.signal, 'SIGKILL', `the run ended by itself before it was killed (exit ${killed.code}): make the batch longer`);
+  assert.is(
+    killed.signal,
+    'SIGKILL',
+    `the run ended by itself before it was killed (exit ${killed.code}): make the batch longer`,
+  );
   const done = completeLines(readFileSync(out, 'latin1')).length;
   assert.ok(done >= 1 && done < ORDER.length, `${done} complete lines when killed; expected 1 to ${ORDER.length - 1}`);
 
   const resumed = await runCli(encodeArgs(INPUTS, out));
   expectOk('resume', resumed);
-  assert.match(resumed.stderr, `wrote ${out} (${ORDER.length - done} image${ORDER.length - done === 1 ? '' : 's'}, ${done} skipped as already done)`);
+  assert.match(
+    resumed.stderr,
+    `wrote ${out} (${ORDER.length - done} image${
+      ORDER.length - done === 1 ? '' : 's'
+    }, ${done} skipped as already done)`,
+  );
   assert.not.match(resumed.stderr, `encoded ${ORDER[0]} `, 'the first image was encoded again');
   sameBytes(new Uint8Array(readFileSync(out)), full, 'resumed after kill');
 });
@@ -148,17 +176,31 @@ test('bad arguments for a batch are refused before anything is written', async (
   copyFileSync(ORDER[0]!, join(empty, 'sub', 'deeper.png'));
   const cases: [string[], RegExp][] = [
     [encodeArgs([empty], at('e.jsonl')), /empty: no \.png, \.jpg or \.jpeg images in this folder$/],
-    [encodeArgs(INPUTS, at('e.jsonl'), '--latent', at('latent.npy')), /--latent takes one image: it cannot go with several inputs/],
+    [
+      encodeArgs(INPUTS, at('e.jsonl'), '--latent', at('latent.npy')),
+      /--latent takes one image: it cannot go with several inputs/,
+    ],
     [encodeArgs([photos], at('e.jsonl'), '--input-out', at('input.png')), /--input-out takes one image/],
-    [encodeArgs([ORDER[0]!], at('e.jsonl'), '--latent', at('latent.npy')), /--latent takes one image: .*a \.jsonl output/],
+    [
+      encodeArgs([ORDER[0]!], at('e.jsonl'), '--latent', at('latent.npy')),
+      /--latent takes one image: .*a \.jsonl output/,
+    ],
     [encodeArgs(INPUTS, at('e.json')), /--out .*e\.json: several inputs or a folder go into a \.jsonl file/],
     [encodeArgs([photos], at('e.npy')), /--out .*e\.npy: several inputs or a folder go into a \.jsonl file/],
-    [['encode', ...INPUTS, '--weights', TINY_CKPT], /vqgan encode with several inputs or a folder needs --out FILE\.jsonl/],
-    [['encode', '--weights', TINY_CKPT, '--out', at('e.jsonl')], /vqgan encode takes one or more input files or folders, got 0/],
+    [
+      ['encode', ...INPUTS, '--weights', TINY_CKPT],
+      /vqgan encode with several inputs or a folder needs --out FILE\.jsonl/,
+    ],
+    [
+      ['encode', '--weights', TINY_CKPT, '--out', at('e.jsonl')],
+      /vqgan encode takes one or more input files or folders, got 0/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     failed(await runCli(args), pattern);
-    for (const name of ['e.jsonl', 'e.json', 'e.npy', 'latent.npy', 'input.png']) assert.not.ok(existsSync(at(name)), `${args.join(' ')} left ${name}`);
+    for (const name of ['e.jsonl', 'e.json', 'e.npy', 'latent.npy', 'input.png']) {
+      assert.not.ok(existsSync(at(name)), `${args.join(' ')} left ${name}`);
+    }
   }
 });
 
@@ -166,10 +208,16 @@ test('an output line that is not ours stops the run and the file is left as it w
   const lines = completeLines(Buffer.from(full).toString('utf8'));
   const cases: [string, RegExp][] = [
     [`${lines[0]}\n{"file": "x.png", "height": 16\n${lines[2]}\n`, /bad-\d\.jsonl line 2: not a JSON record/],
-    [`${lines[0]}\n${lines[1]}\n{"file":"x.png","height":16,"width":16}\n${lines[3]}\n`, /bad-\d\.jsonl line 3: expected \{"height"/],
+    [
+      `${lines[0]}\n${lines[1]}\n{"file":"x.png","height":16,"width":16}\n${lines[3]}\n`,
+      /bad-\d\.jsonl line 3: expected \{"height"/,
+    ],
     [`${lines[0]}\n{"height":1,"width":1,"tokens":[5]}\n`, /bad-\d\.jsonl line 2: expected \{"file"/],
     [`${lines[0]}\n\n${lines[1]}\n`, /bad-\d\.jsonl line 2: not a JSON record/],
-    [`${lines[0]}\nsomething else`, /bad-\d\.jsonl line 2: has no newline and is not the start of a \{"file": …\} record/],
+    [
+      `${lines[0]}\nsomething else`,
+      /bad-\d\.jsonl line 2: has no newline and is not the start of a \{"file": …\} record/,
+    ],
   ];
   for (const [i, [text, pattern]] of cases.entries()) {
     const out = at(`bad-${i}.jsonl`);
@@ -193,7 +241,7 @@ test('a missing input in the middle: exit 1, the lines before it kept, and a rer
     const resumed = await runCli(encodeArgs(inputs, out));
     expectOk('rerun', resumed);
     assert.match(resumed.stderr, `wrote ${out} (2 images, 2 skipped as already done)`);
-    const records = completeLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l) as { file: string });
+    const records = completeLines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l) as { file: string; });
     assert.equal(records.map((x) => x.file), inputs);
   } finally {
     rmSync(missing);
@@ -218,7 +266,12 @@ test('progress: a bar redrawn in place on a terminal, a line per image elsewhere
 
   const long: string[] = [];
   const slowTimes = [0, 3600];
-  const slow = new ProgressBar(2000, 'image', { isTTY: true, write: (t) => void long.push(t) }, () => slowTimes.shift()!);
+  const slow = new ProgressBar(
+    2000,
+    'image',
+    { isTTY: true, write: (t) => void long.push(t) },
+    () => slowTimes.shift()!,
+  );
   slow.step('encoded a.png');
   assert.match(long[1]!, /1\/2000 images {2}3\.60 s\/image {2}1:59:56 left/);
 

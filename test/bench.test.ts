@@ -10,7 +10,18 @@ import { runCli } from './helpers/cli.js';
 import { TINY_CKPT } from './helpers/golden.js';
 
 test('bench --json on given weights, one object per thread count', async () => {
-  const r = await runCli(['bench', '--weights', TINY_CKPT, '--size', '32x48', '--repeat', '2', '--threads', '1,2', '--json']);
+  const r = await runCli([
+    'bench',
+    '--weights',
+    TINY_CKPT,
+    '--size',
+    '32x48',
+    '--repeat',
+    '2',
+    '--threads',
+    '1,2',
+    '--json',
+  ]);
   assert.is(r.code, 0, r.stderr);
   const results = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
   assert.equal(results.map((x) => x.threads), [1, 2]);
@@ -22,8 +33,11 @@ test('bench --json on given weights, one object per thread count', async () => {
       assert.ok(result[what].min_s > 0 && result[what].median_s >= result[what].min_s, what);
     }
     assert.ok(result.peak_gflops > 0 && result.peak_rss_mb > 0);
-    const ops: { op: string; calls: number; gflops: number }[] = result.ops;
-    assert.ok(ops.some((o) => o.op.startsWith('conv3x3 s1') && o.gflops > 0), 'per-op GFLOP/s for the 3×3 convolutions');
+    const ops: { op: string; calls: number; gflops: number; }[] = result.ops;
+    assert.ok(
+      ops.some((o) => o.op.startsWith('conv3x3 s1') && o.gflops > 0),
+      'per-op GFLOP/s for the 3×3 convolutions',
+    );
     assert.ok(ops.some((o) => o.op.startsWith('codebook argmin')), 'the codebook search is timed');
   }
 });

@@ -37,17 +37,29 @@ test.before(() => {
   work = mkdtempSync(join(tmpdir(), 'vqgan-pack-'));
   app = join(work, 'app');
   // dist/ is built (npm test builds first): pack it as it is.
-  const packed = JSON.parse(execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }),
+  )[0];
   execFileSync('mkdir', [app]);
-  execFileSync(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
+  execFileSync(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], {
+    cwd: app,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('the packed package, installed into an empty folder, runs `npx vqgan encode`; it has no runtime dependency beyond the image codecs', () => {
-  const r = spawnSync('npx', ['vqgan', 'encode', IMAGE, '--weights', TINY_CKPT, '--threads', '2'], { cwd: app, encoding: 'utf8' });
+  const r = spawnSync('npx', ['vqgan', 'encode', IMAGE, '--weights', TINY_CKPT, '--threads', '2'], {
+    cwd: app,
+    encoding: 'utf8',
+  });
   assert.is(r.status, 0, r.stderr);
-  const grid = JSON.parse(r.stdout) as { height: number; width: number; tokens: number[] };
+  const grid = JSON.parse(r.stdout) as { height: number; width: number; tokens: number[]; };
   assert.equal([grid.height, grid.width, grid.tokens.length], [16, 16, 256]);
   expected = grid.tokens;
   const manifest = JSON.parse(readFileSync(join(app, 'node_modules/vqgan-wasm/package.json'), 'utf8'));
@@ -87,8 +99,12 @@ async function runInChromium(out: string, what: string): Promise<void> {
         page.on('pageerror', (e) => errors.push(e.message));
         page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
         await page.goto(`${server.url}?threads=${threads}`);
-        await page.waitForFunction(() => (globalThis as { vqganResult?: unknown }).vqganResult !== undefined, undefined, { timeout: 60_000 });
-        const r = (await page.evaluate(() => (globalThis as unknown as { vqganResult: PageResult }).vqganResult));
+        await page.waitForFunction(
+          () => (globalThis as { vqganResult?: unknown; }).vqganResult !== undefined,
+          undefined,
+          { timeout: 60_000 },
+        );
+        const r = await page.evaluate(() => (globalThis as unknown as { vqganResult: PageResult; }).vqganResult);
         const label = `${what}, ${isolated ? 'isolated' : 'not isolated'}, ${threads} thread(s)`;
         assert.is(r.error, undefined, `${label}: ${r.error}`);
         assert.equal(errors, [], `${label}: page errors`);
@@ -109,8 +125,8 @@ async function runInChromium(out: string, what: string): Promise<void> {
 }
 
 /** Bytes of each kind of file in `dir` (recursively), raw and gzipped. */
-function sizes(dir: string): Record<string, { raw: number; gzip: number }> {
-  const out: Record<string, { raw: number; gzip: number }> = {};
+function sizes(dir: string): Record<string, { raw: number; gzip: number; }> {
+  const out: Record<string, { raw: number; gzip: number; }> = {};
   for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const kind = /\.(js|wasm)$/.exec(name)?.[1];
     if (kind === undefined) continue;
@@ -131,12 +147,21 @@ test('a Vite app built from the packed package encodes in Chromium, isolated on 
   const logger = createLogger('warn');
   logger.warn = (message) => void warnings.push(message);
   logger.warnOnce = (message) => void warnings.push(message);
-  await build({ root: dir, logLevel: 'warn', customLogger: logger, build: { outDir: join(dir, 'dist'), target: 'es2022' } });
+  await build({
+    root: dir,
+    logLevel: 'warn',
+    customLogger: logger,
+    build: { outDir: join(dir, 'dist'), target: 'es2022' },
+  });
   assert.equal(warnings, [], 'the build warns about nothing (no Node module "externalized for browser compatibility")');
   const out = join(dir, 'dist');
   const kinds = sizes(out);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-  console.log(`  Vite app: JavaScript ${kb(kinds.js!.raw)} raw, ${kb(kinds.js!.gzip)} gzipped; .wasm files: ${kinds.wasm === undefined ? 'none (the kernels are inside the JavaScript)' : kb(kinds.wasm.raw)}`);
+  console.log(
+    `  Vite app: JavaScript ${kb(kinds.js!.raw)} raw, ${kb(kinds.js!.gzip)} gzipped; .wasm files: ${
+      kinds.wasm === undefined ? 'none (the kernels are inside the JavaScript)' : kb(kinds.wasm.raw)
+    }`,
+  );
   servedAssets(out);
   await runInChromium(out, 'Vite');
 });
@@ -148,7 +173,13 @@ test('an esbuild --platform=browser bundle of the same app encodes in Chromium, 
   writeApp(dir);
   const out = join(dir, 'dist');
   const result = await esbuild.build({
-    entryPoints: [join(dir, 'main.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outdir: out, logLevel: 'silent',
+    entryPoints: [join(dir, 'main.js')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outdir: out,
+    logLevel: 'silent',
   });
   assert.equal([...result.errors, ...result.warnings].map((m) => m.text), [], 'esbuild reports nothing');
   copyFileSync(join(dir, 'index.html'), join(out, 'index.html'));
@@ -160,7 +191,19 @@ test('a TypeScript consumer type-checks against the package with moduleResolutio
   copyFileSync(join(APP_SOURCES, 'consumer.mts'), join(app, 'consumer.mts'));
   const tsc = `${ROOT}node_modules/typescript/bin/tsc`;
   for (const [module, resolution] of [['esnext', 'bundler'], ['node16', 'node16']]) {
-    const config = { compilerOptions: { target: 'es2022', module, moduleResolution: resolution, lib: ['es2022', 'dom'], strict: true, noEmit: true, types: [], skipLibCheck: false }, files: ['consumer.mts'] };
+    const config = {
+      compilerOptions: {
+        target: 'es2022',
+        module,
+        moduleResolution: resolution,
+        lib: ['es2022', 'dom'],
+        strict: true,
+        noEmit: true,
+        types: [],
+        skipLibCheck: false,
+      },
+      files: ['consumer.mts'],
+    };
     writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify(config));
     const r = spawnSync(process.execPath, [tsc, '-p', `tsconfig.${resolution}.json`], { cwd: app, encoding: 'utf8' });
     assert.is(r.status, 0, `moduleResolution ${resolution}:\n${r.stdout}${r.stderr}`);

@@ -30,19 +30,22 @@ async function convert(dtype: string): Promise<string> {
   const file = out(`tiny_${dtype}.safetensors`);
   const r = await runCli(['convert', TINY_CKPT, file, '--dtype', dtype]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`wrote ${file.replace(/[.\\]/g, '\\$&')} \\(343 tensors, 4573923 parameters, ${dtype}`));
+  assert.match(
+    r.stderr,
+    new RegExp(`wrote ${file.replace(/[.\\]/g, '\\$&')} \\(343 tensors, 4573923 parameters, ${dtype}`),
+  );
   return file;
 }
 
 /** Tokens and latents of every encode case on the two models. */
-async function agreement(a: Vqgan, b: Vqgan): Promise<{ equal: number; total: number; latent: number }> {
+async function agreement(a: Vqgan, b: Vqgan): Promise<{ equal: number; total: number; latent: number; }> {
   let equal = 0;
   let total = 0;
   let latent = 0;
   for (const c of CASES.filter((x) => !x.decode_only)) {
     const x = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.input.npy`)), c.name);
-    const ra = (await a.encode(new Tensor(x.shape, x.data as Float32Array)));
-    const rb = (await b.encode(new Tensor(x.shape, x.data as Float32Array)));
+    const ra = await a.encode(new Tensor(x.shape, x.data as Float32Array));
+    const rb = await b.encode(new Tensor(x.shape, x.data as Float32Array));
     ra.tokens.forEach((t, i) => (equal += t === rb.tokens[i] ? 1 : 0));
     total += ra.tokens.length;
     ra.latent.data.forEach((v, i) => (latent = Math.max(latent, Math.abs(v - rb.latent.data[i]!))));
@@ -79,8 +82,14 @@ for (const dtype of ['float16', 'bfloat16']) {
     assert.is(dataHalf * 2, dataFull, 'tensor data exactly half');
     const [a, b] = [await Vqgan.load(full), await Vqgan.load(half)];
     const r = await agreement(a, b);
-    console.log(`  ${dtype}: file ${(statSync(half).size / 2 ** 20).toFixed(2)} MiB of ${(statSync(full).size / 2 ** 20).toFixed(2)} MiB; ` +
-      `tokens equal to float32 weights' ${r.equal}/${r.total} (${((100 * r.equal) / r.total).toFixed(1)}%), latent max |Δ| ${r.latent.toExponential(2)}`);
+    console.log(
+      `  ${dtype}: file ${(statSync(half).size / 2 ** 20).toFixed(2)} MiB of ${
+        (statSync(full).size / 2 ** 20).toFixed(2)
+      } MiB; `
+        + `tokens equal to float32 weights' ${r.equal}/${r.total} (${
+          ((100 * r.equal) / r.total).toFixed(1)
+        }%), latent max |Δ| ${r.latent.toExponential(2)}`,
+    );
     // Measured: float16 1909/1920, bfloat16 1861/1920 on these random weights.
     assert.ok(r.equal / r.total >= 0.95, `only ${r.equal}/${r.total} tokens agree`);
   });
@@ -89,7 +98,16 @@ for (const dtype of ['float16', 'bfloat16']) {
 test('info: format, configuration, parameters, dtype, size', async () => {
   let r = await runCli(['info', TINY_CKPT]);
   assert.is(r.code, 0, r.stderr);
-  for (const line of [/format +PyTorch checkpoint/, /parameters +4,573,923 in 343 tensors/, /stored as +float32/, /ch 32, ch_mult \[1, 1, 2, 2, 4\]/, /n_embed 1024/, /size +18\.4 MB/]) {
+  for (
+    const line of [
+      /format +PyTorch checkpoint/,
+      /parameters +4,573,923 in 343 tensors/,
+      /stored as +float32/,
+      /ch 32, ch_mult \[1, 1, 2, 2, 4\]/,
+      /n_embed 1024/,
+      /size +18\.4 MB/,
+    ]
+  ) {
     assert.match(r.stdout, line);
   }
   r = await runCli(['info', out('tiny_float16.safetensors')]);

@@ -33,12 +33,12 @@ interface Grid {
 interface PageRun {
   grid: Grid;
   /** The reconstruction canvas's pixels, RGB. */
-  reconstruction: { width: number; height: number; data: number[] };
+  reconstruction: { width: number; height: number; data: number[]; };
   threads: number;
   isolated: boolean;
   badge: string;
   /** Values the encode and decode bars showed, in order. */
-  bars: { encode: number[]; decode: number[] };
+  bars: { encode: number[]; decode: number[]; };
   timings: string[];
   errors: string[];
 }
@@ -46,11 +46,14 @@ interface PageRun {
 /** Records every value the two compute progress bars take (a progress bar reflects `value` as an attribute). */
 function recordBars(): void {
   const seen: Record<string, number[]> = { encode: [], decode: [] };
-  (globalThis as unknown as { demoBars: typeof seen }).demoBars = seen;
+  (globalThis as unknown as { demoBars: typeof seen; }).demoBars = seen;
   document.addEventListener('DOMContentLoaded', () => {
     for (const stage of ['encode', 'decode']) {
       const bar = document.getElementById(`${stage}-progress`) as HTMLProgressElement;
-      new MutationObserver(() => seen[stage]!.push(bar.value)).observe(bar, { attributes: true, attributeFilter: ['value'] });
+      new MutationObserver(() => seen[stage]!.push(bar.value)).observe(bar, {
+        attributes: true,
+        attributeFilter: ['value'],
+      });
     }
   });
 }
@@ -77,7 +80,11 @@ async function runPage(isolated: boolean, screenshot?: string): Promise<PageRun>
     } catch {
       const status = await page.$eval('#status', (e) => `${(e as HTMLElement).dataset.state}: ${e.textContent}`);
       const error = await page.$eval('#error', (e) => e.textContent);
-      assert.unreachable(`the demo page did not finish within ${DONE_TIMEOUT_MS / 1000} s: status "${status}", error box "${error}", ${errors.join('; ') || 'no page errors'}`);
+      assert.unreachable(
+        `the demo page did not finish within ${DONE_TIMEOUT_MS / 1000} s: status "${status}", error box "${error}", ${
+          errors.join('; ') || 'no page errors'
+        }`,
+      );
     }
     if (await page.isVisible('#error')) errors.push(`error box: ${await page.textContent('#error')}`);
     if (screenshot !== undefined) await page.screenshot({ path: screenshot, fullPage: true });
@@ -91,8 +98,10 @@ async function runPage(isolated: boolean, screenshot?: string): Promise<PageRun>
       threads: Number(await page.getAttribute('#threads-used', 'data-threads')),
       isolated: await page.evaluate(() => globalThis.crossOriginIsolated),
       badge: (await page.textContent('#isolation')) ?? '',
-      bars: await page.evaluate(() => (globalThis as unknown as { demoBars: PageRun['bars'] }).demoBars),
-      timings: await Promise.all(['#time-load', '#time-encode', '#time-decode'].map(async (s) => (await page.textContent(s)) ?? '')),
+      bars: await page.evaluate(() => (globalThis as unknown as { demoBars: PageRun['bars']; }).demoBars),
+      timings: await Promise.all(
+        ['#time-load', '#time-encode', '#time-decode'].map(async (s) => (await page.textContent(s)) ?? ''),
+      ),
       errors,
     };
   } finally {
@@ -103,7 +112,7 @@ async function runPage(isolated: boolean, screenshot?: string): Promise<PageRun>
 
 interface CliOutputs {
   grid: Grid;
-  reconstruction: { width: number; height: number; data: Uint8Array };
+  reconstruction: { width: number; height: number; data: Uint8Array; };
 }
 
 /** The CLI's tokens and reconstruction for the same image and weights. */
@@ -129,9 +138,16 @@ async function cliOutputs(): Promise<CliOutputs> {
 function assertSameTokens(page: Grid, cli: Grid, what: string): void {
   assert.equal([page.height, page.width], [cli.height, cli.width], `${what}: grid size`);
   const differing = cli.tokens.flatMap((t, i) =>
-    page.tokens[i] === t ? [] : [`(row ${Math.floor(i / cli.width)}, column ${i % cli.width}): CLI ${t}, page ${page.tokens[i]}`]);
+    page.tokens[i] === t
+      ? []
+      : [`(row ${Math.floor(i / cli.width)}, column ${i % cli.width}): CLI ${t}, page ${page.tokens[i]}`]
+  );
   assert.is(page.tokens.length, cli.tokens.length, `${what}: token count`);
-  assert.equal(differing, [], `${what}: ${differing.length} of ${cli.tokens.length} tokens differ: ${differing.slice(0, 20).join('; ')}`);
+  assert.equal(
+    differing,
+    [],
+    `${what}: ${differing.length} of ${cli.tokens.length} tokens differ: ${differing.slice(0, 20).join('; ')}`,
+  );
 }
 
 function assertSamePixels(page: PageRun['reconstruction'], cli: CliOutputs['reconstruction'], what: string): void {
@@ -139,7 +155,12 @@ function assertSamePixels(page: PageRun['reconstruction'], cli: CliOutputs['reco
   assert.is(page.data.length, cli.data.length, `${what}: reconstruction bytes`);
   const first = page.data.findIndex((v, i) => v !== cli.data[i]);
   const at = Math.floor(first / 3);
-  assert.ok(first < 0, `${what}: the page's reconstruction differs from the CLI's first at pixel (${at % cli.width}, ${Math.floor(at / cli.width)})`);
+  assert.ok(
+    first < 0,
+    `${what}: the page's reconstruction differs from the CLI's first at pixel (${at % cli.width}, ${
+      Math.floor(at / cli.width)
+    })`,
+  );
 }
 
 /** A bar that moved through real fractions: some strictly between 0 and 1, never backwards within a run, ending full. */

@@ -18,7 +18,16 @@ import { parseTokenFile } from '../src/io/token_file.js';
 import { Tensor } from '../src/core/tensor.js';
 import { runCli } from './helpers/cli.js';
 import {
-  CASES, FAST_TOLERANCE, GOLDEN, TINY_CKPT, TINY_SAFETENSORS, TOLERANCE, compareTokens, goldenArray, maxAbsDiff, sameBytes,
+  CASES,
+  FAST_TOLERANCE,
+  GOLDEN,
+  TINY_CKPT,
+  TINY_SAFETENSORS,
+  TOLERANCE,
+  compareTokens,
+  goldenArray,
+  maxAbsDiff,
+  sameBytes,
 } from './helpers/golden.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vqgan-fast-'));
@@ -29,8 +38,24 @@ const DECODED = 'random_tokens_8x24';
 const cliArgs = ['--weights', TINY_CKPT, '--backend', 'reference', '--mode', 'fast'];
 // The scalar reference takes a while: it starts now and is awaited by the last test.
 const cli = Promise.all([
-  runCli(['encode', `${GOLDEN}${ENCODED}.png`, ...cliArgs, '--out', join(work, 'tokens.npy'), '--latent', join(work, 'latent.npy')]),
-  runCli(['decode', `${GOLDEN}${DECODED}.tokens.npy`, ...cliArgs, '--out', join(work, 'decoded.png'), '--raw', join(work, 'decoded.npy')]),
+  runCli([
+    'encode',
+    `${GOLDEN}${ENCODED}.png`,
+    ...cliArgs,
+    '--out',
+    join(work, 'tokens.npy'),
+    '--latent',
+    join(work, 'latent.npy'),
+  ]),
+  runCli([
+    'decode',
+    `${GOLDEN}${DECODED}.tokens.npy`,
+    ...cliArgs,
+    '--out',
+    join(work, 'decoded.png'),
+    '--raw',
+    join(work, 'decoded.npy'),
+  ]),
 ]);
 
 const vq = await Vqgan.load(TINY_SAFETENSORS, { mode: 'fast' });
@@ -51,23 +76,27 @@ CASES.forEach((c) => {
     const report: string[] = [];
     if (!c.decode_only) {
       const input = goldenArray(`${c.name}.input.npy`);
-      const r = (await vq.encode(new Tensor(input.shape, input.data as Float32Array)));
+      const r = await vq.encode(new Tensor(input.shape, input.data as Float32Array));
       const golden = goldenArray(`${c.name}.latent.npy`);
       const d = maxAbsDiff(r.latent.data, golden.data, golden.shape);
       assert.ok(d.max <= FAST_TOLERANCE.latent, `latent max |Δ| ${d.max} > ${FAST_TOLERANCE.latent} at ${d.where}`);
       const t = compareTokens(c.name, r.tokens, w, FAST_TOLERANCE.tokenMargin);
       assert.equal(t.failures, [], `tokens differ where the margin ≥ ${FAST_TOLERANCE.tokenMargin}`);
       // How far the fast mode is from the exact one, beside PyTorch's distance from both.
-      const e = (await exact.encode(new Tensor(input.shape, input.data as Float32Array)));
+      const e = await exact.encode(new Tensor(input.shape, input.data as Float32Array));
       const fromExact = maxAbsDiff(r.latent.data, e.latent.data, golden.shape);
-      report.push(`latent max |Δ| ${d.max.toExponential(2)} (≤ ${FAST_TOLERANCE.latent}; exact mode's bound ${TOLERANCE.latent})`,
+      report.push(
+        `latent max |Δ| ${d.max.toExponential(2)} (≤ ${FAST_TOLERANCE.latent}; exact mode's bound ${TOLERANCE.latent})`,
         `from the exact mode ${fromExact.max.toExponential(2)}`,
-        `tokens ${t.equal}/${t.total} equal${t.closeCalls.length ? `; within-margin differences: ${t.closeCalls.join('; ')}` : ''}`);
+        `tokens ${t.equal}/${t.total} equal${
+          t.closeCalls.length ? `; within-margin differences: ${t.closeCalls.join('; ')}` : ''
+        }`,
+      );
       outputs.set(`${c.name}.tokens`, r.tokens);
       outputs.set(`${c.name}.latent`, r.latent.data);
     }
     const tokens = goldenArray(`${c.name}.tokens.npy`).data as Int32Array;
-    const decoded = (await vq.decode({ height: h, width: w, tokens }));
+    const decoded = await vq.decode({ height: h, width: w, tokens });
     const golden = goldenArray(`${c.name}.decoded.npy`);
     const d = maxAbsDiff(decoded.data, golden.data, golden.shape);
     assert.ok(d.max <= FAST_TOLERANCE.decoded, `decoded max |Δ| ${d.max} > ${FAST_TOLERANCE.decoded} at ${d.where}`);

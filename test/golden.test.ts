@@ -22,12 +22,23 @@ import { parseTokenFile, tokensToJson } from '../src/io/token_file.js';
 import { Tensor } from '../src/core/tensor.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import {
-  CASES, GOLDEN, TINY_CKPT, TINY_SAFETENSORS, TOLERANCE, compareTokens, goldenArray, maxAbsDiff, sameBytes, type GoldenCase,
+  CASES,
+  GOLDEN,
+  TINY_CKPT,
+  TINY_SAFETENSORS,
+  TOLERANCE,
+  compareTokens,
+  goldenArray,
+  maxAbsDiff,
+  sameBytes,
+  type GoldenCase,
 } from './helpers/golden.js';
 
 const vq = await Vqgan.load(TINY_SAFETENSORS, { backend: 'wasm' });
 /** The CLI's backend for a case: the scalar reference, but for the largest case. */
-const cliBackend = (c: GoldenCase): string[] => ['--backend', c.tokens_hw[0] * c.tokens_hw[1] > 512 ? 'wasm' : 'reference'];
+const cliBackend = (
+  c: GoldenCase,
+): string[] => ['--backend', c.tokens_hw[0] * c.tokens_hw[1] > 512 ? 'wasm' : 'reference'];
 const work = mkdtempSync(join(tmpdir(), 'vqgan-golden-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -40,8 +51,19 @@ function expectOk(step: string, r: CliResult): void {
 /** The CLI's encode of the case's image, on the .ckpt. */
 async function cliEncode(c: GoldenCase, dir: string): Promise<void> {
   const [h, w] = c.tokens_hw;
-  const args = ['encode', `${GOLDEN}${c.name}.png`, '--weights', TINY_CKPT, ...cliBackend(c), '--size', `${16 * h}x${16 * w}`,
-    '--latent', join(dir, 'latent.npy'), '--input-out', join(dir, 'input.npy')];
+  const args = [
+    'encode',
+    `${GOLDEN}${c.name}.png`,
+    '--weights',
+    TINY_CKPT,
+    ...cliBackend(c),
+    '--size',
+    `${16 * h}x${16 * w}`,
+    '--latent',
+    join(dir, 'latent.npy'),
+    '--input-out',
+    join(dir, 'input.npy'),
+  ];
   // One case sends its tokens to stdout as JSON, the others write .npy.
   const toStdout = c.name.startsWith('stormy');
   const r = await runCli(toStdout ? args : [...args, '--out', join(dir, 'tokens.npy')]);
@@ -55,21 +77,42 @@ async function cliDecode(c: GoldenCase, dir: string): Promise<void> {
   let tokensFile = `${GOLDEN}${c.name}.tokens.npy`;
   if (c.name === 'random_tokens_8x24') {
     tokensFile = join(dir, 'golden_tokens.json');
-    writeFileSync(tokensFile, tokensToJson(parseTokenFile(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.tokens.npy`)), c.name)));
+    writeFileSync(
+      tokensFile,
+      tokensToJson(parseTokenFile(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.tokens.npy`)), c.name)),
+    );
   }
-  expectOk(`decode ${c.name}`, await runCli(['decode', tokensFile, '--weights', TINY_CKPT, ...cliBackend(c), '--out', join(dir, 'decoded.png'), '--raw', join(dir, 'decoded.npy')]));
+  expectOk(
+    `decode ${c.name}`,
+    await runCli([
+      'decode',
+      tokensFile,
+      '--weights',
+      TINY_CKPT,
+      ...cliBackend(c),
+      '--out',
+      join(dir, 'decoded.png'),
+      '--raw',
+      join(dir, 'decoded.npy'),
+    ]),
+  );
 }
 
 /**
  * Runs the tasks at most `lanes` at a time, the largest first (so that the last to finish
  * is a small one); one promise per task, in the given order.
  */
-function inLanes(tasks: readonly { readonly size: number; readonly run: () => Promise<void> }[], lanes: number): Promise<void>[] {
-  const settle: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+function inLanes(
+  tasks: readonly { readonly size: number; readonly run: () => Promise<void>; }[],
+  lanes: number,
+): Promise<void>[] {
+  const settle: { resolve: () => void; reject: (err: unknown) => void; }[] = [];
   const promises = tasks.map((_, i) => new Promise<void>((resolve, reject) => (settle[i] = { resolve, reject })));
   const order = tasks.map((_, i) => i).sort((a, b) => tasks[b]!.size - tasks[a]!.size);
   const lane = async (): Promise<void> => {
-    for (let i = order.shift(); i !== undefined; i = order.shift()) await tasks[i]!.run().then(settle[i]!.resolve, settle[i]!.reject);
+    for (let i = order.shift(); i !== undefined; i = order.shift()) {
+      await tasks[i]!.run().then(settle[i]!.resolve, settle[i]!.reject);
+    }
   };
   for (let l = 0; l < lanes; l++) void lane();
   promises.forEach((p) => p.catch(() => undefined)); // a failure is reported where its case awaits it
@@ -98,7 +141,7 @@ CASES.forEach((c, i) => {
 
     if (!c.decode_only) {
       const input = goldenArray(`${c.name}.input.npy`);
-      const r = (await vq.encode(new Tensor(input.shape, input.data as Float32Array)));
+      const r = await vq.encode(new Tensor(input.shape, input.data as Float32Array));
       assert.equal([r.height, r.width], [h, w], 'token grid size');
       const golden = goldenArray(`${c.name}.latent.npy`);
       assert.equal([...r.latent.shape], golden.shape, 'latent shape');
@@ -106,12 +149,19 @@ CASES.forEach((c, i) => {
       assert.ok(d.max <= TOLERANCE.latent, `latent max |Δ| ${d.max} > ${TOLERANCE.latent} at ${d.where}`);
       const t = compareTokens(c.name, r.tokens, w);
       assert.equal(t.failures, [], `tokens differ where the margin ≥ ${TOLERANCE.tokenMargin}`);
-      report.push(`latent max |Δ| ${d.max.toExponential(2)} (≤ ${TOLERANCE.latent})`,
-        `tokens ${t.equal}/${t.total} equal${t.closeCalls.length ? `; within-margin differences: ${t.closeCalls.join('; ')}` : ''}`);
+      report.push(
+        `latent max |Δ| ${d.max.toExponential(2)} (≤ ${TOLERANCE.latent})`,
+        `tokens ${t.equal}/${t.total} equal${
+          t.closeCalls.length ? `; within-margin differences: ${t.closeCalls.join('; ')}` : ''
+        }`,
+      );
 
       await cli;
       const cliLatent = readNpyFile(join(dir, 'latent.npy'));
-      assert.ok(sameBytes(cliLatent.data, r.latent.data), 'CLI (reference, .ckpt) latent ≠ API (wasm, .safetensors) latent');
+      assert.ok(
+        sameBytes(cliLatent.data, r.latent.data),
+        'CLI (reference, .ckpt) latent ≠ API (wasm, .safetensors) latent',
+      );
       const cliInput = readNpyFile(join(dir, 'input.npy'));
       assert.ok(sameBytes(cliInput.data, input.data), 'CLI model input from the PNG ≠ golden input.npy');
       const tokensFile = c.name.startsWith('stormy') ? 'tokens.json' : 'tokens.npy';
@@ -121,7 +171,7 @@ CASES.forEach((c, i) => {
     }
 
     const tokens = goldenArray(`${c.name}.tokens.npy`).data as Int32Array;
-    const decoded = (await vq.decode({ height: h, width: w, tokens }));
+    const decoded = await vq.decode({ height: h, width: w, tokens });
     const golden = goldenArray(`${c.name}.decoded.npy`);
     assert.equal([...decoded.shape], golden.shape, 'decoded shape');
     const d = maxAbsDiff(decoded.data, golden.data, golden.shape);
@@ -129,7 +179,10 @@ CASES.forEach((c, i) => {
     report.push(`decoded max |Δ| ${d.max.toExponential(2)} (≤ ${TOLERANCE.decoded})`);
 
     await cli;
-    assert.ok(sameBytes(readNpyFile(join(dir, 'decoded.npy')).data, decoded.data), 'CLI (reference, .ckpt) decoded ≠ API (wasm, .safetensors) decoded');
+    assert.ok(
+      sameBytes(readNpyFile(join(dir, 'decoded.npy')).data, decoded.data),
+      'CLI (reference, .ckpt) decoded ≠ API (wasm, .safetensors) decoded',
+    );
     const png = decodeImage(new Uint8Array(readFileSync(join(dir, 'decoded.png'))), 'decoded.png');
     assert.ok(sameBytes(png.data, tensorToImage(decoded, 'taming').data), 'CLI PNG ≠ API image');
     report.push(`${cliBackend(c)[1]} (.ckpt, CLI) = wasm (.safetensors, API) bit for bit`);

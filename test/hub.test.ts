@@ -52,7 +52,11 @@ interface HubFile {
 
 const REPOS: Record<string, Record<string, HubFile>> = {
   'tester/tiny': { 'model.ckpt': { body: CKPT, lfs: 'relative' }, 'config.yaml': { body: CONFIG_YAML } },
-  'boris/vqgan_f16_16384': { 'model.safetensors': { body: SAFETENSORS, lfs: 'cdn' }, 'config.json': { body: CONFIG_JSON }, 'config.yaml': { body: 'not: used\n' } },
+  'boris/vqgan_f16_16384': {
+    'model.safetensors': { body: SAFETENSORS, lfs: 'cdn' },
+    'config.json': { body: CONFIG_JSON },
+    'config.yaml': { body: 'not: used\n' },
+  },
   'tester/cut': { 'model.ckpt': { body: CKPT, lfs: 'cdn', cutOnce: true }, 'config.yaml': { body: CONFIG_YAML } },
   'tester/norange': { 'model.ckpt': { body: CKPT, lfs: 'cdn', cutOnce: true, ignoreRange: true } },
   'tester/whole': { 'model.ckpt': { body: CKPT, lfs: 'cdn' } },
@@ -72,7 +76,13 @@ interface Logged {
 const log: Logged[] = [];
 const cut = new Set<string>();
 
-function serveBytes(req: IncomingMessage, res: ServerResponse, key: string, file: HubFile, headers: Record<string, string>): number {
+function serveBytes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+  file: HubFile,
+  headers: Record<string, string>,
+): number {
   let body = typeof file.body === 'string' ? new TextEncoder().encode(file.body) : file.body;
   if (file.corrupt) {
     body = body.slice();
@@ -86,7 +96,11 @@ function serveBytes(req: IncomingMessage, res: ServerResponse, key: string, file
       res.writeHead(416, { 'Content-Range': `bytes */${size}`, ...headers }).end();
       return 416;
     }
-    res.writeHead(206, { 'Content-Length': size - start, 'Content-Range': `bytes ${start}-${size - 1}/${size}`, ...headers }).end(body.subarray(start));
+    res.writeHead(206, {
+      'Content-Length': size - start,
+      'Content-Range': `bytes ${start}-${size - 1}/${size}`,
+      ...headers,
+    }).end(body.subarray(start));
     return 206;
   }
   res.writeHead(200, { 'Content-Length': size, 'Content-Type': 'application/octet-stream', ...headers });
@@ -99,7 +113,7 @@ function serveBytes(req: IncomingMessage, res: ServerResponse, key: string, file
   return 200;
 }
 
-function handler(server: 'hub' | 'cdn', base: () => { hub: string; cdn: string }) {
+function handler(server: 'hub' | 'cdn', base: () => { hub: string; cdn: string; }) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url ?? '/';
     const record = (status: number): void =>
@@ -124,7 +138,8 @@ function handler(server: 'hub' | 'cdn', base: () => { hub: string; cdn: string }
     }
     if (PRIVATE.has(m[1]!) && req.headers.authorization !== `Bearer ${TOKEN}`) {
       record(401);
-      res.writeHead(401, { 'X-Error-Code': 'GatedRepo', 'X-Error-Message': 'Access to this model is restricted' }).end();
+      res.writeHead(401, { 'X-Error-Code': 'GatedRepo', 'X-Error-Message': 'Access to this model is restricted' })
+        .end();
       return;
     }
     const file = repo[m[3]!];
@@ -176,7 +191,8 @@ async function stopServers(): Promise<void> {
 test.after(stopServers);
 
 const ENV = { HF_ENDPOINT: ENDPOINT, VQGAN_CACHE: cache, HF_TOKEN: '' };
-const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { ...ENV, ...env } });
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, { env: { ...ENV, ...env } });
 const folderOf = (id: string, revision = 'main'): string => join(cache, id.replace('/', '--'), revision);
 
 function ok(step: string, r: CliResult): void {
@@ -191,7 +207,10 @@ function failed(step: string, r: CliResult, pattern: RegExp): void {
 
 function sameBytes(path: string, expected: Uint8Array, what: string): void {
   const got = readFileSync(path);
-  assert.ok(got.length === expected.length && Buffer.compare(got, expected) === 0, `${what}: ${got.length} bytes, not byte-identical to the ${expected.length} expected`);
+  assert.ok(
+    got.length === expected.length && Buffer.compare(got, expected) === 0,
+    `${what}: ${got.length} bytes, not byte-identical to the ${expected.length} expected`,
+  );
 }
 
 /** The requests the servers logged while `run` ran. */
@@ -208,9 +227,29 @@ let localTokens: unknown;
 
 test('ids: owner/name[@revision], and an existing path or a file name is never an id', async () => {
   assert.equal(parseHubId('boris/vqgan_f16_16384'), { owner: 'boris', name: 'vqgan_f16_16384', revision: 'main' });
-  assert.equal(parseHubId('dalle-mini/vqgan_imagenet_f16_16384@v1.0'), { owner: 'dalle-mini', name: 'vqgan_imagenet_f16_16384', revision: 'v1.0' });
+  assert.equal(parseHubId('dalle-mini/vqgan_imagenet_f16_16384@v1.0'), {
+    owner: 'dalle-mini',
+    name: 'vqgan_imagenet_f16_16384',
+    revision: 'v1.0',
+  });
   assert.equal(parseHubId('o/n@refs/pr/1')?.revision, 'refs/pr/1');
-  for (const bad of ['weights/model.ckpt', 'photos/cat.png', 'a/b/c', './a/b', '/abs/path', 'a--b/c', 'a/..', '../x', 'o/n@', 'o/n@../x', 'C:\\x\\y', 'https://x/y', 'plain']) {
+  for (
+    const bad of [
+      'weights/model.ckpt',
+      'photos/cat.png',
+      'a/b/c',
+      './a/b',
+      '/abs/path',
+      'a--b/c',
+      'a/..',
+      '../x',
+      'o/n@',
+      'o/n@../x',
+      'C:\\x\\y',
+      'https://x/y',
+      'plain',
+    ]
+  ) {
     assert.is(parseHubId(bad), undefined, bad);
   }
   assert.is(formatHubId(parseHubId('o/n@main')!), 'o/n');
@@ -246,7 +285,9 @@ test('vqgan fetch: a fresh download through an LFS redirect into {cache}/{owner}
 test('vqgan encode --weights owner/name gives the tokens of the local file, from the cache without a request', async () => {
   ok('local', await cli(['encode', PNG, '--weights', TINY_CKPT, '--threads', '1', '--out', join(dir, 'local.json')]));
   localTokens = tokensOf(join(dir, 'local.json'));
-  const [r, requests] = await logged(() => cli(['encode', PNG, '--weights', 'tester/tiny', '--threads', '1', '--out', join(dir, 'hub.json')]));
+  const [r, requests] = await logged(() =>
+    cli(['encode', PNG, '--weights', 'tester/tiny', '--threads', '1', '--out', join(dir, 'hub.json')])
+  );
   ok('hub id', r);
   assert.equal(tokensOf(join(dir, 'hub.json')), localTokens);
   assert.equal(requests, [], 'a cached model touches no network');
@@ -266,7 +307,11 @@ test('no --weights: the default model; the token goes to the hub, not to the CDN
     'hub /boris/vqgan_f16_16384/resolve/main/config.json 200', // JSON goes with safetensors
   ]);
   for (const q of requests) {
-    assert.is(q.authorization, q.server === 'hub' ? `Bearer ${TOKEN}` : undefined, `${q.server} ${q.path}: Authorization`);
+    assert.is(
+      q.authorization,
+      q.server === 'hub' ? `Bearer ${TOKEN}` : undefined,
+      `${q.server} ${q.path}: Authorization`,
+    );
   }
   assert.not.match(r.stderr + r.stdout, TOKEN);
   assert.not.match(r.stderr, /X-Signature/, 'a CDN query string stays out of messages');
@@ -283,7 +328,11 @@ test('a revision: its own folder and URL', async () => {
 test('a transfer cut halfway is resumed with a Range request, byte-identical', async () => {
   const folder = folderOf('tester/cut');
   const [first] = await logged(() => cli(['fetch', 'tester/cut']));
-  failed('cut', first, /vqgan: tester\/cut model\.ckpt: download from http:\/\/127\.0\.0\.1:\d+\/cdn\/tester\/cut\/model\.ckpt interrupted after \d+ of 18386410 bytes \(.*\); run again to resume\n/);
+  failed(
+    'cut',
+    first,
+    /vqgan: tester\/cut model\.ckpt: download from http:\/\/127\.0\.0\.1:\d+\/cdn\/tester\/cut\/model\.ckpt interrupted after \d+ of 18386410 bytes \(.*\); run again to resume\n/,
+  );
   assert.match(first.stderr, /download of tester\/cut model\.ckpt stopped at /);
   assert.not.ok(existsSync(`${folder}/model.ckpt`), 'no cached file after the cut');
   const have = statSync(`${folder}/model.ckpt.partial`).size;
@@ -292,7 +341,10 @@ test('a transfer cut halfway is resumed with a Range request, byte-identical', a
   const [second, requests] = await logged(() => cli(['fetch', 'tester/cut']));
   ok('resume', second);
   const ranged = requests.filter((q) => q.path.includes('model.ckpt'));
-  assert.equal(ranged.map((q) => `${q.server} ${q.range} ${q.status}`), [`hub bytes=${have}- 302`, `cdn bytes=${have}- 206`]);
+  assert.equal(ranged.map((q) => `${q.server} ${q.range} ${q.status}`), [
+    `hub bytes=${have}- 302`,
+    `cdn bytes=${have}- 206`,
+  ]);
   assert.match(second.stderr, 'resuming at');
   sameBytes(`${folder}/model.ckpt`, CKPT, 'resumed model.ckpt');
   assert.equal(readdirSync(folder).sort(), ['config.yaml', 'model.ckpt']);
@@ -304,7 +356,10 @@ test('a server that ignores Range and answers 200: the download starts over', as
   const have = statSync(`${folder}/model.ckpt.partial`).size;
   const [r, requests] = await logged(() => cli(['fetch', 'tester/norange']));
   ok('start over', r);
-  assert.equal(requests.filter((q) => q.path.includes('model.ckpt')).map((q) => `${q.server} ${q.range} ${q.status}`), [`hub bytes=${have}- 302`, `cdn bytes=${have}- 200`]);
+  assert.equal(requests.filter((q) => q.path.includes('model.ckpt')).map((q) => `${q.server} ${q.range} ${q.status}`), [
+    `hub bytes=${have}- 302`,
+    `cdn bytes=${have}- 200`,
+  ]);
   sameBytes(`${folder}/model.ckpt`, CKPT, 'model.ckpt downloaded again');
   assert.equal(readdirSync(folder), ['model.ckpt'], 'no config on the hub, none in the cache');
 });
@@ -315,7 +370,10 @@ test('a partial file that is already whole: the 416 answer ends it, and the sha2
   copyFileSync(TINY_CKPT, `${folder}/model.ckpt.partial`);
   const [r, requests] = await logged(() => cli(['fetch', 'tester/whole']));
   ok('whole partial', r);
-  assert.equal(requests.filter((q) => q.path.includes('model.ckpt')).map((q) => `${q.range} ${q.status}`), [`bytes=${CKPT.length}- 302`, `bytes=${CKPT.length}- 416`]);
+  assert.equal(requests.filter((q) => q.path.includes('model.ckpt')).map((q) => `${q.range} ${q.status}`), [
+    `bytes=${CKPT.length}- 302`,
+    `bytes=${CKPT.length}- 416`,
+  ]);
   sameBytes(`${folder}/model.ckpt`, CKPT, 'model.ckpt');
 });
 
@@ -324,34 +382,70 @@ test('corrupt bytes: a checksum error naming the file and both hashes, and nothi
   const bad = CKPT.slice();
   bad[bad.length >> 1]! ^= 0xff;
   const r = await cli(['fetch', 'tester/corrupt']);
-  failed('corrupt', r, new RegExp(`tester/corrupt model\\.ckpt: checksum mismatch: expected sha256 ${sha256(CKPT)}, got ${sha256(bad)}; the download was deleted`));
+  failed(
+    'corrupt',
+    r,
+    new RegExp(
+      `tester/corrupt model\\.ckpt: checksum mismatch: expected sha256 ${sha256(CKPT)}, got ${
+        sha256(bad)
+      }; the download was deleted`,
+    ),
+  );
   assert.equal(readdirSync(folder), [], 'neither the file nor its partial');
   // A run with this model fails the same way rather than using anything.
-  failed('encode', await cli(['encode', PNG, '--weights', 'tester/corrupt', '--out', join(dir, 'never.json')]), /checksum mismatch/);
+  failed(
+    'encode',
+    await cli(['encode', PNG, '--weights', 'tester/corrupt', '--out', join(dir, 'never.json')]),
+    /checksum mismatch/,
+  );
   assert.not.ok(existsSync(join(dir, 'never.json')));
 });
 
 test('404s and 401s name the id, the file and the status', async () => {
-  failed('no weights', await cli(['fetch', 'tester/empty']),
-    new RegExp(`vqgan: tester/empty: no weights file at ${ENDPOINT}/tester/empty \\(revision main\\); tried model\\.ckpt, flax_model\\.msgpack, model\\.safetensors: HTTP 404 for each\\n`));
-  failed('no repo', await cli(['encode', PNG, '--weights', 'tester/nope@v2', '--out', join(dir, 'never.json')]),
-    new RegExp(`vqgan: tester/nope@v2 model\\.ckpt: HTTP 404 Not Found from ${ENDPOINT}/tester/nope/resolve/v2/model\\.ckpt \\(Repository not found\\)\\n`));
-  failed('private', await cli(['fetch', 'tester/private']), /vqgan: tester\/private model\.ckpt: HTTP 401 Unauthorized from .* \(Access to this model is restricted\); a private or gated model \(set HF_TOKEN\)/);
+  failed(
+    'no weights',
+    await cli(['fetch', 'tester/empty']),
+    new RegExp(
+      `vqgan: tester/empty: no weights file at ${ENDPOINT}/tester/empty \\(revision main\\); tried model\\.ckpt, flax_model\\.msgpack, model\\.safetensors: HTTP 404 for each\\n`,
+    ),
+  );
+  failed(
+    'no repo',
+    await cli(['encode', PNG, '--weights', 'tester/nope@v2', '--out', join(dir, 'never.json')]),
+    new RegExp(
+      `vqgan: tester/nope@v2 model\\.ckpt: HTTP 404 Not Found from ${ENDPOINT}/tester/nope/resolve/v2/model\\.ckpt \\(Repository not found\\)\\n`,
+    ),
+  );
+  failed(
+    'private',
+    await cli(['fetch', 'tester/private']),
+    /vqgan: tester\/private model\.ckpt: HTTP 401 Unauthorized from .* \(Access to this model is restricted\); a private or gated model \(set HF_TOKEN\)/,
+  );
   ok('private with a token', await cli(['fetch', 'tester/private'], { HF_TOKEN: TOKEN }));
   assert.not.ok(existsSync(folderOf('tester/empty')), 'no empty folders for 404s');
 });
 
 test('what is not a hub id goes no further than the file system', async () => {
-  const [r, requests] = await logged(() => cli(['encode', PNG, '--weights', 'weights/nope.ckpt', '--out', join(dir, 'never.json')]));
+  const [r, requests] = await logged(() =>
+    cli(['encode', PNG, '--weights', 'weights/nope.ckpt', '--out', join(dir, 'never.json')])
+  );
   failed('missing file', r, /weights\/nope\.ckpt: cannot read \(no such file\)/);
-  failed('fetch a path', await cli(['fetch', TINY_CKPT]), /vqgan fetch .*tiny\.ckpt: not a hub id; expected OWNER\/NAME\[@REVISION\]/);
+  failed(
+    'fetch a path',
+    await cli(['fetch', TINY_CKPT]),
+    /vqgan fetch .*tiny\.ckpt: not a hub id; expected OWNER\/NAME\[@REVISION\]/,
+  );
   assert.equal(requests, []);
 });
 
 test('Vqgan.load(id): the progress callback sees the download bytes, then the cache is read like a file', async () => {
   const hub = { endpoint: ENDPOINT, cacheDir: join(dir, 'api-cache'), token: '' };
   const calls: [number, number | undefined][] = [];
-  const vq = await Vqgan.load('tester/tiny', { hub, threads: 1, onProgress: (loaded, total) => void calls.push([loaded, total]) });
+  const vq = await Vqgan.load('tester/tiny', {
+    hub,
+    threads: 1,
+    onProgress: (loaded, total) => void calls.push([loaded, total]),
+  });
   vq.dispose();
   assert.equal(calls[0], [0, CKPT.length]);
   assert.equal(calls.at(-1), [CKPT.length, CKPT.length]);
@@ -360,16 +454,32 @@ test('Vqgan.load(id): the progress callback sees the download bytes, then the ca
   sameBytes(join(hub.cacheDir, 'tester--tiny', 'main', 'model.ckpt'), CKPT, 'the API\'s cache');
 
   const again: [number, number | undefined][] = [];
-  const [, requests] = await logged(async () => (await Vqgan.load('tester/tiny', { hub, threads: 1, onProgress: (l, t) => void again.push([l, t]) })).dispose());
+  const [, requests] = await logged(async () =>
+    (await Vqgan.load('tester/tiny', { hub, threads: 1, onProgress: (l, t) => void again.push([l, t]) })).dispose()
+  );
   assert.equal(requests, []);
-  assert.ok(again.length > 0 && again.at(-1)![0] === again.at(-1)![1] && again.at(-1)![0] < CKPT.length, 'tensor bytes read from the cached file');
+  assert.ok(
+    again.length > 0 && again.at(-1)![0] === again.at(-1)![1] && again.at(-1)![0] < CKPT.length,
+    'tensor bytes read from the cached file',
+  );
 });
 
 test('the byte progress bar: amounts, rate and time left on a terminal, throttled; nothing elsewhere', () => {
-  assert.equal([0, 999, 1000, 18_386_410, 980_000_000, 999_960_000, 2.5e9].map(formatBytes), ['0 B', '999 B', '1.0 kB', '18.4 MB', '980.0 MB', '1.0 GB', '2.5 GB']);
+  assert.equal([0, 999, 1000, 18_386_410, 980_000_000, 999_960_000, 2.5e9].map(formatBytes), [
+    '0 B',
+    '999 B',
+    '1.0 kB',
+    '18.4 MB',
+    '980.0 MB',
+    '1.0 GB',
+    '2.5 GB',
+  ]);
   const writes: string[] = [];
   const times = [0, 50, 1000, 2000];
-  const bar = ProgressBar.bytes(4_000_000, { isTTY: true, write: (t) => void writes.push(t) }, { from: 1_000_000, now: () => times.shift()! });
+  const bar = ProgressBar.bytes(4_000_000, { isTTY: true, write: (t) => void writes.push(t) }, {
+    from: 1_000_000,
+    now: () => times.shift()!,
+  });
   bar.set(1_100_000); // 50 ms after the start: not redrawn
   bar.set(2_000_000); // 1 s: 1 MB/s, 2 MB to go
   bar.set(4_000_000); // the end is always drawn
@@ -382,7 +492,9 @@ test('the byte progress bar: amounts, rate and time left on a terminal, throttle
   ]);
   const unknown: string[] = [];
   const open = [0, 2000];
-  const u = ProgressBar.bytes(undefined, { isTTY: true, write: (t) => void unknown.push(t) }, { now: () => open.shift()! });
+  const u = ProgressBar.bytes(undefined, { isTTY: true, write: (t) => void unknown.push(t) }, {
+    now: () => open.shift()!,
+  });
   u.set(3_000_000);
   assert.equal(unknown, ['\r0 B\x1b[K', '\r3.0 MB  1.5 MB/s\x1b[K']);
   const plain: string[] = [];
@@ -400,8 +512,13 @@ test('with the hub gone: cached models still work, uncached ones name the failed
   const r = await cli(['fetch', 'tester/tiny']);
   ok('offline fetch', r);
   assert.match(r.stderr, `tester/tiny@main: already in ${folderOf('tester/tiny')} (model.ckpt, config.yaml)`);
-  failed('offline, uncached', await cli(['fetch', 'tester/elsewhere']),
-    new RegExp(`tester/elsewhere model\\.ckpt: request to ${ENDPOINT}/tester/elsewhere/resolve/main/model\\.ckpt failed \\(ECONNREFUSED\\)`));
+  failed(
+    'offline, uncached',
+    await cli(['fetch', 'tester/elsewhere']),
+    new RegExp(
+      `tester/elsewhere model\\.ckpt: request to ${ENDPOINT}/tester/elsewhere/resolve/main/model\\.ckpt failed \\(ECONNREFUSED\\)`,
+    ),
+  );
 });
 
 test.run();

@@ -25,10 +25,12 @@ const cors = { 'Access-Control-Allow-Origin': '*' };
 const hub: Server = createServer((req, res) => {
   const path = req.url ?? '/';
   requests.push(path);
-  if (path === '/tester/tiny/resolve/main/model.ckpt') res.writeHead(302, { Location: '/lfs/tiny.ckpt', ...cors }).end();
-  else if (path === '/lfs/tiny.ckpt') res.writeHead(200, { 'Content-Length': CKPT.length, ...cors }).end(CKPT);
-  else if (path === '/tester/tiny/resolve/main/config.yaml') res.writeHead(200, { 'Content-Length': CONFIG_YAML.length, ...cors }).end(CONFIG_YAML);
-  else res.writeHead(404, cors).end();
+  if (path === '/tester/tiny/resolve/main/model.ckpt') {
+    res.writeHead(302, { Location: '/lfs/tiny.ckpt', ...cors }).end();
+  } else if (path === '/lfs/tiny.ckpt') res.writeHead(200, { 'Content-Length': CKPT.length, ...cors }).end(CKPT);
+  else if (path === '/tester/tiny/resolve/main/config.yaml') {
+    res.writeHead(200, { 'Content-Length': CONFIG_YAML.length, ...cors }).end(CONFIG_YAML);
+  } else res.writeHead(404, cors).end();
 });
 await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
 const address = hub.address();
@@ -41,26 +43,48 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
 
   const { page, errors, close } = await openBlankPage(false);
   try {
-    const load = (): Promise<{ tokens: number[]; progress: [number, number | undefined][]; cached: string[] }> =>
+    const load = (): Promise<{ tokens: number[]; progress: [number, number | undefined][]; cached: string[]; }> =>
       page.evaluate(async ({ endpoint, side, values, modules }) => {
         await import(modules.platform); // the browser platform, as the package's entry installs it
         const { Vqgan } = (await import(modules.api)) as typeof import('../src/api/vqgan.js');
         const { Tensor } = (await import(modules.tensor)) as typeof import('../src/core/tensor.js');
         const progress: [number, number | undefined][] = [];
-        const vq = await Vqgan.load('tester/tiny', { threads: 1, hub: { endpoint }, onProgress: (l, t) => void progress.push([l, t]) });
+        const vq = await Vqgan.load('tester/tiny', {
+          threads: 1,
+          hub: { endpoint },
+          onProgress: (l, t) => void progress.push([l, t]),
+        });
         const data = Float32Array.from(values);
         const tokens = Array.from((await vq.encode(new Tensor([1, 3, side, side], data))).tokens as ArrayLike<number>);
         vq.dispose();
         const cache = await caches.open('vqgan-wasm');
-        const cached = await Promise.all((await cache.keys()).map(async (r) => `${new URL(r.url).pathname} ${(await cache.match(r))!.status}`));
+        const cached = await Promise.all(
+          (await cache.keys()).map(async (r) => `${new URL(r.url).pathname} ${(await cache.match(r))!.status}`),
+        );
         return { tokens, progress, cached: cached.sort() };
-      }, { endpoint, side: SIDE, values: Array.from(input()), modules: { platform: '/dist/src/entries/install_web.js', api: '/dist/src/api/vqgan.js', tensor: '/dist/src/core/tensor.js' } });
+      }, {
+        endpoint,
+        side: SIDE,
+        values: Array.from(input()),
+        modules: {
+          platform: '/dist/src/entries/install_web.js',
+          api: '/dist/src/api/vqgan.js',
+          tensor: '/dist/src/core/tensor.js',
+        },
+      });
 
     const first = await load();
-    assert.equal(requests, ['/tester/tiny/resolve/main/model.ckpt', '/lfs/tiny.ckpt', '/tester/tiny/resolve/main/config.yaml']);
+    assert.equal(requests, [
+      '/tester/tiny/resolve/main/model.ckpt',
+      '/lfs/tiny.ckpt',
+      '/tester/tiny/resolve/main/config.yaml',
+    ]);
     assert.equal(first.tokens, Array.from(expected), 'the tokens of Node on the local file');
     assert.equal(first.progress.at(-1), [CKPT.length, CKPT.length], 'the download reported to the end');
-    assert.equal(first.cached, ['/tester/tiny/resolve/main/config.yaml 200', '/tester/tiny/resolve/main/model.ckpt 200']);
+    assert.equal(first.cached, [
+      '/tester/tiny/resolve/main/config.yaml 200',
+      '/tester/tiny/resolve/main/model.ckpt 200',
+    ]);
 
     hub.closeAllConnections();
     await new Promise<void>((resolve) => hub.close(() => resolve()));

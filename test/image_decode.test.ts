@@ -97,7 +97,13 @@ test('1, 2 and 4-bit grey PNGs are stretched to 0..255, rows padded to a byte', 
 });
 
 test('grey + alpha and RGBA PNGs are composited on white', () => {
-  const ga = decodePngOf({ width: 4, height: 1, channels: 2, depth: 8, data: new Uint8Array([0, 0, 0, 255, 100, 128, 200, 1]) });
+  const ga = decodePngOf({
+    width: 4,
+    height: 1,
+    channels: 2,
+    depth: 8,
+    data: new Uint8Array([0, 0, 0, 255, 100, 128, 200, 1]),
+  });
   assert.equal(rgbOf(ga), [[255, 255, 255], [0, 0, 0], [177, 177, 177], Array(3).fill(over(200, 1))]);
   const rgba = decodePngOf({
     width: 2,
@@ -117,7 +123,13 @@ test('16-bit PNGs: v8 = round(v16 · 255 / 65535), alpha reduced before composit
   assert.equal(rgbOf(rgb), expected.map((v) => [v, v, 255 - v]));
   const grey = decodePngOf({ width: values.length, height: 1, channels: 1, depth: 16, data: new Uint16Array(values) });
   assert.equal(rgbOf(grey), expected.map((v) => [v, v, v]));
-  const rgba = decodePngOf({ width: 1, height: 1, channels: 4, depth: 16, data: new Uint16Array([0, 30000, 65535, 0x8000]) });
+  const rgba = decodePngOf({
+    width: 1,
+    height: 1,
+    channels: 4,
+    depth: 16,
+    data: new Uint16Array([0, 30000, 65535, 0x8000]),
+  });
   const a = Math.round(0x8000 / 257);
   assert.equal(rgbOf(rgba), [[over(0, a), over(Math.round(30000 / 257), a), over(255, a)]]);
   const ga = decodePngOf({ width: 1, height: 1, channels: 2, depth: 16, data: new Uint16Array([1000, 0]) });
@@ -136,12 +148,26 @@ test('palette PNGs, with and without tRNS alpha', () => {
   assert.equal(rgbOf(img), [[10, 20, 30], [0, 200, 0], [over(0, 100), over(0, 100), 255], [255, 255, 255]]);
   const opaque = palette.map((c) => c.slice(0, 3));
   const indices = [0, 1, 2, 3, 3, 2];
-  const packed = decodePngOf({ width: 3, height: 2, channels: 1, depth: 2, palette: opaque, data: pack(indices, 3, 2) });
+  const packed = decodePngOf({
+    width: 3,
+    height: 2,
+    channels: 1,
+    depth: 2,
+    palette: opaque,
+    data: pack(indices, 3, 2),
+  });
   assert.equal(rgbOf(packed), indices.map((i) => opaque[i]));
 });
 
 test('a palette index past the palette is BAD_FORMAT', () => {
-  const png = encodePngLib({ width: 2, height: 1, channels: 1, depth: 8, palette: [[1, 2, 3]], data: new Uint8Array([0, 5]) });
+  const png = encodePngLib({
+    width: 2,
+    height: 1,
+    channels: 1,
+    depth: 8,
+    palette: [[1, 2, 3]],
+    data: new Uint8Array([0, 5]),
+  });
   assertBadFormat(() => decodeImage(png, 'indexed.png'), 'indexed.png', 'index 5 of 1 colour');
 });
 
@@ -151,7 +177,13 @@ test('grey and RGB tRNS colour keys make exactly that colour white', () => {
   const grey4 = encodePngLib({ width: 3, height: 1, channels: 1, depth: 4, data: pack([0, 3, 15], 3, 4) });
   assert.equal(rgbOf(decodeImage(withTrns(grey4, [0]), 'key.png')), [[255, 255, 255], [51, 51, 51], [255, 255, 255]]);
   // (fast-png refuses an RGB key in images of fewer than 3 pixels.)
-  const rgb = encodePngLib({ width: 3, height: 1, channels: 3, depth: 8, data: new Uint8Array([0, 0, 0, 0, 0, 1, 1, 0, 0]) });
+  const rgb = encodePngLib({
+    width: 3,
+    height: 1,
+    channels: 3,
+    depth: 8,
+    data: new Uint8Array([0, 0, 0, 0, 0, 1, 1, 0, 0]),
+  });
   assert.equal(rgbOf(decodeImage(withTrns(rgb, [0, 0, 1]), 'key.png')), [[0, 0, 0], [255, 255, 255], [1, 0, 0]]);
 });
 
@@ -174,7 +206,7 @@ test('encodePng round-trips through decodeImage', () => {
 });
 
 /** A smooth 24×16 RGB image and its baseline JPEG at quality 95. */
-function smoothJpeg(): { rgb: Uint8Array; jpeg: Uint8Array } {
+function smoothJpeg(): { rgb: Uint8Array; jpeg: Uint8Array; } {
   const width = 24;
   const height = 16;
   const rgba = new Uint8Array(width * height * 4);
@@ -201,7 +233,11 @@ test('JPEG decodes to RGB close to the original', () => {
 test('every truncation of a JPEG is BAD_FORMAT naming the file', () => {
   const { jpeg } = smoothJpeg();
   for (let n = 0; n < jpeg.length; n++) {
-    assertBadFormat(() => decodeImage(jpeg.subarray(0, n), 'cut.jpg'), 'cut.jpg', `JPEG cut to ${n} of ${jpeg.length} bytes`);
+    assertBadFormat(
+      () => decodeImage(jpeg.subarray(0, n), 'cut.jpg'),
+      'cut.jpg',
+      `JPEG cut to ${n} of ${jpeg.length} bytes`,
+    );
   }
 });
 
@@ -209,7 +245,11 @@ test('every truncation or flipped byte of a PNG is BAD_FORMAT naming the file', 
   const data = Uint8Array.from({ length: 7 * 5 * 3 }, (_, i) => (i * 53) % 256);
   const png = encodePng({ width: 7, height: 5, data });
   for (let n = 0; n < png.length; n++) {
-    assertBadFormat(() => decodeImage(png.subarray(0, n), 'cut.png'), 'cut.png', `PNG cut to ${n} of ${png.length} bytes`);
+    assertBadFormat(
+      () => decodeImage(png.subarray(0, n), 'cut.png'),
+      'cut.png',
+      `PNG cut to ${n} of ${png.length} bytes`,
+    );
   }
   // Past the signature every byte is covered by a chunk CRC (or is a length or CRC). A
   // flipped high byte of the width or height first trips the size limit, checked early.
@@ -235,7 +275,8 @@ test('bytes that are neither PNG nor JPEG are BAD_FORMAT', () => {
 });
 
 const tooLarge = (name: string) => (e: unknown) =>
-  e instanceof VqganError && e.code === 'TOO_LARGE' && e.message.startsWith(`${name}: `) && e.message.includes('--max-pixels');
+  e instanceof VqganError && e.code === 'TOO_LARGE' && e.message.startsWith(`${name}: `)
+  && e.message.includes('--max-pixels');
 
 test('a PNG header claiming more pixels than the limit is refused before decoding', () => {
   const png = encodePng({ width: 1, height: 1, data: new Uint8Array(3) });
@@ -244,7 +285,10 @@ test('a PNG header claiming more pixels than the limit is refused before decodin
   view.setUint32(20, 65535);
   // the IHDR CRC is now wrong too: the size is refused before anything looks at it
   assert.throws(() => decodeImage(png, 'huge.png'), tooLarge('huge.png'));
-  assert.throws(() => decodeImage(encodePng({ width: 5, height: 4, data: new Uint8Array(60) }), 'small.png', 19), tooLarge('small.png'));
+  assert.throws(
+    () => decodeImage(encodePng({ width: 5, height: 4, data: new Uint8Array(60) }), 'small.png', 19),
+    tooLarge('small.png'),
+  );
   assert.is(decodeImage(encodePng({ width: 5, height: 4, data: new Uint8Array(60) }), 'small.png', 20).width, 5);
 });
 

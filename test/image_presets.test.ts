@@ -11,12 +11,12 @@ import { Tensor } from '../src/core/tensor.js';
 const golden = new URL('../../test/fixtures/tiny/golden/', import.meta.url);
 
 /** Just enough of .npy for the fixtures: little-endian float32, C order. */
-function readNpyFloat32(file: string): { shape: number[]; data: Float32Array } {
+function readNpyFloat32(file: string): { shape: number[]; data: Float32Array; } {
   const bytes = readFileSync(new URL(file, golden));
   const headerLength = bytes.readUInt16LE(8);
   const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
-  assert.match(header, "'descr': '<f4'", `${file} holds float32`);
-  assert.match(header, "'fortran_order': False", `${file} is C order`);
+  assert.match(header, '\'descr\': \'<f4\'', `${file} holds float32`);
+  assert.match(header, '\'fortran_order\': False', `${file} is C order`);
   const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((d) => d.trim()).map(Number);
   const body = bytes.subarray(10 + headerLength);
   return { shape, data: new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length)) };
@@ -31,7 +31,9 @@ function assertSameFloats(actual: Float32Array, expected: Float32Array, label: s
   if (at >= 0) assert.unreachable(`${label}: first difference at ${at}: ${actual[at]} vs ${expected[at]}`);
 }
 
-for (const name of ['mountain_256x256', 'stormy_256x256', 'sunset_and_ocean_256x384', 'lake_in_the_mountains_512x512']) {
+for (
+  const name of ['mountain_256x256', 'stormy_256x256', 'sunset_and_ocean_256x384', 'lake_in_the_mountains_512x512']
+) {
   test(`taming imageToTensor of ${name}.png equals ${name}.input.npy bit for bit`, () => {
     const img = decodeImage(readFileSync(new URL(`${name}.png`, golden)), `${name}.png`);
     const expected = readNpyFloat32(`${name}.input.npy`);
@@ -114,9 +116,9 @@ test('parsePreset accepts the two names and names them when refusing', () => {
   assert.throws(
     () => parsePreset('dalle'),
     (e: unknown) =>
-      e instanceof VqganError &&
-      e.code === 'BAD_ARGUMENT' &&
-      e.message === "unknown preset 'dalle': use 'taming' or 'dalle-mini'",
+      e instanceof VqganError
+      && e.code === 'BAD_ARGUMENT'
+      && e.message === 'unknown preset \'dalle\': use \'taming\' or \'dalle-mini\'',
   );
 });
 

@@ -10,7 +10,7 @@ import type { RgbImage } from '../src/image/rgb_image.js';
 // Written by test/fixtures/make_resize_golden.py with Pillow (its version is in the JSON).
 const dir = new URL('../../test/fixtures/resize/', import.meta.url);
 const listing = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as {
-  cases: { input: string; op: 'resize' | 'resize_and_crop'; width: number; height: number; output: string }[];
+  cases: { input: string; op: 'resize' | 'resize_and_crop'; width: number; height: number; output: string; }[];
 };
 
 function load(file: string): RgbImage {
@@ -30,9 +30,9 @@ function assertSameImage(actual: RgbImage, expected: RgbImage, label: string): v
   if (differing > 0) {
     const pixel = Math.floor(firstAt / 3);
     assert.unreachable(
-      `${label}: ${differing} of ${expected.data.length} bytes differ; first at x=${pixel % expected.width} ` +
-        `y=${Math.floor(pixel / expected.width)} channel ${firstAt % 3}: ` +
-        `${actual.data[firstAt]} vs Pillow ${expected.data[firstAt]}`,
+      `${label}: ${differing} of ${expected.data.length} bytes differ; first at x=${pixel % expected.width} `
+        + `y=${Math.floor(pixel / expected.width)} channel ${firstAt % 3}: `
+        + `${actual.data[firstAt]} vs Pillow ${expected.data[firstAt]}`,
     );
   }
 }
@@ -40,8 +40,9 @@ function assertSameImage(actual: RgbImage, expected: RgbImage, label: string): v
 for (const c of listing.cases) {
   test(`Pillow LANCZOS: ${c.output}`, () => {
     const input = load(c.input);
-    const actual =
-      c.op === 'resize' ? resizeLanczos(input, c.width, c.height) : resizeAndCrop(input, c.height, c.width);
+    const actual = c.op === 'resize'
+      ? resizeLanczos(input, c.width, c.height)
+      : resizeAndCrop(input, c.height, c.width);
     assertSameImage(actual, load(c.output), c.output);
   });
 }

@@ -63,7 +63,10 @@ function firstDifference(a: Float32Array | Int32Array, b: Float32Array | Int32Ar
  * compares the outputs bit for bit; returns the reference's output.
  */
 function same(
-  what: string, inputs: Tensor[], f: (be: Backend, ...xs: Tensor[]) => Tensor | Int32Array, mode: ComputeMode = 'exact',
+  what: string,
+  inputs: Tensor[],
+  f: (be: Backend, ...xs: Tensor[]) => Tensor | Int32Array,
+  mode: ComputeMode = 'exact',
 ): Tensor | Int32Array {
   const want = f(references[mode], ...inputs);
   for (const wasm of wasms[mode]) {
@@ -81,7 +84,15 @@ test('conv3x3: s1, s2, up2, with and without residual', () => {
   const rnd = random(1);
   const shapes: [number, number, number, number][] = [
     // cin, cout, h, w
-    [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 8, 12], [7, 5, 10, 4], [3, 6, 4, 36],
+    [3, 8, 16, 16],
+    [5, 7, 9, 13],
+    [4, 4, 1, 1],
+    [6, 3, 2, 2],
+    [8, 12, 6, 20],
+    [1, 1, 3, 5],
+    [16, 9, 8, 12],
+    [7, 5, 10, 4],
+    [3, 6, 4, 36],
   ];
   for (const [cin, cout, h, w] of shapes) {
     for (const kind of ['s1', 's2', 'up2'] as Conv3x3Kind[]) {
@@ -90,9 +101,16 @@ test('conv3x3: s1, s2, up2, with and without residual', () => {
       const x = randomTensor([cin, h, w], rnd);
       const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
       const residual = randomTensor([cout, ho, wo], rnd);
-      same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind));
-      same(`conv3x3 ${kind} ${cin}→${cout} ${h}×${w} + residual`, [x, ...conv, residual],
-        (be, x, w, b, r) => ops.conv3x3(be, x, { weight: w, bias: b }, kind, r));
+      same(
+        `conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`,
+        [x, ...conv],
+        (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind),
+      );
+      same(
+        `conv3x3 ${kind} ${cin}→${cout} ${h}×${w} + residual`,
+        [x, ...conv, residual],
+        (be, x, w, b, r) => ops.conv3x3(be, x, { weight: w, bias: b }, kind, r),
+      );
     }
   }
 });
@@ -102,7 +120,9 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   const x = new Tensor([2, 3, 5]);
   const w = randomTensor([4, 2, 3, 3], random(2));
   const b = new Tensor([4], new Float32Array([-0, 0, -0, 0]));
-  for (const kind of ['s1', 'up2'] as Conv3x3Kind[]) same(`zeros ${kind}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind));
+  for (const kind of ['s1', 'up2'] as Conv3x3Kind[]) {
+    same(`zeros ${kind}`, [x, w, b], (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind));
+  }
 });
 
 test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact kind within 1e-5', () => {
@@ -111,8 +131,17 @@ test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases)
     // cin, cout, h, w: tiles and quads cut by the map's edges, 1×1 maps, channel counts
     // around the 5-channel blocks, and maps large enough for patches read straight from x
     // (F(6×6): from 14 × 51 for s1, 7 × 27 for up2; s2: from 10 × 40).
-    [3, 8, 16, 16], [5, 7, 9, 13], [4, 4, 1, 1], [6, 3, 2, 2], [8, 12, 6, 20], [1, 1, 3, 5], [16, 9, 13, 37], [7, 11, 21, 35],
-    [12, 10, 24, 48], [2, 5, 5, 70], [6, 7, 14, 60],
+    [3, 8, 16, 16],
+    [5, 7, 9, 13],
+    [4, 4, 1, 1],
+    [6, 3, 2, 2],
+    [8, 12, 6, 20],
+    [1, 1, 3, 5],
+    [16, 9, 13, 37],
+    [7, 11, 21, 35],
+    [12, 10, 24, 48],
+    [2, 5, 5, 70],
+    [6, 7, 14, 60],
   ];
   for (const [cin, cout, h, w] of shapes) {
     for (const kind of ['s1', 'up2', 's2'] as Conv3x3Kind[]) {
@@ -138,7 +167,10 @@ test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases)
           scale = Math.max(scale, Math.abs(e));
           if (Math.abs(fast.data[i]! - e) > worst) [worst, at] = [Math.abs(fast.data[i]! - e), i];
         });
-        assert.ok(worst <= 1e-5 * scale, `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`);
+        assert.ok(
+          worst <= 1e-5 * scale,
+          `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`,
+        );
       }
     }
   }
@@ -171,12 +203,23 @@ test('a 3×3 weight transformed for Winograd is not read as a packed one', () =>
 
 test('conv1x1', () => {
   const rnd = random(3);
-  for (const [cin, cout, h, w] of [[3, 8, 4, 4], [5, 7, 3, 7], [16, 4, 1, 1], [9, 13, 2, 9], [64, 3, 5, 5], [12, 10, 13, 11]]) {
+  for (
+    const [cin, cout, h, w] of [[3, 8, 4, 4], [5, 7, 3, 7], [16, 4, 1, 1], [9, 13, 2, 9], [64, 3, 5, 5], [
+      12,
+      10,
+      13,
+      11,
+    ]]
+  ) {
     const x = randomTensor([cin!, h!, w!], rnd);
     const conv = [randomTensor([cout!, cin!, 1, 1], rnd), randomTensor([cout!], rnd)];
     const residual = randomTensor([cout!, h!, w!], rnd);
     same(`conv1x1 ${cin}→${cout} ${h}×${w}`, [x, ...conv], (be, x, w, b) => ops.conv1x1(be, x, { weight: w, bias: b }));
-    same(`conv1x1 + residual ${cin}→${cout} ${h}×${w}`, [x, ...conv, residual], (be, x, w, b, r) => ops.conv1x1(be, x, { weight: w, bias: b }, r));
+    same(
+      `conv1x1 + residual ${cin}→${cout} ${h}×${w}`,
+      [x, ...conv, residual],
+      (be, x, w, b, r) => ops.conv1x1(be, x, { weight: w, bias: b }, r),
+    );
   }
 });
 
@@ -186,7 +229,11 @@ test('group norm, with and without swish', () => {
     const x = randomTensor([c!, h!, w!], rnd, 3);
     const norm = [randomTensor([c!], rnd), randomTensor([c!], rnd)];
     for (const swish of [false, true]) {
-      same(`group norm ${c}×${h}×${w} swish ${swish}`, [x, ...norm], (be, x, g, b) => ops.groupNorm(be, x, { weight: g, bias: b }, swish));
+      same(
+        `group norm ${c}×${h}×${w} swish ${swish}`,
+        [x, ...norm],
+        (be, x, g, b) => ops.groupNorm(be, x, { weight: g, bias: b }, swish),
+      );
     }
   }
 });
@@ -204,7 +251,11 @@ test('swish over the whole float range, through group norm', () => {
 test('attention', () => {
   const rnd = random(5);
   for (const [c, h, w] of [[4, 4, 4], [8, 3, 5], [17, 2, 3], [32, 1, 1], [20, 5, 7], [64, 8, 8]]) {
-    const [q, k, v] = [randomTensor([c!, h!, w!], rnd, 2), randomTensor([c!, h!, w!], rnd, 2), randomTensor([c!, h!, w!], rnd)];
+    const [q, k, v] = [
+      randomTensor([c!, h!, w!], rnd, 2),
+      randomTensor([c!, h!, w!], rnd, 2),
+      randomTensor([c!, h!, w!], rnd),
+    ];
     same(`attention ${c}×${h}×${w}`, [q, k, v], (be, q, k, v) => ops.attention(be, q, k, v));
   }
 });
@@ -212,7 +263,14 @@ test('attention', () => {
 test('codebook norms and argmin, ties to the first index', () => {
   const rnd = random(6);
   // 1024 and 600 codes: several chunks of 256, the last one partial.
-  for (const [d, k, h, w] of [[4, 16, 2, 2], [5, 13, 3, 1], [64, 100, 4, 4], [8, 7, 1, 1], [16, 1024, 2, 3], [8, 600, 5, 7]]) {
+  for (
+    const [d, k, h, w] of [[4, 16, 2, 2], [5, 13, 3, 1], [64, 100, 4, 4], [8, 7, 1, 1], [16, 1024, 2, 3], [
+      8,
+      600,
+      5,
+      7,
+    ]]
+  ) {
     const codebook = randomTensor([k!, d!], rnd);
     // Duplicate codes make exact ties: the first index must win on both backends.
     for (let c = 0; c < d!; c++) codebook.data[(k! - 1) * d! + c] = codebook.data[c]!;

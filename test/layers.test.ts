@@ -26,7 +26,14 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Folders whose modules may import node: built-ins: the rest run in browsers too. */
-const NODE_ONLY = ['platform/node', 'entries/install_node.ts', 'entries/node.ts', 'entries/engine_worker_node.ts', 'entries/pool_worker_node.ts', 'cli'];
+const NODE_ONLY = [
+  'platform/node',
+  'entries/install_node.ts',
+  'entries/node.ts',
+  'entries/engine_worker_node.ts',
+  'entries/pool_worker_node.ts',
+  'cli',
+];
 
 /** Files of kernels/ that are not a twin: the module's entry, and helpers below it. */
 const KERNEL_ENTRY = 'index.ts';
@@ -51,7 +58,9 @@ function layerOf(path: string): number {
 
 /** Every module specifier a file imports or re-exports, statically or dynamically. */
 function importsOf(text: string): string[] {
-  return [...text.matchAll(/(?:^|[^.\w])(?:import|export)\s*(?:type\s+)?(?:[\w*{}\s,]*\sfrom\s*)?\(?\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return [
+    ...text.matchAll(/(?:^|[^.\w])(?:import|export)\s*(?:type\s+)?(?:[\w*{}\s,]*\sfrom\s*)?\(?\s*['"]([^'"]+)['"]/gm),
+  ].map((m) => m[1]!);
 }
 
 test('every import in src/ goes to the same layer or one below', () => {
@@ -78,11 +87,16 @@ test('kernels/ mirrors src/compute/reference/ file for file', () => {
   const top = (dir: string) => readdirSync(`${ROOT}${dir}`).filter((name) => name.endsWith('.ts'));
   const kernels = top('kernels').filter((name) => name !== KERNEL_ENTRY);
   const reference = top('src/compute/reference').filter((name) => !REFERENCE_ONLY.includes(name));
-  assert.equal(kernels.sort(), reference.sort(), 'each kernel file has a scalar twin of the same name, and each twin a kernel');
+  assert.equal(
+    kernels.sort(),
+    reference.sort(),
+    'each kernel file has a scalar twin of the same name, and each twin a kernel',
+  );
 });
 
 test('the import check sees imports of every form', () => {
-  const text = `import a from './a.js';\nimport type { B } from "../b.js";\nexport { c } from './c.js';\nimport './d.js';\nconst e = await import('./e.js');\nexport * from './f.js';`;
+  const text =
+    `import a from './a.js';\nimport type { B } from "../b.js";\nexport { c } from './c.js';\nimport './d.js';\nconst e = await import('./e.js');\nexport * from './f.js';`;
   assert.equal(importsOf(text), ['./a.js', '../b.js', './c.js', './d.js', './e.js', './f.js']);
 });
 

@@ -28,7 +28,9 @@ const THREADS = 2;
 function runDeno(threads: number): Promise<FixtureOutputs> {
   const main = fileURLToPath(new URL('./runtime/deno_main.js', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [denoPath(), 'run', '--allow-read', main, String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [denoPath(), 'run', '--allow-read', main, String(threads)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -42,12 +44,12 @@ function runDeno(threads: number): Promise<FixtureOutputs> {
 }
 
 /** Runs fixtureOutputs in a page of the demo server; `isolated` false leaves out COOP/COEP. */
-async function runChromium(threads: number, isolated: boolean): Promise<FixtureOutputs & { isolated: boolean }> {
+async function runChromium(threads: number, isolated: boolean): Promise<FixtureOutputs & { isolated: boolean; }> {
   const { page, errors, close } = await openBlankPage(isolated);
   try {
     const result = await page.evaluate(async ({ n, module, platformModule }) => {
       await import(platformModule); // the browser platform, as the package's entry installs it
-      const { fixtureOutputs: run } = (await import(module)) as { fixtureOutputs: typeof fixtureOutputs };
+      const { fixtureOutputs: run } = (await import(module)) as { fixtureOutputs: typeof fixtureOutputs; };
       const read = async (path: string) => {
         const response = await fetch(`/test/fixtures/tiny/${path}`);
         if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
@@ -55,7 +57,11 @@ async function runChromium(threads: number, isolated: boolean): Promise<FixtureO
       };
       const outputs = await run(read, n, 'chromium');
       return { ...outputs, isolated: globalThis.crossOriginIsolated };
-    }, { n: threads, module: '/dist/test/runtime/fixture_outputs.js', platformModule: '/dist/src/entries/install_web.js' });
+    }, {
+      n: threads,
+      module: '/dist/test/runtime/fixture_outputs.js',
+      platformModule: '/dist/src/entries/install_web.js',
+    });
     assert.equal(errors, [], 'no page errors');
     return result;
   } finally {
@@ -68,7 +74,11 @@ function assertSameDigests(a: FixtureOutputs, b: FixtureOutputs): void {
   assert.ok(keys.length >= 22, `${a.runtime}: every case up to 512 tokens has digests in both modes (${keys.length})`);
   assert.equal(Object.keys(b.digests).sort(), keys.sort(), `${b.runtime} computed the same outputs as ${a.runtime}`);
   const differing = keys.filter((k) => a.digests[k] !== b.digests[k]);
-  assert.equal(differing, [], `${b.runtime} (${b.threads} threads) differs from ${a.runtime} (${a.threads} threads) on: ${differing.join(', ')}`);
+  assert.equal(
+    differing,
+    [],
+    `${b.runtime} (${b.threads} threads) differs from ${a.runtime} (${a.threads} threads) on: ${differing.join(', ')}`,
+  );
 }
 
 let node: FixtureOutputs;
@@ -93,7 +103,18 @@ test('Deno: a CLI encode whose load fails after its workers started exits 1 at o
     const input = join(dir, 'x.npy');
     writeFileSync(input, writeNpy('float32', [1, 3, 32, 32], new Float32Array(3 * 32 * 32)));
     const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-    const r = spawnSync(process.execPath, [denoPath(), 'run', '-A', cli, 'encode', input, '--weights', weights, '--threads', '2'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [
+      denoPath(),
+      'run',
+      '-A',
+      cli,
+      'encode',
+      input,
+      '--weights',
+      weights,
+      '--threads',
+      '2',
+    ], { encoding: 'utf8', timeout: 30_000 });
     assert.is(r.signal, null, `still running after 30 s: ${r.stderr}`);
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, /vqgan: .*one-tensor\.safetensors: model tensor encoder\.conv_in\.weight .* is missing/);

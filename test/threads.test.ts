@@ -14,7 +14,6 @@ import { instantiateKernels, kernelModuleFor } from '../src/compute/wasm/kernel_
 import { ThreadPool } from '../src/compute/wasm/thread_pool.js';
 import { nodeFixtureOutputs } from './helpers/node_fixture_outputs.js';
 
-
 test('fixture outputs, exact and fast mode, are byte-identical at 1, 2 and 3 threads', async () => {
   const one = await nodeFixtureOutputs(1);
   assert.is(one.threads, 1);
@@ -47,7 +46,9 @@ test('the thread pool computes each piece once, job after job', async () => {
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
           const got = f32[dst / 4 + c * rows + r];
-          if (got !== job * 1000 + r * cols + c) assert.unreachable(`job ${job} (${rows}×${cols}): out[${c}, ${r}] = ${got}`);
+          if (got !== job * 1000 + r * cols + c) {
+            assert.unreachable(`job ${job} (${rows}×${cols}): out[${c}, ${r}] = ${got}`);
+          }
         }
       }
     }

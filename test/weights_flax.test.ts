@@ -33,8 +33,16 @@ import { parseNpy } from '../src/io/npy.js';
 const TINY_FLAX = `${TINY}tiny_flax.msgpack`;
 const TINY_FLAX_OLD = `${TINY}tiny_flax_old.msgpack`;
 const TINY_CONFIG = {
-  ch: 32, ch_mult: [1, 1, 2, 2, 4], num_res_blocks: 2, attn_resolutions: [16], z_channels: 64,
-  resolution: 256, in_channels: 3, out_ch: 3, embed_dim: 64, n_embed: 1024,
+  ch: 32,
+  ch_mult: [1, 1, 2, 2, 4],
+  num_res_blocks: 2,
+  attn_resolutions: [16],
+  z_channels: 64,
+  resolution: 256,
+  in_channels: 3,
+  out_ch: 3,
+  embed_dim: 64,
+  n_embed: 1024,
 };
 
 const ckptSource = await platform().files.openFile(TINY_CKPT);
@@ -42,7 +50,8 @@ const ckpt = (await readCheckpoint(ckptSource)).tensors;
 await ckptSource.close();
 
 const read = (bytes: Uint8Array, name = 'test.msgpack') => readFlaxMsgpack(memorySource(bytes, name));
-const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
+const hex = (s: string): Uint8Array =>
+  Uint8Array.from(s.replace(/\s+/g, '').match(/../g) ?? [], (b) => parseInt(b, 16));
 
 function assertSameTensors(got: Map<string, Tensor>, what: string): void {
   assert.equal([...got.keys()].sort(), [...ckpt.keys()].sort(), `${what}: keys`);
@@ -87,7 +96,20 @@ test('msgpack: every form of every type', async () => {
     81 a1 6b 01 de 0001 a1 6b 02 df 00000001 a1 6b 03`);
   const v = (await decodeMsgpack(bytes)) as MsgpackValue[];
   assert.is(v.length, 37);
-  assert.equal(v.slice(0, 12), [5, -32, 255, 0x1234, 0x89abcdef, 2 ** 32, 2n ** 64n - 1n, -128, -32768, -(2 ** 31), -2, 1.5]);
+  assert.equal(v.slice(0, 12), [
+    5,
+    -32,
+    255,
+    0x1234,
+    0x89abcdef,
+    2 ** 32,
+    2n ** 64n - 1n,
+    -128,
+    -32768,
+    -(2 ** 31),
+    -2,
+    1.5,
+  ]);
   assert.is(v[12], Math.PI);
   assert.equal(v.slice(13, 16), [null, false, true]);
   assert.equal(v.slice(16, 20), ['abc', 'abc', 'abc', 'abc']);
@@ -103,7 +125,12 @@ test('msgpack: every form of every type', async () => {
 
 test('msgpack: bad bytes are BAD_FORMAT naming the byte, never a crash or a hang', async () => {
   const bad = (h: string | Uint8Array, ...parts: (string | RegExp)[]) =>
-    expectError(() => decodeMsgpack(typeof h === 'string' ? hex(h) : h, 'x.msgpack'), 'BAD_FORMAT', 'x.msgpack', ...parts);
+    expectError(
+      () => decodeMsgpack(typeof h === 'string' ? hex(h) : h, 'x.msgpack'),
+      'BAD_FORMAT',
+      'x.msgpack',
+      ...parts,
+    );
   await bad('', 'truncated', 'at byte 0');
   await bad('cd 12', 'truncated', 'at byte 0');
   await bad('92 01', 'array of 2 entries does not fit in the 1 bytes left', 'at byte 0');
@@ -158,10 +185,10 @@ test('the API on each fixture gives the tokens, latents and outputs of tiny.ckpt
     for (const c of encodeCases) {
       const npy = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.input.npy`)), c.name);
       const input = new Tensor(npy.shape, npy.data as Float32Array);
-      const want = (await reference.encode(input));
-      const decoded = (await reference.decode(want));
+      const want = await reference.encode(input);
+      const decoded = await reference.decode(want);
       for (const vq of models) {
-        const got = (await vq.encode(input));
+        const got = await vq.encode(input);
         assert.ok(sameBytes(got.tokens, want.tokens), `${c.name}: tokens`);
         assert.ok(sameBytes(got.latent.data, want.latent.data), `${c.name}: latent`);
         assert.ok(sameBytes((await vq.decode(got)).data, decoded.data), `${c.name}: decoded`);
@@ -171,7 +198,7 @@ test('the API on each fixture gives the tokens, latents and outputs of tiny.ckpt
     const [height, width] = c.tokens_hw;
     const tokens = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.tokens.npy`)), c.name).data;
     const grid = { height, width, tokens: Int32Array.from(tokens as ArrayLike<number>) };
-    const want = (await reference.decode(grid));
+    const want = await reference.decode(grid);
     for (const vq of models) assert.ok(sameBytes((await vq.decode(grid)).data, want.data), `${c.name}: decoded`);
   } finally {
     reference.dispose();
@@ -192,11 +219,32 @@ test('loadWeights: sniffed as flax from a path or bytes; configuration from conf
   const dir = mkdtempSync(join(tmpdir(), 'vqgan-flax-'));
   try {
     symlinkSync(TINY_FLAX, join(dir, 'flax_model.msgpack'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      architectures: ['VQModel'], attn_resolutions: [16], ch: 32, ch_mult: [1, 1, 2, 2, 4], double_z: false, dropout: 0.0,
-      embed_dim: 64, give_pre_end: false, in_channels: 3, n_embed: 1024, num_res_blocks: 2, num_resolutions: 5, out_ch: 3,
-      resamp_with_conv: true, resolution: 256, transformers_version: '4.9.0.dev0', z_channels: 64,
-    }, null, 2));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify(
+        {
+          architectures: ['VQModel'],
+          attn_resolutions: [16],
+          ch: 32,
+          ch_mult: [1, 1, 2, 2, 4],
+          double_z: false,
+          dropout: 0.0,
+          embed_dim: 64,
+          give_pre_end: false,
+          in_channels: 3,
+          n_embed: 1024,
+          num_res_blocks: 2,
+          num_resolutions: 5,
+          out_ch: 3,
+          resamp_with_conv: true,
+          resolution: 256,
+          transformers_version: '4.9.0.dev0',
+          z_channels: 64,
+        },
+        null,
+        2,
+      ),
+    );
     const beside = await loadWeights(join(dir, 'flax_model.msgpack'));
     assert.is(beside.configSource, join(dir, 'config.json'));
     assert.equal(beside.config, TINY_CONFIG);
@@ -226,8 +274,17 @@ test('a params wrapper, chunked arrays, float16 and bfloat16', async () => {
   const [shape, dtype, data] = await unpackArray(quantize.get('embedding')!);
   const cut = [0, 1000 * 4, 40_000 * 4, data.length];
   const chunks: Record<string, Packable> = {};
-  for (let i = 0; i + 1 < cut.length; i++) chunks[String(i)] = flaxArray([(cut[i + 1]! - cut[i]!) / 4], dtype, data.subarray(cut[i], cut[i + 1]));
-  quantize.set('embedding', { __msgpack_chunked_array__: true, shape: Object.fromEntries(shape.map((d, i) => [String(i), d])), chunks } as never);
+  for (let i = 0; i + 1 < cut.length; i++) {
+    chunks[String(i)] = flaxArray([(cut[i + 1]! - cut[i]!) / 4], dtype, data.subarray(cut[i], cut[i + 1]));
+  }
+  quantize.set(
+    'embedding',
+    {
+      __msgpack_chunked_array__: true,
+      shape: Object.fromEntries(shape.map((d, i) => [String(i), d])),
+      chunks,
+    } as never,
+  );
   assertSameTensors((await read(packMsgpack(tree))).tensors, 'chunked');
 
   const small = {
@@ -272,43 +329,114 @@ test('length fields set huge are BAD_FORMAT, checked before anything is read or 
   const patched = bytes.slice();
   patched[first + 1] = 0xff;
   patched[first + 2] = 0xff;
-  await expectError(() => read(patched, 'huge.msgpack'), 'BAD_FORMAT', 'huge.msgpack', 'bin of 65535 bytes does not fit', `at byte ${first}`);
+  await expectError(
+    () => read(patched, 'huge.msgpack'),
+    'BAD_FORMAT',
+    'huge.msgpack',
+    'bin of 65535 bytes does not fit',
+    `at byte ${first}`,
+  );
 
   const ext32 = hex('81 a7 656e636f646572 c9 fffffff0 01'); // {"encoder": ext32 of 2^32 − 16 bytes}
-  await expectError(() => read(ext32, 'huge.msgpack'), 'BAD_FORMAT', 'huge.msgpack', 'ext type 1 of 4294967280 bytes does not fit', 'at byte 9');
+  await expectError(
+    () => read(ext32, 'huge.msgpack'),
+    'BAD_FORMAT',
+    'huge.msgpack',
+    'ext type 1 of 4294967280 bytes does not fit',
+    'at byte 9',
+  );
   const map32 = hex('df ffffffff a1 61');
-  await expectError(() => read(map32, 'huge.msgpack'), 'BAD_FORMAT', 'huge.msgpack', 'map of 4294967295 entries', 'at byte 0');
-  const dims = packMsgpack({ encoder: { conv_in: { kernel: flaxArray([0xffffffff, 0xffffffff, 3, 3], 'float32', new Uint8Array(16)) } } });
-  await expectError(() => read(dims, 'huge.msgpack'), 'BAD_FORMAT', 'huge.msgpack', 'encoder.conv_in.kernel', 'holds 16');
+  await expectError(
+    () => read(map32, 'huge.msgpack'),
+    'BAD_FORMAT',
+    'huge.msgpack',
+    'map of 4294967295 entries',
+    'at byte 0',
+  );
+  const dims = packMsgpack({
+    encoder: { conv_in: { kernel: flaxArray([0xffffffff, 0xffffffff, 3, 3], 'float32', new Uint8Array(16)) } },
+  });
+  await expectError(
+    () => read(dims, 'huge.msgpack'),
+    'BAD_FORMAT',
+    'huge.msgpack',
+    'encoder.conv_in.kernel',
+    'holds 16',
+  );
 });
 
 test('an unknown key is UNEXPECTED_KEY naming it', async () => {
   const kernel = flaxArray([1, 1, 1, 1], 'float32', float32Bytes([1]));
-  await expectError(() => read(packMsgpack({ encoder: { extra: { kernel } } }), 'k.msgpack'), 'UNEXPECTED_KEY', 'k.msgpack', 'encoder.extra.kernel');
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { weight: kernel } } }), 'k.msgpack'), 'UNEXPECTED_KEY', 'encoder.conv_in.weight');
+  await expectError(
+    () => read(packMsgpack({ encoder: { extra: { kernel } } }), 'k.msgpack'),
+    'UNEXPECTED_KEY',
+    'k.msgpack',
+    'encoder.extra.kernel',
+  );
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { weight: kernel } } }), 'k.msgpack'),
+    'UNEXPECTED_KEY',
+    'encoder.conv_in.weight',
+  );
   await expectError(() => read(packMsgpack({ step: 100 }), 'k.msgpack'), 'UNEXPECTED_KEY', 'k.msgpack', 'step');
   // PyTorch's dotted names are not Flax's.
-  await expectError(() => read(packMsgpack({ decoder: { up: { 0: { block: {} } } } }), 'k.msgpack'), 'UNEXPECTED_KEY', 'decoder.up');
+  await expectError(
+    () => read(packMsgpack({ decoder: { up: { 0: { block: {} } } } }), 'k.msgpack'),
+    'UNEXPECTED_KEY',
+    'decoder.up',
+  );
   // A key of a tensor the model lacks: Flax up_0 is level 0, which has no upsample.
   const tree = await fixtureTree();
   at(tree, 'decoder.up_0').set('upsample', at(tree, 'decoder.up_1.upsample'));
-  await expectError(() => Vqgan.load(packMsgpack(tree), { config: TINY_CONFIG, threads: 1 }), 'UNEXPECTED_KEY', 'decoder.up.0.upsample.conv.weight');
+  await expectError(
+    () => Vqgan.load(packMsgpack(tree), { config: TINY_CONFIG, threads: 1 }),
+    'UNEXPECTED_KEY',
+    'decoder.up.0.upsample.conv.weight',
+  );
   // A model key that holds no array.
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { kernel: 'x' } } }), 'k.msgpack'), 'BAD_FORMAT', 'k.msgpack', 'encoder.conv_in.kernel is a str');
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { kernel: 'x' } } }), 'k.msgpack'),
+    'BAD_FORMAT',
+    'k.msgpack',
+    'encoder.conv_in.kernel is a str',
+  );
 });
 
 test('an unsupported dtype is UNSUPPORTED naming the key and the dtype', async () => {
   const f64 = flaxArray([3, 3, 3, 32], 'float64', new Uint8Array(3 * 3 * 3 * 32 * 8));
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { kernel: f64 } } }), 'd.msgpack'), 'UNSUPPORTED', 'd.msgpack', 'encoder.conv_in.kernel', 'float64');
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { kernel: f64 } } }), 'd.msgpack'),
+    'UNSUPPORTED',
+    'd.msgpack',
+    'encoder.conv_in.kernel',
+    'float64',
+  );
   const i32 = flaxArray([1024, 64], 'int32', new Uint8Array(1024 * 64 * 4));
-  await expectError(() => read(packMsgpack({ quantize: { embedding: { embedding: i32 } } }), 'd.msgpack'), 'UNSUPPORTED', 'quantize.embedding.embedding', 'int32');
+  await expectError(
+    () => read(packMsgpack({ quantize: { embedding: { embedding: i32 } } }), 'd.msgpack'),
+    'UNSUPPORTED',
+    'quantize.embedding.embedding',
+    'int32',
+  );
 });
 
 test('wrong kernel and parameter shapes are BAD_SHAPE naming the file and the key', async () => {
   const k3 = flaxArray([3, 3, 32], 'float32', new Uint8Array(3 * 3 * 32 * 4));
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { kernel: k3 } } }), 's.msgpack'), 'BAD_SHAPE', 's.msgpack', 'encoder.conv_in.kernel', '[3, 3, 32]', '(height, width, in, out)');
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { kernel: k3 } } }), 's.msgpack'),
+    'BAD_SHAPE',
+    's.msgpack',
+    'encoder.conv_in.kernel',
+    '[3, 3, 32]',
+    '(height, width, in, out)',
+  );
   const norm = flaxArray([2, 32], 'float32', new Uint8Array(2 * 32 * 4));
-  await expectError(() => read(packMsgpack({ encoder: { norm_out: { scale: norm } } }), 's.msgpack'), 'BAD_SHAPE', 'encoder.norm_out.scale', '(1, 1, 1, C)');
+  await expectError(
+    () => read(packMsgpack({ encoder: { norm_out: { scale: norm } } }), 's.msgpack'),
+    'BAD_SHAPE',
+    'encoder.norm_out.scale',
+    '(1, 1, 1, C)',
+  );
 
   // A kernel left in PyTorch's OIHW order does not fit the configuration once read as HWIO.
   const tree = await fixtureTree();
@@ -319,7 +447,14 @@ test('wrong kernel and parameter shapes are BAD_SHAPE naming the file and the ke
   try {
     const file = join(dir, 'oihw.msgpack');
     writeFileSync(file, packMsgpack(tree));
-    await expectError(() => Vqgan.load(file, { config: TINY_CONFIG, threads: 1 }), 'BAD_SHAPE', file, 'decoder.conv_in.weight', 'has shape [3, 3, 128, 64]', 'needs [128, 64, 3, 3]');
+    await expectError(
+      () => Vqgan.load(file, { config: TINY_CONFIG, threads: 1 }),
+      'BAD_SHAPE',
+      file,
+      'decoder.conv_in.weight',
+      'has shape [3, 3, 128, 64]',
+      'needs [128, 64, 3, 3]',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -328,18 +463,54 @@ test('wrong kernel and parameter shapes are BAD_SHAPE naming the file and the ke
 test('other malformed arrays and files are BAD_FORMAT', async () => {
   const name = 'm.msgpack';
   const short = flaxArray([4], 'float32', new Uint8Array(12));
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { bias: short } } }), name), 'BAD_FORMAT', name, 'encoder.conv_in.bias', 'needs 16 bytes but holds 12');
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { bias: short } } }), name),
+    'BAD_FORMAT',
+    name,
+    'encoder.conv_in.bias',
+    'needs 16 bytes but holds 12',
+  );
   const two = { type: 1, data: packMsgpack([[1], 'float32']) };
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { bias: two } } }), name), 'BAD_FORMAT', name, 'not [shape, dtype, data]');
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { bias: two } } }), name),
+    'BAD_FORMAT',
+    name,
+    'not [shape, dtype, data]',
+  );
   const trailing = { type: 1, data: new Uint8Array([...packMsgpack([[1], 'float32', float32Bytes([1])]), 0]) };
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { bias: trailing } } }), name), 'BAD_FORMAT', name, '1 bytes left over');
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { bias: trailing } } }), name),
+    'BAD_FORMAT',
+    name,
+    '1 bytes left over',
+  );
   await expectError(() => read(packMsgpack([1, 2]), name), 'BAD_FORMAT', name, 'not a Flax msgpack file');
   await expectError(() => read(hex('81 01 02'), name), 'BAD_FORMAT', name, 'a map key is a int 1', 'at byte 1');
-  await expectError(() => read(new Uint8Array([...packMsgpack({ encoder: {} }), 0xc0]), name), 'BAD_FORMAT', name, 'left over');
-  const bad = { __msgpack_chunked_array__: true, shape: { 0: 5 }, chunks: { 0: flaxArray([4], 'float32', new Uint8Array(16)) } };
-  await expectError(() => read(packMsgpack({ encoder: { conv_in: { bias: bad } } }), name), 'BAD_FORMAT', name, 'chunked array encoder.conv_in.bias', 'shape [5]');
+  await expectError(
+    () => read(new Uint8Array([...packMsgpack({ encoder: {} }), 0xc0]), name),
+    'BAD_FORMAT',
+    name,
+    'left over',
+  );
+  const bad = {
+    __msgpack_chunked_array__: true,
+    shape: { 0: 5 },
+    chunks: { 0: flaxArray([4], 'float32', new Uint8Array(16)) },
+  };
+  await expectError(
+    () => read(packMsgpack({ encoder: { conv_in: { bias: bad } } }), name),
+    'BAD_FORMAT',
+    name,
+    'chunked array encoder.conv_in.bias',
+    'shape [5]',
+  );
   // Not a weights file at all: an array first is not sniffed as Flax.
-  await expectError(() => loadWeights(packMsgpack([1, 2, 3, 4, 5, 6, 7, 8, 9])), 'BAD_FORMAT', 'not a weights file', 'Flax .msgpack');
+  await expectError(
+    () => loadWeights(packMsgpack([1, 2, 3, 4, 5, 6, 7, 8, 9])),
+    'BAD_FORMAT',
+    'not a weights file',
+    'Flax .msgpack',
+  );
 });
 
 test.run();

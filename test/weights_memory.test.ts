@@ -37,16 +37,26 @@ test('a checkpoint padded with 4× optimizer state loads within 1.5× the weight
     const file = join(dir, 'padded.ckpt');
     writeFileSync(file, checkpointZip(checkpointPickle(model, optimizer), storages, true));
 
-    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./helpers/measure_load.js', import.meta.url)), file], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, [
+      fileURLToPath(new URL('./helpers/measure_load.js', import.meta.url)),
+      file,
+    ], { encoding: 'utf8' });
     assert.is(child.status, 0, child.stderr);
     const { before, peak, weightBytes, bytesRead } = JSON.parse(child.stdout) as {
-      before: number; peak: number; weightBytes: number; bytesRead: number;
+      before: number;
+      peak: number;
+      weightBytes: number;
+      bytesRead: number;
     };
     const weights = TENSORS * NUMEL * 4;
     assert.is(weightBytes, weights, 'every model tensor loaded');
     const rise = peak - before;
-    console.log(`  file ${(TENSORS * (1 + OPTIMIZER) * NUMEL * 4) / MB} MB, float32 weights ${weights / MB} MB: ` +
-      `peak RSS rise ${(rise / MB).toFixed(1)} MB (${(rise / weights).toFixed(2)}× the weights), read ${(bytesRead / MB).toFixed(1)} MB`);
+    console.log(
+      `  file ${(TENSORS * (1 + OPTIMIZER) * NUMEL * 4) / MB} MB, float32 weights ${weights / MB} MB: `
+        + `peak RSS rise ${(rise / MB).toFixed(1)} MB (${(rise / weights).toFixed(2)}× the weights), read ${
+          (bytesRead / MB).toFixed(1)
+        } MB`,
+    );
     assert.ok(rise <= 1.5 * weights, `peak RSS rose by ${(rise / MB).toFixed(1)} MB, over 1.5 × ${weights / MB} MB`);
     assert.ok(bytesRead <= weights + MB, `read ${bytesRead} bytes for ${weights} bytes of weights`);
   } finally {

@@ -11,7 +11,6 @@ import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js
 import { TINY_CKPT, TINY_SAFETENSORS } from './helpers/golden.js';
 import { uint16Bytes } from './helpers/make_checkpoint.js';
 
-
 /** A safetensors file from a header object and raw data, written by hand. */
 function rawFile(header: object, data: Uint8Array, headerLength?: number): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -25,7 +24,10 @@ function rawFile(header: object, data: Uint8Array, headerLength?: number): Uint8
 const read = (bytes: Uint8Array, name = 'test.safetensors') => readSafetensors(memorySource(bytes, name));
 
 test('tiny.safetensors and tiny.ckpt hold the same keys and bit-identical float32 tensors', async () => {
-  const [ckptSrc, stSrc] = [await platform().files.openFile(TINY_CKPT), await platform().files.openFile(TINY_SAFETENSORS)];
+  const [ckptSrc, stSrc] = [
+    await platform().files.openFile(TINY_CKPT),
+    await platform().files.openFile(TINY_SAFETENSORS),
+  ];
   try {
     const ckpt = (await readCheckpoint(ckptSrc)).tensors;
     const st = (await readSafetensors(stSrc)).tensors;
@@ -75,23 +77,55 @@ test('F16 and BF16 tensors widen to float32 exactly', async () => {
 
 test('other dtypes are UNSUPPORTED naming the key, unless the key is loss.*', async () => {
   const data = new Uint8Array(16);
-  await expectError(() => read(rawFile({ 'quantize.embedding.weight': { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data)), 'UNSUPPORTED', 'quantize.embedding.weight', 'I64');
-  assert.is((await read(rawFile({ 'loss.steps': { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data))).tensors.size, 0);
-  await expectError(() => read(rawFile({ w: { dtype: 'Q4', shape: [2], data_offsets: [0, 16] } }, data)), 'UNSUPPORTED', 'w', 'Q4');
+  await expectError(
+    () => read(rawFile({ 'quantize.embedding.weight': { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data)),
+    'UNSUPPORTED',
+    'quantize.embedding.weight',
+    'I64',
+  );
+  assert.is(
+    (await read(rawFile({ 'loss.steps': { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, data))).tensors.size,
+    0,
+  );
+  await expectError(
+    () => read(rawFile({ w: { dtype: 'Q4', shape: [2], data_offsets: [0, 16] } }, data)),
+    'UNSUPPORTED',
+    'w',
+    'Q4',
+  );
 });
 
 test('bad headers and offsets are BAD_FORMAT naming the file and the key', async () => {
   const f32 = (shape: number[], begin: number, end: number) => ({ dtype: 'F32', shape, data_offsets: [begin, end] });
   const eight = new Uint8Array(8);
   await expectError(() => read(new Uint8Array(4), 'short.safetensors'), 'BAD_FORMAT', 'short.safetensors');
-  await expectError(() => read(rawFile({ a: f32([2], 0, 8) }, eight, 1e9), 'huge.safetensors'), 'BAD_FORMAT', 'huge.safetensors', 'header length 1000000000');
+  await expectError(
+    () => read(rawFile({ a: f32([2], 0, 8) }, eight, 1e9), 'huge.safetensors'),
+    'BAD_FORMAT',
+    'huge.safetensors',
+    'header length 1000000000',
+  );
   await expectError(() => read(rawFile({ a: f32([2], 0, 8) }, eight, 5)), 'BAD_FORMAT', 'not JSON');
   await expectError(() => read(rawFile({ a: f32([3], 0, 8) }, eight)), 'BAD_FORMAT', 'tensor a', 'needs 12 bytes');
-  await expectError(() => read(rawFile({ a: f32([1], 0, 4), b: f32([2], 2, 10) }, new Uint8Array(10))), 'BAD_FORMAT', 'tensor b', 'overlap');
+  await expectError(
+    () => read(rawFile({ a: f32([1], 0, 4), b: f32([2], 2, 10) }, new Uint8Array(10))),
+    'BAD_FORMAT',
+    'tensor b',
+    'overlap',
+  );
   await expectError(() => read(rawFile({ a: f32([1], 4, 8) }, eight)), 'BAD_FORMAT', 'tensor a', 'gap');
   await expectError(() => read(rawFile({ a: f32([1], 0, 4) }, eight)), 'BAD_FORMAT', 'cover 4 bytes', 'holds 8');
-  await expectError(() => read(rawFile({ a: f32([4], 0, 16) }, eight), 'cut.safetensors'), 'BAD_FORMAT', 'cut.safetensors', 'holds 8');
-  await expectError(() => read(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, eight)), 'BAD_FORMAT', 'tensor a');
+  await expectError(
+    () => read(rawFile({ a: f32([4], 0, 16) }, eight), 'cut.safetensors'),
+    'BAD_FORMAT',
+    'cut.safetensors',
+    'holds 8',
+  );
+  await expectError(
+    () => read(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, eight)),
+    'BAD_FORMAT',
+    'tensor a',
+  );
   await expectError(() => read(rawFile({ a: { shape: [1] } }, eight)), 'BAD_FORMAT', 'tensor a');
   await expectError(() => read(rawFile({ __metadata__: { n: 1 } }, new Uint8Array(0))), 'BAD_FORMAT', '__metadata__');
   await expectError(() => read(rawFile([1, 2], new Uint8Array(0))), 'BAD_FORMAT', 'not a JSON object');

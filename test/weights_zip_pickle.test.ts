@@ -13,9 +13,16 @@ import { PickleGlobal, PickleObject, TorchStorage, TorchTensor } from '../src/we
 import { readZipDirectory, readZipEntry, readZipEntryRange, type ZipEntry } from '../src/weights/zip.js';
 import { TINY, TINY_CKPT } from './helpers/golden.js';
 import {
-  PickleWriter, checkpointPickle, checkpointZip, float32Bytes, makeZip, maliciousCheckpoint, maliciousPickle, uint16Bytes, type TensorSpec,
+  PickleWriter,
+  checkpointPickle,
+  checkpointZip,
+  float32Bytes,
+  makeZip,
+  maliciousCheckpoint,
+  maliciousPickle,
+  uint16Bytes,
+  type TensorSpec,
 } from './helpers/make_checkpoint.js';
-
 
 function hex(text: string): Uint8Array {
   return Uint8Array.from(text.match(/../g)!.map((h) => parseInt(h, 16)));
@@ -38,7 +45,7 @@ test('tiny.ckpt: model tensors only, no loss.*, read from the zip64 archive torc
     assert.is([...tensors.keys()].filter((k) => k.startsWith('loss.')).length, 0);
     assert.equal(tensors.get('encoder.conv_in.weight')!.shape, [32, 3, 3, 3]);
     assert.equal(tensors.get('quantize.embedding.weight')!.shape, [1024, 64]);
-    const hp = hyperParameters as { embed_dim: number; n_embed: number; ddconfig: Record<string, unknown> };
+    const hp = hyperParameters as { embed_dim: number; n_embed: number; ddconfig: Record<string, unknown>; };
     assert.is(hp.embed_dim, 64);
     assert.is(hp.n_embed, 1024);
     assert.is(hp.ddconfig.ch, 32);
@@ -52,10 +59,23 @@ test('tiny.ckpt: model tensors only, no loss.*, read from the zip64 archive torc
 
 test('tiny.ckpt: a truncated copy or a PNG is BAD_FORMAT naming the file', async () => {
   const ckpt = new Uint8Array(readFileSync(TINY_CKPT));
-  await expectError(() => readCheckpoint(memorySource(ckpt.subarray(0, ckpt.length >> 1), 'half.ckpt')), 'BAD_FORMAT', 'half.ckpt');
-  await expectError(() => readCheckpoint(memorySource(ckpt.subarray(0, ckpt.length - 30), 'cut.ckpt')), 'BAD_FORMAT', 'cut.ckpt');
+  await expectError(
+    () => readCheckpoint(memorySource(ckpt.subarray(0, ckpt.length >> 1), 'half.ckpt')),
+    'BAD_FORMAT',
+    'half.ckpt',
+  );
+  await expectError(
+    () => readCheckpoint(memorySource(ckpt.subarray(0, ckpt.length - 30), 'cut.ckpt')),
+    'BAD_FORMAT',
+    'cut.ckpt',
+  );
   const png = new Uint8Array(readFileSync(`${TINY}golden/mountain_256x256.png`));
-  await expectError(() => readCheckpoint(memorySource(png, 'mountain.png')), 'BAD_FORMAT', 'mountain.png', 'not a readable zip');
+  await expectError(
+    () => readCheckpoint(memorySource(png, 'mountain.png')),
+    'BAD_FORMAT',
+    'mountain.png',
+    'not a readable zip',
+  );
   await expectError(() => readCheckpoint(memorySource(new Uint8Array(5), 'tiny.bin')), 'BAD_FORMAT', 'tiny.bin');
   const legacy = checkpointPickle([['w', { storageKey: '0', storageNumel: 1, shape: [1] }]]);
   await expectError(() => readCheckpoint(memorySource(legacy, 'old.pt')), 'UNSUPPORTED', 'old.pt', 'legacy');
@@ -86,7 +106,11 @@ test('a checkpoint padded with a 64 MB optimizer tensor reads only the model byt
     [{ storageKey: '2', storageNumel: big, shape: [big] }],
   );
   // zip64 extra fields in every directory entry, as a large torch checkpoint has them.
-  const bytes = checkpointZip(pickle, { 0: float32Bytes([1, 2, 3, 4, 5, 6]), 1: float32Bytes([-1, 0.5]), 2: new Uint8Array(big * 4) }, true);
+  const bytes = checkpointZip(pickle, {
+    0: float32Bytes([1, 2, 3, 4, 5, 6]),
+    1: float32Bytes([-1, 0.5]),
+    2: new Uint8Array(big * 4),
+  }, true);
   const src = memorySource(bytes, 'padded.ckpt');
   const { tensors, hyperParameters } = await readCheckpoint(src);
   assert.equal([...tensors.keys()], ['decoder.conv_in.weight', 'decoder.conv_in.bias']);
@@ -110,7 +134,13 @@ test('a compressed entry is UNSUPPORTED naming it; a zip without data.pkl is BAD
   const zip = makeZip([{ name: 'x/data.pkl', data: new Uint8Array(10) }]);
   const cd = new DataView(zip.buffer).getUint32(zip.length - 6, true);
   new DataView(zip.buffer).setUint16(cd + 10, 8, true); // method: deflate
-  await expectError(() => readCheckpoint(memorySource(zip, 'deflated.ckpt')), 'UNSUPPORTED', 'deflated.ckpt', 'x/data.pkl', 'compressed');
+  await expectError(
+    () => readCheckpoint(memorySource(zip, 'deflated.ckpt')),
+    'UNSUPPORTED',
+    'deflated.ckpt',
+    'x/data.pkl',
+    'compressed',
+  );
   const other = makeZip([{ name: 'readme.txt', data: new Uint8Array(3) }]);
   await expectError(() => readCheckpoint(memorySource(other, 'other.zip')), 'BAD_FORMAT', 'other.zip', 'data.pkl');
 });
@@ -142,7 +172,15 @@ test('strided views, shared storages, float16, bfloat16 and int64 storages rebui
     e: new Uint8Array(0),
   });
   const { tensors } = await readCheckpoint(memorySource(zip, 'views.ckpt'));
-  assert.equal([...tensors.keys()], ['a.weight', 'a.weight_t', 'a.strided', 'h.weight', 'b.weight', 'n.count', 'empty.weight']);
+  assert.equal([...tensors.keys()], [
+    'a.weight',
+    'a.weight_t',
+    'a.strided',
+    'h.weight',
+    'b.weight',
+    'n.count',
+    'empty.weight',
+  ]);
   assert.equal([...tensors.get('a.weight')!.data], [0, 1, 2, 3, 4, 5]);
   assert.equal(tensors.get('a.weight_t')!.shape, [3, 2]);
   assert.equal([...tensors.get('a.weight_t')!.data], [0, 3, 1, 4, 2, 5]);
@@ -159,14 +197,45 @@ test('strided views, shared storages, float16, bfloat16 and int64 storages rebui
 
 test('a view reaching past its storage, or a short storage entry, is BAD_FORMAT naming the key', async () => {
   const past = checkpointPickle([['enc.w', { storageKey: '0', storageNumel: 6, offset: 1, shape: [2, 3] }]]);
-  await expectError(() => readCheckpoint(memorySource(checkpointZip(past, { 0: float32Bytes([0, 1, 2, 3, 4, 5]) }), 'past.ckpt')), 'BAD_FORMAT', 'past.ckpt', 'enc.w', 'storage 0');
+  await expectError(
+    () => readCheckpoint(memorySource(checkpointZip(past, { 0: float32Bytes([0, 1, 2, 3, 4, 5]) }), 'past.ckpt')),
+    'BAD_FORMAT',
+    'past.ckpt',
+    'enc.w',
+    'storage 0',
+  );
   const strided = checkpointPickle([['enc.w', { storageKey: '0', storageNumel: 6, shape: [3, 2], stride: [1, 4] }]]);
-  await expectError(() => readCheckpoint(memorySource(checkpointZip(strided, { 0: float32Bytes([0, 1, 2, 3, 4, 5]) }), 'strided.ckpt')), 'BAD_FORMAT', 'enc.w');
+  await expectError(
+    () => readCheckpoint(memorySource(checkpointZip(strided, { 0: float32Bytes([0, 1, 2, 3, 4, 5]) }), 'strided.ckpt')),
+    'BAD_FORMAT',
+    'enc.w',
+  );
   const short = checkpointPickle([['enc.w', { storageKey: '0', storageNumel: 6, shape: [6] }]]);
-  await expectError(() => readCheckpoint(memorySource(checkpointZip(short, { 0: float32Bytes([0, 1, 2]) }), 'short.ckpt')), 'BAD_FORMAT', 'short.ckpt', 'enc.w');
-  await expectError(() => readCheckpoint(memorySource(checkpointZip(short, {}), 'missing.ckpt')), 'BAD_FORMAT', 'missing.ckpt', 'enc.w', 'missing');
-  const int = checkpointPickle([['enc.w', { storageKey: '0', storageType: 'IntStorage', storageNumel: 1, shape: [1] }]]);
-  await expectError(() => readCheckpoint(memorySource(checkpointZip(int, { 0: new Uint8Array(4) }), 'int.ckpt')), 'UNSUPPORTED', 'enc.w', 'IntStorage');
+  await expectError(
+    () => readCheckpoint(memorySource(checkpointZip(short, { 0: float32Bytes([0, 1, 2]) }), 'short.ckpt')),
+    'BAD_FORMAT',
+    'short.ckpt',
+    'enc.w',
+  );
+  await expectError(
+    () => readCheckpoint(memorySource(checkpointZip(short, {}), 'missing.ckpt')),
+    'BAD_FORMAT',
+    'missing.ckpt',
+    'enc.w',
+    'missing',
+  );
+  const int = checkpointPickle([['enc.w', {
+    storageKey: '0',
+    storageType: 'IntStorage',
+    storageNumel: 1,
+    shape: [1],
+  }]]);
+  await expectError(
+    () => readCheckpoint(memorySource(checkpointZip(int, { 0: new Uint8Array(4) }), 'int.ckpt')),
+    'UNSUPPORTED',
+    'enc.w',
+    'IntStorage',
+  );
 });
 
 // ---------------------------------------------------------------------------------
@@ -187,10 +256,20 @@ test('pickles that ask for code are refused, naming the global, before anything 
     [viaStackGlobal('collections', 'OrderedDict.__class__'), 'collections.OrderedDict.__class__'],
   ];
   for (const [bytes, global] of cases) {
-    await expectError(() => unpickle(bytes, 'evil.pkl'), 'UNSAFE_PICKLE', 'evil.pkl', `global ${global};`, 'nothing was run');
+    await expectError(
+      () => unpickle(bytes, 'evil.pkl'),
+      'UNSAFE_PICKLE',
+      'evil.pkl',
+      `global ${global};`,
+      'nothing was run',
+    );
   }
   const zip = maliciousCheckpoint('os', 'system', 'echo pwned');
-  await expectError(() => readCheckpoint(memorySource(zip, 'evil.ckpt')), 'UNSAFE_PICKLE', 'evil.ckpt: pickle asks for global os.system; refused, nothing was run');
+  await expectError(
+    () => readCheckpoint(memorySource(zip, 'evil.ckpt')),
+    'UNSAFE_PICKLE',
+    'evil.ckpt: pickle asks for global os.system; refused, nothing was run',
+  );
 });
 
 test('Python-written pickles of protocols 0 to 5 give the same data', () => {
@@ -205,7 +284,25 @@ test('Python-written pickles of protocols 0 to 5 give the same data', () => {
     '8005956b000000000000007d94288c0161945d94284b014afeffffff4d2c014a701101004a90eefeff8a090000000000000000408a08000000000000008047c00c0000000000008c0a68c3a96c6c6f20e29883944b014b0286948f94284b014b0290284b03919488894e5d9429654b078c017894752e',
   ];
   const expected = new Map<unknown, unknown>([
-    ['a', [1, -2, 300, 70000, -70000, 2n ** 70n, -(2n ** 63n), -3.5, 'h\u00e9llo \u2603', [1, 2], new Set([1, 2]), new Set([3]), true, false, null, [], []]],
+    ['a', [
+      1,
+      -2,
+      300,
+      70000,
+      -70000,
+      2n ** 70n,
+      -(2n ** 63n),
+      -3.5,
+      'h\u00e9llo \u2603',
+      [1, 2],
+      new Set([1, 2]),
+      new Set([3]),
+      true,
+      false,
+      null,
+      [],
+      [],
+    ]],
     [7, 'x'],
   ]);
   dumps.forEach((d, protocol) => assert.equal(unpickle(hex(d), `p${protocol}.pkl`), expected, `protocol ${protocol}`));
@@ -234,7 +331,9 @@ test('unknown globals become inert records; bytes, bytearray, OrderedDict and fr
 test('torch storages and tensors are descriptors; a dict subclass keeps its items', () => {
   const w = new PickleWriter().proto(2).mark();
   w.tensor({ storageKey: '7', storageType: 'HalfStorage', storageNumel: 12, offset: 2, shape: [2, 5], stride: [5, 1] });
-  w.global('pytorch_lightning.utilities.parsing', 'AttributeDict').emptyTuple().op(0x81).mark().str('lr').int(3).op(0x75);
+  w.global('pytorch_lightning.utilities.parsing', 'AttributeDict').emptyTuple().op(0x81).mark().str('lr').int(3).op(
+    0x75,
+  );
   w.global('typing', 'Any');
   const [t, attrs, any] = unpickle(w.op(0x6c).stop(), 'desc.pkl') as [TorchTensor, PickleObject, PickleGlobal];
   assert.instance(t, TorchTensor);
@@ -255,34 +354,69 @@ function hyperParametersCheckpoint(build: (w: PickleWriter) => void): Uint8Array
 test('hyper_parameters that contain themselves, or nest shared lists 2^60 paths deep, are refused', async () => {
   // EMPTY_LIST, BINPUT 200, BINGET 200, APPEND: a list holding itself
   const loop = hyperParametersCheckpoint((w) => w.op(0x5d, 0x71, 200, 0x68, 200, 0x61));
-  await expectError(() => readCheckpoint(memorySource(loop, 'loop.ckpt')), 'BAD_FORMAT', 'loop.ckpt', 'nested too deeply or too large');
+  await expectError(
+    () => readCheckpoint(memorySource(loop, 'loop.ckpt')),
+    'BAD_FORMAT',
+    'loop.ckpt',
+    'nested too deeply or too large',
+  );
   // L0 = []; L(k+1) = [Lk, Lk]: 61 small lists, but 2^60 leaves when expanded
   const laughs = hyperParametersCheckpoint((w) => {
     w.op(0x5d, 0x71, 0, 0x30);
     for (let k = 0; k < 60; k++) w.mark().op(0x68, k, 0x68, k, 0x6c, 0x71, k + 1, 0x30);
     w.op(0x68, 60);
   });
-  await expectError(() => readCheckpoint(memorySource(laughs, 'laughs.ckpt')), 'BAD_FORMAT', 'laughs.ckpt', 'nested too deeply or too large');
+  await expectError(
+    () => readCheckpoint(memorySource(laughs, 'laughs.ckpt')),
+    'BAD_FORMAT',
+    'laughs.ckpt',
+    'nested too deeply or too large',
+  );
 });
 
 test('malformed pickles are BAD_FORMAT naming the opcode and its position', async () => {
   const p = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
-  await expectError(() => unpickle(p(0x80, 2, 0x68, 5, 0x2e), 'memo.pkl'), 'BAD_FORMAT', 'memo.pkl', 'memo index 5', 'BINGET at byte 2');
-  await expectError(() => unpickle(p(0x80, 2, 0x71, 0, 0x2e), 'put.pkl'), 'BAD_FORMAT', 'empty stack', 'BINPUT at byte 2');
+  await expectError(
+    () => unpickle(p(0x80, 2, 0x68, 5, 0x2e), 'memo.pkl'),
+    'BAD_FORMAT',
+    'memo.pkl',
+    'memo index 5',
+    'BINGET at byte 2',
+  );
+  await expectError(
+    () => unpickle(p(0x80, 2, 0x71, 0, 0x2e), 'put.pkl'),
+    'BAD_FORMAT',
+    'empty stack',
+    'BINPUT at byte 2',
+  );
   // BINUNICODE claiming 4 GB: refused from the length, nothing allocated.
-  await expectError(() => unpickle(p(0x58, 0xff, 0xff, 0xff, 0xff, 0x61), 'long.pkl'), 'BAD_FORMAT', 'needs 4294967295 bytes', 'BINUNICODE at byte 0');
+  await expectError(
+    () => unpickle(p(0x58, 0xff, 0xff, 0xff, 0xff, 0x61), 'long.pkl'),
+    'BAD_FORMAT',
+    'needs 4294967295 bytes',
+    'BINUNICODE at byte 0',
+  );
   await expectError(() => unpickle(p(0x80, 2, 0xff), 'op.pkl'), 'BAD_FORMAT', 'unknown opcode', '0xff at byte 2');
   await expectError(() => unpickle(p(0x4b, 1, 0x61, 0x2e), 'append.pkl'), 'BAD_FORMAT', 'APPEND at byte 2');
   await expectError(() => unpickle(p(0x28, 0x4b, 1, 0x30, 0x30, 0x30, 0x2e), 'pop.pkl'), 'BAD_FORMAT', 'pop.pkl');
   await expectError(() => unpickle(new Uint8Array(5000).fill(0x28), 'marks.pkl'), 'BAD_FORMAT', 'MARKs nested deeper');
-  await expectError(() => unpickle(p(0x29, 0x29, 0x52, 0x2e), 'call.pkl'), 'BAD_FORMAT', 'calls a tuple', 'REDUCE at byte 2');
+  await expectError(
+    () => unpickle(p(0x29, 0x29, 0x52, 0x2e), 'call.pkl'),
+    'BAD_FORMAT',
+    'calls a tuple',
+    'REDUCE at byte 2',
+  );
   await expectError(() => unpickle(p(0x80, 9, 0x2e), 'proto.pkl'), 'UNSUPPORTED', 'protocol 9');
   const notStorage = new PickleWriter().proto(2).str('not a tuple').op(0x51).stop();
   await expectError(() => unpickle(notStorage, 'pid.pkl'), 'UNSUPPORTED', 'pid.pkl', 'persistent id');
 });
 
 test('corrupted pickles fail only with VqganError; a 300 000-item APPENDS is fine', () => {
-  const base = checkpointPickle([['w', { storageKey: '0', storageNumel: 6, shape: [2, 3] }]], [{ storageKey: '1', storageNumel: 4, shape: [4] }]);
+  const base = checkpointPickle([['w', { storageKey: '0', storageNumel: 6, shape: [2, 3] }]], [{
+    storageKey: '1',
+    storageNumel: 4,
+    shape: [4],
+  }]);
   let seed = 12345;
   const random = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -309,7 +443,10 @@ test('toPlain refuses a structure that expands exponentially', () => {
   const w = new PickleWriter().op(0x5d, 0x71, 0);
   for (let i = 0; i < 60; i++) w.op(0x68, i % 2, 0x68, i % 2, 0x86, 0x71, (i + 1) % 2);
   const v = unpickle(w.stop(), 'bomb.pkl');
-  assert.throws(() => toPlain(v, 'bomb.pkl'), (err: unknown) => err instanceof VqganError && err.code === 'BAD_FORMAT' && err.message.includes('bomb.pkl'));
+  assert.throws(
+    () => toPlain(v, 'bomb.pkl'),
+    (err: unknown) => err instanceof VqganError && err.code === 'BAD_FORMAT' && err.message.includes('bomb.pkl'),
+  );
 });
 
 test.run();

@@ -62,7 +62,13 @@ test('the f16_16384 config.yaml', () => {
         },
         lossconfig: {
           target: 'taming.modules.losses.vqperceptual.VQLPIPSWithDiscriminator',
-          params: { disc_conditional: false, disc_in_channels: 3, disc_start: 100001, disc_weight: 0.8, codebook_weight: 1 },
+          params: {
+            disc_conditional: false,
+            disc_in_channels: 3,
+            disc_start: 100001,
+            disc_weight: 0.8,
+            codebook_weight: 1,
+          },
         },
       },
     },
@@ -106,7 +112,7 @@ model:
       deep: true
     - [a, b]
 `;
-  const parsed = parseYamlSubset(text, 'x.yaml') as { model: { params: Record<string, unknown>; list: unknown[] } };
+  const parsed = parseYamlSubset(text, 'x.yaml') as { model: { params: Record<string, unknown>; list: unknown[]; }; };
   assert.equal(parsed.model.params, {
     ch_mult: [1, 1, 2, 2, 4],
     attn_resolutions: [16],
@@ -124,7 +130,7 @@ model:
     none: null,
     tilde: null,
     missing: null,
-    single: "it's # not a comment",
+    single: 'it\'s # not a comment',
     double: 'tab\tand "quote" \u00e9',
     hash: 'a#b',
     colon: 'a:b',
@@ -148,17 +154,19 @@ test('what the subset cannot read is BAD_FORMAT naming the file and line', () =>
     ['a: *ref\n', 1, 'aliases'],
     ['a: !!str 1\n', 1, 'tags'],
     ['a: |\n  text\n', 1, 'block scalars'],
-    ['a: [1, 2\n', 1, "expected ','"],
+    ['a: [1, 2\n', 1, 'expected \',\''],
     ['a: "open\n', 1, 'unterminated'],
     ['a: "x" y\n', 1, 'unexpected text'],
-    ['a: 1\njust text\n', 2, "expected 'key: value'"],
+    ['a: 1\njust text\n', 2, 'expected \'key: value\''],
     ['a:\n\t- 1\n', 2, 'tab'],
     ['a: 1\n- b\n', 2, 'list item'],
   ];
   for (const [text, line, why] of cases) {
     assert.throws(
       () => parseYamlSubset(text, 'bad.yaml'),
-      (err: unknown) => err instanceof VqganError && err.code === 'BAD_FORMAT' && err.message.startsWith(`bad.yaml: line ${line}:`) && err.message.includes(why),
+      (err: unknown) =>
+        err instanceof VqganError && err.code === 'BAD_FORMAT' && err.message.startsWith(`bad.yaml: line ${line}:`)
+        && err.message.includes(why),
       `${JSON.stringify(text)} → line ${line}, ${why}`,
     );
   }

@@ -14,15 +14,32 @@ const ORT_DIST = '/bench/anchors/node_modules/onnxruntime-web/dist/';
 
 /** vqgan-wasm's bench in a page: the thread counts alternating, as in Node. */
 export async function wasmInChromium(
-  size: number, threads: readonly number[], repeat: number, mode: ComputeMode, weightsPath: string | undefined,
-): Promise<{ results: BenchResult[]; version: string }> {
+  size: number,
+  threads: readonly number[],
+  repeat: number,
+  mode: ComputeMode,
+  weightsPath: string | undefined,
+): Promise<{ results: BenchResult[]; version: string; }> {
   const { page, errors, close, version } = await openBlankPage(true);
   try {
     const results = await page.evaluate(async ({ module, weightsPath, options }) => {
       const { runBench } = (await import(module)) as typeof import('../../src/bench/bench.js');
       // a path on the server, made a full URL (a bare path would be read as a file name)
-      return runBench({ ...options, weights: weightsPath === undefined ? undefined : new URL(weightsPath, location.href).href });
-    }, { module: '/dist/bench/bench.js', weightsPath, options: { size: [size, size] as [number, number], repeat, backend: 'wasm' as const, mode, threads: [...threads] } });
+      return runBench({
+        ...options,
+        weights: weightsPath === undefined ? undefined : new URL(weightsPath, location.href).href,
+      });
+    }, {
+      module: '/dist/bench/bench.js',
+      weightsPath,
+      options: {
+        size: [size, size] as [number, number],
+        repeat,
+        backend: 'wasm' as const,
+        mode,
+        threads: [...threads],
+      },
+    });
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     return { results, version };
   } finally {
@@ -38,12 +55,12 @@ export async function ortWebInChromium(dir: string, size: number, threads: numbe
   const { page, errors, close } = await openBlankPage(true);
   try {
     const run = await page.evaluate(async ({ dist, dir, size, threads, repeat, npyModule }) => {
-      type Tensor = { readonly data: ArrayLike<number | bigint> };
-      type Session = { run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> };
+      type Tensor = { readonly data: ArrayLike<number | bigint>; };
+      type Session = { run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>; };
       const ort = (await import(`${dist}ort.wasm.min.mjs`)) as {
-        env: { versions: { web: string }; wasm: { wasmPaths: string; numThreads: number } };
-        Tensor: new (type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => Tensor;
-        InferenceSession: { create(bytes: ArrayBuffer, options: object): Promise<Session> };
+        env: { versions: { web: string; }; wasm: { wasmPaths: string; numThreads: number; }; };
+        Tensor: new(type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => Tensor;
+        InferenceSession: { create(bytes: ArrayBuffer, options: object): Promise<Session>; };
       };
       const { parseNpy } = (await import(npyModule)) as typeof import('../../src/io/npy.js');
       ort.env.wasm.wasmPaths = dist;
@@ -59,7 +76,11 @@ export async function ortWebInChromium(dir: string, size: number, threads: numbe
       const encoder = await ort.InferenceSession.create(await bytes(`encoder_${size}x${size}.onnx`), options);
       const decoder = await ort.InferenceSession.create(await bytes(`decoder_${size}x${size}.onnx`), options);
       const imageFeed = { image: new ort.Tensor('float32', image.data as Float32Array, image.shape) };
-      const tokenFeed = { tokens: new ort.Tensor('int64', BigInt64Array.from(grid.data as Int32Array, (t) => BigInt(t)), [grid.data.length]) };
+      const tokenFeed = {
+        tokens: new ort.Tensor('int64', BigInt64Array.from(grid.data as Int32Array, (t) => BigInt(t)), [
+          grid.data.length,
+        ]),
+      };
       const tokens = Array.from((await encoder.run(imageFeed)).tokens!.data, Number); // warm-up
       await decoder.run(tokenFeed);
       const encode_s: number[] = [];

@@ -20,13 +20,13 @@ interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
 }
 interface Ort {
-  readonly Tensor: new (type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => OrtTensor;
-  readonly InferenceSession: { create(path: string, options: object): Promise<OrtSession> };
+  readonly Tensor: new(type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => OrtTensor;
+  readonly InferenceSession: { create(path: string, options: object): Promise<OrtSession>; };
 }
 
 const requireAnchor = createRequire(new URL('../../../bench/anchors/package.json', import.meta.url));
 const ort = requireAnchor('onnxruntime-node') as Ort;
-const version = (requireAnchor('onnxruntime-node/package.json') as { version: string }).version;
+const version = (requireAnchor('onnxruntime-node/package.json') as { version: string; }).version;
 
 const [dir, size, threadList, repeatText] = process.argv.slice(2) as [string, string, string, string];
 const s = Number(size);
@@ -34,11 +34,18 @@ const repeat = Number(repeatText);
 const image = parseNpy(new Uint8Array(readFileSync(join(dir, `image_${s}x${s}.npy`))), 'image');
 const grid = parseNpy(new Uint8Array(readFileSync(join(dir, `tokens_${s / 16}x${s / 16}.npy`))), 'tokens');
 const imageFeed = { image: new ort.Tensor('float32', image.data as Float32Array, image.shape) };
-const tokenFeed = { tokens: new ort.Tensor('int64', BigInt64Array.from(grid.data as Int32Array, (t) => BigInt(t)), [grid.data.length]) };
+const tokenFeed = {
+  tokens: new ort.Tensor('int64', BigInt64Array.from(grid.data as Int32Array, (t) => BigInt(t)), [grid.data.length]),
+};
 
 const engines = [];
 for (const threads of threadList.split(',').map(Number)) {
-  const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+  const options = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
   const encoder = await ort.InferenceSession.create(join(dir, `encoder_${s}x${s}.onnx`), options);
   const decoder = await ort.InferenceSession.create(join(dir, `decoder_${s}x${s}.onnx`), options);
   const tokens = Array.from((await encoder.run(imageFeed)).tokens!.data, Number); // warm-up
@@ -53,10 +60,16 @@ for (let r = 0; r < repeat; r++) {
     start = performance.now();
     await e.decoder.run(tokenFeed);
     e.decode_s.push((performance.now() - start) / 1000);
-    process.stderr.write(`  ONNX Runtime Node, ${e.threads} thread(s), run ${r + 1}/${repeat}: encode ${e.encode_s.at(-1)!.toFixed(3)} s, decode ${e.decode_s.at(-1)!.toFixed(3)} s\n`);
+    process.stderr.write(
+      `  ONNX Runtime Node, ${e.threads} thread(s), run ${r + 1}/${repeat}: encode ${
+        e.encode_s.at(-1)!.toFixed(3)
+      } s, decode ${e.decode_s.at(-1)!.toFixed(3)} s\n`,
+    );
   }
 }
 for (const e of engines) {
   const { threads, tokens, encode_s, decode_s } = e;
-  process.stdout.write(`${JSON.stringify({ engine: `ONNX Runtime Node ${version}, native CPU`, threads, encode_s, decode_s, tokens })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ engine: `ONNX Runtime Node ${version}, native CPU`, threads, encode_s, decode_s, tokens })}\n`,
+  );
 }

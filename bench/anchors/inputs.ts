@@ -22,11 +22,20 @@ export interface Inputs {
 }
 
 /** The safetensors file of the run's weights (the synthetic ones made once), and their configuration. */
-export async function weightsFile(dir: string, weights: string | undefined): Promise<{ file: string; config: VqganConfig }> {
+export async function weightsFile(
+  dir: string,
+  weights: string | undefined,
+): Promise<{ file: string; config: VqganConfig; }> {
   mkdirSync(dir, { recursive: true });
   if (weights === undefined) {
     const file = join(dir, 'synthetic_f16_16384_seed1.safetensors');
-    if (!existsSync(file)) writeFileSync(file, safetensorsOf(new SyntheticParams(referenceBackend, 1), F16_16384, 'float32', 'synthetic f16_16384 (seed 1)').bytes);
+    if (!existsSync(file)) {
+      writeFileSync(
+        file,
+        safetensorsOf(new SyntheticParams(referenceBackend, 1), F16_16384, 'float32', 'synthetic f16_16384 (seed 1)')
+          .bytes,
+      );
+    }
     return { file, config: F16_16384 };
   }
   const file = join(dir, 'weights.safetensors');

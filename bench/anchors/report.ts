@@ -51,7 +51,10 @@ export interface AnchorsReport {
   readonly sizes: SizeResults[];
 }
 
-function agreement(tokens: readonly number[], reference: readonly number[]): { tokens_equal: number; tokens_total: number } {
+function agreement(
+  tokens: readonly number[],
+  reference: readonly number[],
+): { tokens_equal: number; tokens_total: number; } {
   const n = Math.min(tokens.length, reference.length);
   let equal = 0;
   for (let i = 0; i < n; i++) if (tokens[i] === reference[i]) equal++;
@@ -63,7 +66,13 @@ export function rowOfBench(engine: string, r: BenchResult, reference: readonly n
 }
 
 export function rowOfRun(run: EngineRun, reference: readonly number[]): Row {
-  return { engine: run.engine, threads: run.threads, encode: timing(run.encode_s), decode: timing(run.decode_s), ...agreement(run.tokens, reference) };
+  return {
+    engine: run.engine,
+    threads: run.threads,
+    encode: timing(run.encode_s),
+    decode: timing(run.decode_s),
+    ...agreement(run.tokens, reference),
+  };
 }
 
 const s3 = (x: number): string => x.toFixed(3);
@@ -88,21 +97,32 @@ export function markdown(report: AnchorsReport): string {
     `Weights: ${report.weights}, the same values in every engine (PyTorch and the ONNX graphs read them as float32 safetensors).`,
     `Each figure is the min and the median of ${report.repeat} runs after a warm-up; the engines ran one after another.`,
     'Ratio: vqgan-wasm (Node) ÷ the engine, at the same thread count (under 1: vqgan-wasm is faster; for the fast rows, the fast mode\'s speed-up).',
-    "Tokens: the engine's tokens for the benchmark image against vqgan-wasm's (from the warm-up run).",
+    'Tokens: the engine\'s tokens for the benchmark image against vqgan-wasm\'s (from the warm-up run).',
   ];
   for (const size of report.sizes) {
     const ours = size.rows.filter((r) => r.engine.startsWith('vqgan-wasm (Node'));
-    lines.push('', `### ${size.size.replace('x', '×')}`, '',
+    lines.push(
+      '',
+      `### ${size.size.replace('x', '×')}`,
+      '',
       '| engine | threads | encode min s | encode median s | decode min s | decode median s | ratio encode | ratio decode | tokens equal |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of size.rows) {
       const [re, rd] = ratios(r, ours);
-      lines.push(`| ${r.engine} | ${r.threads} | ${s3(r.encode.min_s)} | ${s3(r.encode.median_s)} | ${s3(r.decode.min_s)} | ${s3(r.decode.median_s)} | ${re} | ${rd} | ${r.tokens_equal}/${r.tokens_total} |`);
+      lines.push(
+        `| ${r.engine} | ${r.threads} | ${s3(r.encode.min_s)} | ${s3(r.encode.median_s)} | ${s3(r.decode.min_s)} | ${
+          s3(r.decode.median_s)
+        } | ${re} | ${rd} | ${r.tokens_equal}/${r.tokens_total} |`,
+      );
     }
     lines.push(...rooflineTable('vqgan-wasm', size.size, size.roofline));
     if (size.fastRoofline !== undefined) {
-      lines.push(...rooflineTable('vqgan-wasm fast mode', size.size, size.fastRoofline),
-        '', "Fast mode: an op's GFLOP/s count the FLOP of the direct convolution, so that the two tables compare; Winograd does a fifth to a half of the multiplies of the 3×3 convolutions.");
+      lines.push(
+        ...rooflineTable('vqgan-wasm fast mode', size.size, size.fastRoofline),
+        '',
+        'Fast mode: an op\'s GFLOP/s count the FLOP of the direct convolution, so that the two tables compare; Winograd does a fifth to a half of the multiplies of the 3×3 convolutions.',
+      );
     }
   }
   lines.push(END);
@@ -110,11 +130,24 @@ export function markdown(report: AnchorsReport): string {
 }
 
 function rooflineTable(what: string, size: string, { threads, peak_gflops: peak, ops }: Roofline): string[] {
-  const lines = ['', `Kernel roofline, ${what} (Node, ${threads} thread${threads > 1 ? 's' : ''}, ${size.replace('x', '×')}): each op's GFLOP/s and its share of the SIMD128 peak measured in the same run (${peak.toFixed(1)} GFLOP/s per thread × ${threads}); ops under 1% of the time left out.`, '',
-    '| op (per encode + decode) | calls | seconds | GFLOP/s | of peak |', '| --- | --- | --- | --- | --- |'];
+  const lines = [
+    '',
+    `Kernel roofline, ${what} (Node, ${threads} thread${threads > 1 ? 's' : ''}, ${
+      size.replace('x', '×')
+    }): each op's GFLOP/s and its share of the SIMD128 peak measured in the same run (${
+      peak.toFixed(1)
+    } GFLOP/s per thread × ${threads}); ops under 1% of the time left out.`,
+    '',
+    '| op (per encode + decode) | calls | seconds | GFLOP/s | of peak |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   const total = ops.reduce((t, o) => t + o.seconds, 0);
   for (const o of ops.filter((x) => x.seconds >= 0.01 * total)) {
-    lines.push(`| ${o.op} | ${o.calls} | ${s3(o.seconds)} | ${o.gflops ? o.gflops.toFixed(1) : '–'} | ${o.gflops ? `${(100 * o.share_of_peak).toFixed(0)}%` : '–'} |`);
+    lines.push(
+      `| ${o.op} | ${o.calls} | ${s3(o.seconds)} | ${o.gflops ? o.gflops.toFixed(1) : '–'} | ${
+        o.gflops ? `${(100 * o.share_of_peak).toFixed(0)}%` : '–'
+      } |`,
+    );
   }
   return lines;
 }
@@ -125,5 +158,7 @@ export function withBlock(results: string, block: string): string {
   const end = results.indexOf(END);
   if (begin >= 0 && end > begin) return `${results.slice(0, begin)}${block}${results.slice(end + END.length)}`;
   const first = results.indexOf('\n## ');
-  return first < 0 ? `${results}\n\n${block}\n` : `${results.slice(0, first + 1)}${block}\n\n${results.slice(first + 1)}`;
+  return first < 0
+    ? `${results}\n\n${block}\n`
+    : `${results.slice(0, first + 1)}${block}\n\n${results.slice(first + 1)}`;
 }

@@ -16,7 +16,13 @@ export function store8(out: usize, residual: usize, o: usize, lo: v128, hi: v128
   for (let i = 0; i < valid; i++) {
     const v = i < 4 ? lo : hi;
     const l = i & 3;
-    let x = l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+    let x = l == 0
+      ? f32x4.extract_lane(v, 0)
+      : l == 1
+      ? f32x4.extract_lane(v, 1)
+      : l == 2
+      ? f32x4.extract_lane(v, 2)
+      : f32x4.extract_lane(v, 3);
     const at = o + (<usize>i << 2);
     if (residual != 0) x = load<f32>(residual + at) + x;
     store<f32>(out + at, x);

@@ -3,7 +3,13 @@
  * public API (src/api/vqgan.ts) runs one in a worker, so that its callers only wait; scripts
  * and tests may run one in place (`Vqgan.load(…, { worker: false })`).
  */
-import { BACKEND_NAMES, parseComputeMode, type Backend, type BackendName, type ComputeMode } from '../compute/backend.js';
+import {
+  BACKEND_NAMES,
+  parseComputeMode,
+  type Backend,
+  type BackendName,
+  type ComputeMode,
+} from '../compute/backend.js';
 import { platform } from '../platform/platform.js';
 import { canShareMemory } from '../platform/runtime.js';
 import { VqganError, formatShape } from '../core/errors.js';
@@ -123,14 +129,18 @@ export interface EncodeResult extends TokenGrid {
 }
 
 /** The options that need no weights, checked: a bad one is reported before any weights are downloaded or read. */
-export function checkLoadOptions(options: LoadOptions): { maxPixels: number; mode: ComputeMode } {
-  const maxPixels = options.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(options.maxPixels, 'maxPixels');
+export function checkLoadOptions(options: LoadOptions): { maxPixels: number; mode: ComputeMode; } {
+  const maxPixels = options.maxPixels === undefined
+    ? DEFAULT_MAX_PIXELS
+    : parseMaxPixels(options.maxPixels, 'maxPixels');
   const mode = parseComputeMode(options.mode ?? 'exact', 'mode');
   const { threads, backend = 'wasm' } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new VqganError('BAD_ARGUMENT', `threads must be a positive integer, not ${threads}`);
   }
-  if (!BACKEND_NAMES.includes(backend)) throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(backend)}': use ${BACKEND_NAMES.join(' or ')}`);
+  if (!BACKEND_NAMES.includes(backend)) {
+    throw new VqganError('BAD_ARGUMENT', `unknown backend '${String(backend)}': use ${BACKEND_NAMES.join(' or ')}`);
+  }
   return { maxPixels, mode };
 }
 
@@ -138,16 +148,24 @@ export function checkLoadOptions(options: LoadOptions): { maxPixels: number; mod
  * The backend called `name` on `threads` threads (default: the available cores); 'wasm'
  * falls back to the reference (with a warning) where SIMD is missing.
  */
-export async function createBackend(name: BackendName, threads?: number, mode: ComputeMode = 'exact'): Promise<Backend> {
+export async function createBackend(
+  name: BackendName,
+  threads?: number,
+  mode: ComputeMode = 'exact',
+): Promise<Backend> {
   checkLoadOptions({ backend: name, threads, mode });
   if (name === 'reference') return createReferenceBackend(mode);
   if (!simdSupported()) {
-    console.warn('vqgan: this runtime has no WebAssembly SIMD; using the scalar reference backend (same results, slower)');
+    console.warn(
+      'vqgan: this runtime has no WebAssembly SIMD; using the scalar reference backend (same results, slower)',
+    );
     return createReferenceBackend(mode);
   }
   let n = threads ?? (await platform().workers.availableCores());
   if (n > 1 && !canShareMemory()) {
-    console.warn('vqgan: memory cannot be shared with workers here (a page needs cross-origin isolation); using one thread');
+    console.warn(
+      'vqgan: memory cannot be shared with workers here (a page needs cross-origin isolation); using one thread',
+    );
     n = 1;
   }
   return WasmBackend.create(n, mode);
@@ -241,12 +259,21 @@ export class Engine {
   /** A token grid → the decoder's output [1, 3, H, W] in model range, before any clipping. */
   decode(grid: TokenGrid, options: DecodeOptions = {}): Tensor {
     throwIfAborted(options.signal, 'decoding');
-    checkPixels(grid.width * this.factor, grid.height * this.factor, this.maxPixels, `decoding token grid ${grid.height}×${grid.width}`);
-    return runWithProgress(this.model.backend, hooks(options, 'decoding'), (be) => withBatch(be.download(this.model.decodeTokens(grid, be))));
+    checkPixels(
+      grid.width * this.factor,
+      grid.height * this.factor,
+      this.maxPixels,
+      `decoding token grid ${grid.height}×${grid.width}`,
+    );
+    return runWithProgress(
+      this.model.backend,
+      hooks(options, 'decoding'),
+      (be) => withBatch(be.download(this.model.decodeTokens(grid, be))),
+    );
   }
 
   /** A token grid → RGB pixels, clipped and converted by `preset`. */
-  decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): RgbImage {
+  decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName; } = {}): RgbImage {
     return tensorToImage(this.decode(grid, options), options.preset ?? 'taming');
   }
 
@@ -260,7 +287,10 @@ export class Engine {
   private targetSize(size: number | readonly [number, number]): [number, number] {
     const [h, w] = typeof size === 'number' ? [size, size] : size;
     if (!fitsFactor(h, w, this.factor)) {
-      throw new VqganError('BAD_VALUE', `size ${h}×${w}: height and width must be positive multiples of ${this.factor}`);
+      throw new VqganError(
+        'BAD_VALUE',
+        `size ${h}×${w}: height and width must be positive multiples of ${this.factor}`,
+      );
     }
     checkPixels(w, h, this.maxPixels, 'the model input size');
     return [h, w];
@@ -273,7 +303,9 @@ export class Engine {
     if (chw.length !== 3 || chw[0] !== c || !fitsFactor(chw[1]!, chw[2]!, this.factor)) {
       throw new VqganError(
         'BAD_SHAPE',
-        `input tensor has shape ${formatShape(s)}; expected [1, ${c}, H, W] or [${c}, H, W] with H and W positive multiples of ${this.factor}`,
+        `input tensor has shape ${
+          formatShape(s)
+        }; expected [1, ${c}, H, W] or [${c}, H, W] with H and W positive multiples of ${this.factor}`,
       );
     }
     checkPixels(chw[2]!, chw[1]!, this.maxPixels, `input tensor ${formatShape(s)}`);
@@ -281,9 +313,12 @@ export class Engine {
   }
 }
 
-function hooks(options: { onProgress?: ProgressCallback; signal?: AbortFlag }, what: string): RunHooks {
+function hooks(options: { onProgress?: ProgressCallback; signal?: AbortFlag; }, what: string): RunHooks {
   const { signal } = options;
-  return { onProgress: options.onProgress, beforeOp: signal === undefined ? undefined : () => throwIfAborted(signal, what) };
+  return {
+    onProgress: options.onProgress,
+    beforeOp: signal === undefined ? undefined : () => throwIfAborted(signal, what),
+  };
 }
 
 function toRgb(image: ImageLike): RgbImage {
@@ -292,7 +327,12 @@ function toRgb(image: ImageLike): RgbImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new VqganError('BAD_SHAPE', `image of ${width}×${height} pixels is not a positive size`);
   }
-  if (data.length === pixels * 3) return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  if (data.length === pixels * 3) {
+    return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  }
   if (data.length === pixels * 4) return compositeOnWhite(width, height, data);
-  throw new VqganError('BAD_SHAPE', `image of ${width}×${height} has ${data.length} bytes; expected RGB (${pixels * 3}) or RGBA (${pixels * 4})`);
+  throw new VqganError(
+    'BAD_SHAPE',
+    `image of ${width}×${height} has ${data.length} bytes; expected RGB (${pixels * 3}) or RGBA (${pixels * 4})`,
+  );
 }

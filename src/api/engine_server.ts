@@ -8,7 +8,13 @@ import type { ParentChannel } from '../platform/platform.js';
 import { tensorToImage } from '../image/presets.js';
 import { Engine, type AbortFlag } from './engine.js';
 import {
-  errorData, tensorData, tensorOf, type Reply, type Request, type RunRequest, type TensorData,
+  errorData,
+  tensorData,
+  tensorOf,
+  type Reply,
+  type Request,
+  type RunRequest,
+  type TensorData,
 } from './protocol.js';
 
 export function serveEngine(channel: ParentChannel): void {
@@ -48,7 +54,11 @@ export function serveEngine(channel: ParentChannel): void {
 /** The page's abort flag, an Int32 in shared memory that it sets to non-zero. */
 function abortFlagOf(buffer: SharedArrayBuffer): AbortFlag {
   const flag = new Int32Array(buffer);
-  return { get aborted() { return Atomics.load(flag, 0) !== 0; } };
+  return {
+    get aborted() {
+      return Atomics.load(flag, 0) !== 0;
+    },
+  };
 }
 
 interface RunOptions {
@@ -59,7 +69,7 @@ interface RunOptions {
 /** A reply's value, and the buffers posted with it (moved to the page, not copied). */
 type Result = readonly [value: unknown, transfer: Transferable[]];
 
-function encode(engine: Engine, request: RunRequest & { type: 'encode' }, { onProgress, signal }: RunOptions): Result {
+function encode(engine: Engine, request: RunRequest & { type: 'encode'; }, { onProgress, signal }: RunOptions): Result {
   const input = request.isTensor ? tensorOf(request.input as TensorData) : request.input as never;
   const r = engine.encode(input, { preset: request.preset, size: request.size, onProgress, signal });
   const latent = tensorData(r.latent);
@@ -69,7 +79,7 @@ function encode(engine: Engine, request: RunRequest & { type: 'encode' }, { onPr
 }
 
 /** The decoder output as a tensor, or as an image when the request asks for one. */
-function decode(engine: Engine, request: RunRequest & { type: 'decode' }, { onProgress, signal }: RunOptions): Result {
+function decode(engine: Engine, request: RunRequest & { type: 'decode'; }, { onProgress, signal }: RunOptions): Result {
   const t = engine.decode(request.grid, { onProgress, signal });
   if (request.image) {
     const image = tensorToImage(t, request.preset ?? 'taming');

@@ -43,10 +43,16 @@ export type LoadRequest = {
 };
 
 export type RunRequest =
-  | { readonly type: 'encode'; readonly input: ImageLike | TensorData; readonly isTensor: boolean; readonly preset?: PresetName; readonly size?: number | readonly [number, number] }
-  | { readonly type: 'decode'; readonly grid: TokenGrid; readonly image: boolean; readonly preset?: PresetName };
+  | {
+    readonly type: 'encode';
+    readonly input: ImageLike | TensorData;
+    readonly isTensor: boolean;
+    readonly preset?: PresetName;
+    readonly size?: number | readonly [number, number];
+  }
+  | { readonly type: 'decode'; readonly grid: TokenGrid; readonly image: boolean; readonly preset?: PresetName; };
 
-export type Request = LoadRequest | (RunRequest & { readonly id: number; readonly progress: boolean });
+export type Request = LoadRequest | (RunRequest & { readonly id: number; readonly progress: boolean; });
 
 export interface ErrorData {
   readonly code: VqganErrorCode | undefined;
@@ -54,11 +60,11 @@ export interface ErrorData {
 }
 
 export type Reply =
-  | { readonly type: 'loaded'; readonly info: EngineInfo }
-  | { readonly type: 'load-progress'; readonly loaded: number; readonly total: number | undefined }
-  | { readonly type: 'progress'; readonly id: number; readonly fraction: number }
-  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
-  | { readonly type: 'error'; readonly id: number | undefined; readonly error: ErrorData };
+  | { readonly type: 'loaded'; readonly info: EngineInfo; }
+  | { readonly type: 'load-progress'; readonly loaded: number; readonly total: number | undefined; }
+  | { readonly type: 'progress'; readonly id: number; readonly fraction: number; }
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown; }
+  | { readonly type: 'error'; readonly id: number | undefined; readonly error: ErrorData; };
 
 export function errorData(err: unknown): ErrorData {
   if (err instanceof VqganError) return { code: err.code, message: err.message };

@@ -23,7 +23,13 @@ import type { TokenGrid } from '../core/tokens.js';
 import type { WeightsInput } from '../weights/load.js';
 import { DEFAULT_MODEL } from '../hub/hub_id.js';
 import {
-  Engine, checkLoadOptions, type DecodeOptions, type EncodeOptions, type EncodeResult, type ImageLike, type LoadOptions,
+  Engine,
+  checkLoadOptions,
+  type DecodeOptions,
+  type EncodeOptions,
+  type EncodeResult,
+  type ImageLike,
+  type LoadOptions,
 } from './engine.js';
 import { tensorData, tensorOf, type EngineInfo, type TensorData } from './protocol.js';
 import { WorkerEngine } from './worker_engine.js';
@@ -53,7 +59,9 @@ export class Vqgan {
       const engine = await WorkerEngine.start(weights, options);
       return new Vqgan(engine.info, engine, undefined);
     }
-    if (options.worker !== false) console.warn('vqgan: this runtime has no workers; the engine runs on the calling thread');
+    if (options.worker !== false) {
+      console.warn('vqgan: this runtime has no workers; the engine runs on the calling thread');
+    }
     const engine = await Engine.load(weights, options);
     return new Vqgan(engine.info, undefined, engine);
   }
@@ -105,22 +113,41 @@ export class Vqgan {
     if (this.inPlace !== undefined) return this.inPlace.encode(input, options);
     const isTensor = input instanceof Tensor;
     const value = await this.inWorker!.run(
-      { type: 'encode', input: isTensor ? tensorData(input) : input, isTensor, preset: options.preset, size: options.size },
-      options, 'encoding',
-    ) as TokenGrid & { latent: TensorData; modelInput: TensorData };
-    return { height: value.height, width: value.width, tokens: value.tokens, latent: tensorOf(value.latent), modelInput: tensorOf(value.modelInput) };
+      {
+        type: 'encode',
+        input: isTensor ? tensorData(input) : input,
+        isTensor,
+        preset: options.preset,
+        size: options.size,
+      },
+      options,
+      'encoding',
+    ) as TokenGrid & { latent: TensorData; modelInput: TensorData; };
+    return {
+      height: value.height,
+      width: value.width,
+      tokens: value.tokens,
+      latent: tensorOf(value.latent),
+      modelInput: tensorOf(value.modelInput),
+    };
   }
 
   /** A token grid → the decoder's output [1, 3, H, W] in model range, before any clipping. */
   async decode(grid: TokenGrid, options: DecodeOptions = {}): Promise<Tensor> {
     if (this.inPlace !== undefined) return this.inPlace.decode(grid, options);
-    return tensorOf(await this.inWorker!.run({ type: 'decode', grid, image: false }, options, 'decoding') as TensorData);
+    return tensorOf(
+      await this.inWorker!.run({ type: 'decode', grid, image: false }, options, 'decoding') as TensorData,
+    );
   }
 
   /** A token grid → RGB pixels, clipped and converted by `preset`. */
-  async decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): Promise<RgbImage> {
+  async decodeImage(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName; } = {}): Promise<RgbImage> {
     if (this.inPlace !== undefined) return this.inPlace.decodeImage(grid, options);
-    return await this.inWorker!.run({ type: 'decode', grid, image: true, preset: options.preset }, options, 'decoding') as RgbImage;
+    return await this.inWorker!.run(
+      { type: 'decode', grid, image: true, preset: options.preset },
+      options,
+      'decoding',
+    ) as RgbImage;
   }
 
   /** `encode` on the calling thread, blocking it until done: only for `worker: false`. */
@@ -134,13 +161,16 @@ export class Vqgan {
   }
 
   /** `decodeImage` on the calling thread, blocking it until done: only for `worker: false`. */
-  decodeImageSync(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName } = {}): RgbImage {
+  decodeImageSync(grid: TokenGrid, options: DecodeOptions & { preset?: PresetName; } = {}): RgbImage {
     return this.engineInPlace('decodeImageSync').decodeImage(grid, options);
   }
 
   private engineInPlace(method: string): Engine {
     if (this.inPlace === undefined) {
-      throw new VqganError('BAD_ARGUMENT', `${method} needs a model loaded with { worker: false }; this one runs in a worker: use the async form`);
+      throw new VqganError(
+        'BAD_ARGUMENT',
+        `${method} needs a model loaded with { worker: false }; this one runs in a worker: use the async form`,
+      );
     }
     return this.inPlace;
   }

@@ -29,7 +29,7 @@ export interface RequestHooks {
   readonly signal?: AbortSignal | AbortFlag;
 }
 
-const onAbort = (signal: RequestHooks['signal'], f: () => void): (() => void) => {
+const onAbort = (signal: RequestHooks['signal'], f: () => void): () => void => {
   const s = signal as AbortSignal | undefined;
   if (typeof s?.addEventListener !== 'function') return () => undefined;
   s.addEventListener('abort', f, { once: true });
@@ -97,7 +97,13 @@ export class WorkerEngine {
       worker.keepAlive(true);
       worker.post({ ...request, id, progress: hooks.onProgress !== undefined });
     } catch (err) {
-      this.settle(id, new VqganError('BAD_ARGUMENT', `${what}: cannot pass the input to the engine's worker (${(err as Error).message})`));
+      this.settle(
+        id,
+        new VqganError(
+          'BAD_ARGUMENT',
+          `${what}: cannot pass the input to the engine's worker (${(err as Error).message})`,
+        ),
+      );
     }
     try {
       return await result;
@@ -139,8 +145,10 @@ export class WorkerEngine {
 
 /** Starts an engine worker and loads the model in it; rejects (with the worker ended) on any failure or abort. */
 async function startLoaded(
-  load: Omit<LoadRequest, 'progress'>, onProgress: LoadOptions['onProgress'], signal: RequestHooks['signal'],
-): Promise<{ worker: WorkerHandle; info: EngineInfo }> {
+  load: Omit<LoadRequest, 'progress'>,
+  onProgress: LoadOptions['onProgress'],
+  signal: RequestHooks['signal'],
+): Promise<{ worker: WorkerHandle; info: EngineInfo; }> {
   if (signal?.aborted === true) throw abortError('loading the model');
   let worker: WorkerHandle;
   try {
@@ -150,7 +158,7 @@ async function startLoaded(
   }
   let stopListening = () => undefined as void;
   try {
-    return await new Promise<{ worker: WorkerHandle; info: EngineInfo }>((resolve, reject) => {
+    return await new Promise<{ worker: WorkerHandle; info: EngineInfo; }>((resolve, reject) => {
       stopListening = onAbort(signal, () => reject(abortError('loading the model')));
       worker.onError((err) => reject(new VqganError('WORKER_FAILED', `the engine's worker failed: ${err.message}`)));
       worker.onMessage((message) => {
@@ -163,7 +171,9 @@ async function startLoaded(
       try {
         worker.post({ ...load, progress: onProgress !== undefined } satisfies LoadRequest);
       } catch (err) {
-        reject(new VqganError('BAD_ARGUMENT', `cannot pass the weights to the engine's worker (${(err as Error).message})`));
+        reject(
+          new VqganError('BAD_ARGUMENT', `cannot pass the weights to the engine's worker (${(err as Error).message})`),
+        );
       }
     });
   } catch (err) {

@@ -100,7 +100,8 @@ export function syntheticImage(h: number, w: number): Tensor {
 }
 
 function peakRssMb(): number {
-  const usage = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number } } }).process?.resourceUsage?.();
+  const usage = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number; }; }; }).process
+    ?.resourceUsage?.();
   return usage === undefined ? NaN : usage.maxRSS / 1024;
 }
 
@@ -118,7 +119,7 @@ interface Subject {
   readonly decode: () => void;
   /** The synthetic image's tokens, from the warm-up. */
   readonly tokens: Int32Array;
-  readonly times: { encode: number[]; decode: number[] };
+  readonly times: { encode: number[]; decode: number[]; };
 }
 
 async function prepare(options: BenchOptions, threads: number | undefined, weights: string): Promise<Subject> {
@@ -158,7 +159,10 @@ async function prepare(options: BenchOptions, threads: number | undefined, weigh
  * (encode and decode at 1 thread, then at 2, …, repeated), so that a slow spell of a
  * shared machine falls on all of them alike and the speed-ups stay comparable.
  */
-export async function runBench(options: BenchOptions, log: (line: string) => void = () => undefined): Promise<BenchResult[]> {
+export async function runBench(
+  options: BenchOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<BenchResult[]> {
   const peak = await measureSimdPeak();
   log(`SIMD128 peak (12 f32x4 multiply-add chains): ${peak.toFixed(1)} GFLOP/s`);
   const weights = options.weights ?? 'synthetic f16_16384 (seed 1)';
@@ -199,7 +203,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       .sort((a: OpStats, b: OpStats) => b.seconds - a.seconds)
       .map((o) => {
         const gflops = o.flop === 0 ? 0 : o.flop / o.seconds / 1e9;
-        return { op: o.op, calls: o.calls / options.repeat, seconds: o.seconds / options.repeat, gflops, share_of_peak: gflops / (peak * s.backend.threads) };
+        return {
+          op: o.op,
+          calls: o.calls / options.repeat,
+          seconds: o.seconds / options.repeat,
+          gflops,
+          share_of_peak: gflops / (peak * s.backend.threads),
+        };
       }),
     runtime: runtimeName(),
     tokens: Array.from(s.tokens),
@@ -209,16 +219,26 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 export function formatBench(r: BenchResult): string {
   const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
   const lines = [
-    `vqgan bench: ${r.size}, ${r.backend} backend, ${r.mode} mode, ${r.threads} thread${r.threads > 1 ? 's' : ''}, ${r.weights}, ${r.repeat} runs after a warm-up (${r.runtime})`,
+    `vqgan bench: ${r.size}, ${r.backend} backend, ${r.mode} mode, ${r.threads} thread${
+      r.threads > 1 ? 's' : ''
+    }, ${r.weights}, ${r.repeat} runs after a warm-up (${r.runtime})`,
     `  encode  min ${r.encode.min_s.toFixed(3)} s  median ${r.encode.median_s.toFixed(3)} s`,
     `  decode  min ${r.decode.min_s.toFixed(3)} s  median ${r.decode.median_s.toFixed(3)} s`,
-    `  SIMD128 peak ${r.peak_gflops.toFixed(1)} GFLOP/s per thread; peak RSS ${r.peak_rss_mb.toFixed(0)} MB (WebAssembly memory ${r.wasm_memory_mb.toFixed(0)} MB)`,
-    ...(r.mode === 'fast' ? ['  (fast mode: GFLOP/s count the direct convolution\'s FLOP, not the fewer that Winograd does)'] : []),
+    `  SIMD128 peak ${r.peak_gflops.toFixed(1)} GFLOP/s per thread; peak RSS ${
+      r.peak_rss_mb.toFixed(0)
+    } MB (WebAssembly memory ${r.wasm_memory_mb.toFixed(0)} MB)`,
+    ...(r.mode === 'fast'
+      ? ['  (fast mode: GFLOP/s count the direct convolution\'s FLOP, not the fewer that Winograd does)']
+      : []),
     '',
     '  op (per encode + decode)                        calls   seconds   GFLOP/s   of peak',
   ];
   for (const o of r.ops) {
-    lines.push(`  ${o.op.padEnd(46)} ${String(o.calls).padStart(6)} ${o.seconds.toFixed(3).padStart(9)} ${o.gflops ? o.gflops.toFixed(1).padStart(9) : '        -'} ${o.gflops ? pct(o.share_of_peak).padStart(9) : '        -'}`);
+    lines.push(
+      `  ${o.op.padEnd(46)} ${String(o.calls).padStart(6)} ${o.seconds.toFixed(3).padStart(9)} ${
+        o.gflops ? o.gflops.toFixed(1).padStart(9) : '        -'
+      } ${o.gflops ? pct(o.share_of_peak).padStart(9) : '        -'}`,
+    );
   }
   return lines.join('\n');
 }
@@ -228,8 +248,11 @@ export function formatScaling(runs: readonly BenchResult[]): string {
   const base = runs[0]!;
   const lines = ['threads   encode min (speed-up)    decode min (speed-up)'];
   for (const r of runs) {
-    const cell = (t: Timing, b: Timing): string => `${t.min_s.toFixed(3).padStart(8)} s (${(b.min_s / t.min_s).toFixed(2)}×)`;
-    lines.push(`${String(r.threads).padStart(7)}   ${cell(r.encode, base.encode).padEnd(22)}   ${cell(r.decode, base.decode)}`);
+    const cell = (t: Timing, b: Timing): string =>
+      `${t.min_s.toFixed(3).padStart(8)} s (${(b.min_s / t.min_s).toFixed(2)}×)`;
+    lines.push(
+      `${String(r.threads).padStart(7)}   ${cell(r.encode, base.encode).padEnd(22)}   ${cell(r.decode, base.decode)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -21,7 +21,7 @@ export class TimedBackend extends BackendDecorator {
     const seconds = (performance.now() - start) / 1000;
     const op = label();
     let s = this.stats.get(op);
-    if (s === undefined) this.stats.set(op, (s = { op, calls: 0, seconds: 0, flop: 0 }));
+    if (s === undefined) this.stats.set(op, s = { op, calls: 0, seconds: 0, flop: 0 });
     s.calls++;
     s.seconds += seconds;
     s.flop += flop;

@@ -39,7 +39,9 @@ export async function listInputs(inputs: readonly string[]): Promise<InputList> 
     }
     hasFolder = true;
     const images = (await platform().files.listFiles(input)).filter((name) => IMAGE_NAME.test(name)).sort();
-    if (images.length === 0) throw new VqganError('NOT_FOUND', `${input}: no .png, .jpg or .jpeg images in this folder`);
+    if (images.length === 0) {
+      throw new VqganError('NOT_FOUND', `${input}: no .png, .jpg or .jpeg images in this folder`);
+    }
     for (const name of images) files.add(/[\\/]$/.test(input) ? `${input}${name}` : joinPath(input, name));
   }
   return { files: [...files], hasFolder };
@@ -66,7 +68,12 @@ export async function resumeOutput(out: string): Promise<Set<string>> {
   const partial = bytes.subarray(complete);
   if (partial.length > 0) {
     const ours = partial.subarray(0, LINE_START.length).every((b, i) => b === LINE_START.charCodeAt(i));
-    if (!ours) throw new VqganError('BAD_FORMAT', `${out} line ${line}: has no newline and is not the start of a {"file": …} record`);
+    if (!ours) {
+      throw new VqganError(
+        'BAD_FORMAT',
+        `${out} line ${line}: has no newline and is not the start of a {"file": …} record`,
+      );
+    }
     await platform().files.truncateFile(out, complete);
   }
   return done;
@@ -80,8 +87,10 @@ function recordFile(decoder: TextDecoder, bytes: Uint8Array, name: string): stri
   } catch (err) {
     throw new VqganError('BAD_FORMAT', `${name}: not a JSON record (${(err as Error).message})`);
   }
-  const file = (value as { file?: unknown } | null)?.file;
-  if (typeof file !== 'string') throw new VqganError('BAD_FORMAT', `${name}: expected {"file": "…", "height": h, "width": w, "tokens": […]}`);
+  const file = (value as { file?: unknown; } | null)?.file;
+  if (typeof file !== 'string') {
+    throw new VqganError('BAD_FORMAT', `${name}: expected {"file": "…", "height": h, "width": w, "tokens": […]}`);
+  }
   tokenGridFromJson(value, name);
   return file;
 }

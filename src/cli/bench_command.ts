@@ -8,15 +8,21 @@ import { say } from './output.js';
 
 export async function bench(_inputs: readonly string[], opts: Options): Promise<void> {
   const repeat = Number(opts.repeat ?? 5);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
+  if (!Number.isInteger(repeat) || repeat < 1) {
+    throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
+  }
   const size = parseSize(opts.size ?? '256');
-  if (!fitsFactor(size[0], size[1], 16)) throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
+  if (!fitsFactor(size[0], size[1], 16)) {
+    throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
+  }
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const backend = backendOption(opts);
   const mode = parseComputeMode(opts.mode ?? 'exact', '--mode');
   const { runBench, formatBench, formatScaling } = await import('../bench/bench.js');
   const weights = opts.weights === undefined ? undefined : await weightsForCli(opts.weights);
   const results = await runBench({ size, repeat, backend, mode, threads, weights }, opts.json ? undefined : say);
-  for (const result of results) process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
+  for (const result of results) {
+    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
+  }
   if (!opts.json && results.length > 1) process.stdout.write(`${formatScaling(results)}\n`);
 }

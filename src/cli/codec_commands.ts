@@ -57,11 +57,14 @@ export async function encode(inputs: readonly string[], opts: Options): Promise<
   if (opts.out === undefined) process.stdout.write(tokensToJson(r));
   else if (opts.out.toLowerCase().endsWith('.npy')) await writeOut(opts.out, tokensToNpy(r), `${grid}, int32 npy`);
   else await writeOut(opts.out, tokensToJson(r), `${grid}, JSON`);
-  if (opts.latent !== undefined) await writeOut(opts.latent, npyOf(r.latent), `latent ${formatShape(r.latent.shape)} float32`);
+  if (opts.latent !== undefined) {
+    await writeOut(opts.latent, npyOf(r.latent), `latent ${formatShape(r.latent.shape)} float32`);
+  }
   const inputOut = opts['input-out'];
   if (inputOut !== undefined) {
-    if (inputOut.toLowerCase().endsWith('.png')) await writeOut(inputOut, encodePng(tensorToImage(r.modelInput, preset)), 'model input as PNG');
-    else await writeOut(inputOut, npyOf(r.modelInput), `model input ${formatShape(r.modelInput.shape)} float32`);
+    if (inputOut.toLowerCase().endsWith('.png')) {
+      await writeOut(inputOut, encodePng(tensorToImage(r.modelInput, preset)), 'model input as PNG');
+    } else await writeOut(inputOut, npyOf(r.modelInput), `model input ${formatShape(r.modelInput.shape)} float32`);
   }
   if (opts.out === undefined) say(`encoded ${input}: ${grid}`);
 }
@@ -69,18 +72,43 @@ export async function encode(inputs: readonly string[], opts: Options): Promise<
 /** Several images (or one into .jsonl): one JSON line each, resuming what `--out` holds. */
 async function encodeMany(files: readonly string[], opts: Options): Promise<void> {
   const out = opts.out;
-  if (out === undefined) throw new VqganError('BAD_ARGUMENT', 'vqgan encode with several inputs or a folder needs --out FILE.jsonl (see vqgan encode --help)');
-  if (!out.toLowerCase().endsWith('.jsonl')) throw new VqganError('BAD_ARGUMENT', `--out ${out}: several inputs or a folder go into a .jsonl file (one line per image)`);
+  if (out === undefined) {
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      'vqgan encode with several inputs or a folder needs --out FILE.jsonl (see vqgan encode --help)',
+    );
+  }
+  if (!out.toLowerCase().endsWith('.jsonl')) {
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `--out ${out}: several inputs or a folder go into a .jsonl file (one line per image)`,
+    );
+  }
   for (const flag of ['latent', 'input-out'] as const) {
-    if (opts[flag] !== undefined) throw new VqganError('BAD_ARGUMENT', `--${flag} takes one image: it cannot go with several inputs, a folder or a .jsonl output`);
+    if (opts[flag] !== undefined) {
+      throw new VqganError(
+        'BAD_ARGUMENT',
+        `--${flag} takes one image: it cannot go with several inputs, a folder or a .jsonl output`,
+      );
+    }
   }
   const preset = parsePreset(opts.preset ?? 'taming');
   // Read (and check) the output before the model, so a bad file fails at once.
   const done = await resumeOutput(out);
   const vq = await loadModel(opts, true);
   const stream = { isTTY: process.stderr.isTTY === true, write: (text: string) => void process.stderr.write(text) };
-  const { encoded, skipped } = await encodeBatch(files, done, out, (file) => encodeInput(vq, file, opts, preset), stream);
-  say(`wrote ${out} (${encoded} image${encoded === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} skipped as already done` : ''})`);
+  const { encoded, skipped } = await encodeBatch(
+    files,
+    done,
+    out,
+    (file) => encodeInput(vq, file, opts, preset),
+    stream,
+  );
+  say(
+    `wrote ${out} (${encoded} image${encoded === 1 ? '' : 's'}${
+      skipped > 0 ? `, ${skipped} skipped as already done` : ''
+    })`,
+  );
 }
 
 export async function decode([tokensPath]: readonly string[], opts: Options): Promise<void> {
@@ -90,10 +118,12 @@ export async function decode([tokensPath]: readonly string[], opts: Options): Pr
   const preset = parsePreset(opts.preset ?? 'taming');
   const vq = await loadModel(opts);
   const grid = await readTokens(vq, tokensPath!);
-  const decoded = (await vq.decode(grid));
+  const decoded = await vq.decode(grid);
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
-  if (opts.raw !== undefined) await writeOut(opts.raw, npyOf(decoded), `decoder output ${formatShape(decoded.shape)} float32`);
+  if (opts.raw !== undefined) {
+    await writeOut(opts.raw, npyOf(decoded), `decoder output ${formatShape(decoded.shape)} float32`);
+  }
 }
 
 export async function reconstruct([input]: readonly string[], opts: Options): Promise<void> {
@@ -101,7 +131,7 @@ export async function reconstruct([input]: readonly string[], opts: Options): Pr
   requireExtension('out', out, ['.png']);
   const preset = parsePreset(opts.preset ?? 'taming');
   const vq = await loadModel(opts);
-  const decoded = (await vq.decode(await encodeInput(vq, input!, opts, preset)));
+  const decoded = await vq.decode(await encodeInput(vq, input!, opts, preset));
   const [, , h, w] = decoded.shape;
   await writeOut(out, encodePng(tensorToImage(decoded, preset)), `${w}×${h} PNG`);
 }

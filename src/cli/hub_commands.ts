@@ -43,7 +43,10 @@ export function terminalObserver(stream: ProgressStream): DownloadObserver {
  * id becomes the path of its weights in the cache, downloaded first if need be; a file or
  * URL stays as it is.
  */
-export async function weightsForCli(spec: string | undefined, stream: ProgressStream = stderrStream()): Promise<string> {
+export async function weightsForCli(
+  spec: string | undefined,
+  stream: ProgressStream = stderrStream(),
+): Promise<string> {
   const text = spec ?? DEFAULT_MODEL;
   const id = await hubIdOf(text);
   if (id === undefined) return text;
@@ -52,16 +55,26 @@ export async function weightsForCli(spec: string | undefined, stream: ProgressSt
 }
 
 /** `vqgan fetch [ID]`: downloads (or finds in the cache) and prints the files' paths on stdout, one a line. */
-export async function fetchCommand(spec: string | undefined, stream: ProgressStream = stderrStream()): Promise<HubModel> {
+export async function fetchCommand(
+  spec: string | undefined,
+  stream: ProgressStream = stderrStream(),
+): Promise<HubModel> {
   const text = spec ?? DEFAULT_MODEL;
   const id = await hubIdOf(text);
   if (id === undefined) {
-    throw new VqganError('BAD_ARGUMENT', `vqgan fetch ${text}: not a hub id; expected OWNER/NAME[@REVISION] (e.g. ${DEFAULT_MODEL}) that is not an existing path`);
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `vqgan fetch ${text}: not a hub id; expected OWNER/NAME[@REVISION] (e.g. ${DEFAULT_MODEL}) that is not an existing path`,
+    );
   }
   const model = await fetchHubModel(id, { observer: terminalObserver(stream) });
   const files = [model.weights as string, ...(model.config?.path === undefined ? [] : [model.config.path])];
   process.stdout.write(files.map((f) => `${f}\n`).join(''));
   const config = model.config === undefined ? 'no configuration file on the hub' : model.config.name;
-  stream.write(`${id.owner}/${id.name}@${id.revision}: ${model.downloaded ? 'downloaded into' : 'already in'} ${model.folder} (${files[0]!.slice(model.folder!.length + 1)}, ${config})\n`);
+  stream.write(
+    `${id.owner}/${id.name}@${id.revision}: ${model.downloaded ? 'downloaded into' : 'already in'} ${model.folder} (${
+      files[0]!.slice(model.folder!.length + 1)
+    }, ${config})\n`,
+  );
   return model;
 }

@@ -19,13 +19,24 @@ import { say } from './output.js';
 import { convert, fetchModel, info } from './weights_commands.js';
 
 const COMMANDS: Record<string, (inputs: readonly string[], opts: Options) => Promise<void>> = {
-  encode, decode, reconstruct, bench, fetch: fetchModel, convert, info,
+  encode,
+  decode,
+  reconstruct,
+  bench,
+  fetch: fetchModel,
+  convert,
+  info,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('--debug');
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
     const opts = values as Options;
     debug = opts.debug === true;
     const [command, ...rest] = positionals;
@@ -34,7 +45,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return opts.help === true || command === 'help' ? 0 : 1;
     }
     const run = COMMANDS[command];
-    if (run === undefined) throw new VqganError('BAD_ARGUMENT', `unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    if (run === undefined) {
+      throw new VqganError(
+        'BAD_ARGUMENT',
+        `unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`,
+      );
+    }
     if (opts.help === true) {
       process.stdout.write(`${HELP[command]}\n`);
       return 0;
@@ -46,18 +62,25 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const inputs = INPUTS[command]!;
     if (rest.length < inputs.min || rest.length > inputs.max) {
-      throw new VqganError('BAD_ARGUMENT', `vqgan ${command} takes ${inputs.what}, got ${rest.length} (see vqgan ${command} --help)`);
+      throw new VqganError(
+        'BAD_ARGUMENT',
+        `vqgan ${command} takes ${inputs.what}, got ${rest.length} (see vqgan ${command} --help)`,
+      );
     }
     await run(rest, opts);
     return 0;
   } catch (err) {
-    const code = (err as { code?: string }).code;
+    const code = (err as { code?: string; }).code;
     if (err instanceof VqganError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       say(`vqgan: ${(err as Error).message}`);
       if (debug) say(String((err as Error).stack));
       return 1;
     }
-    say(`vqgan: internal error: ${(err as Error)?.message ?? String(err)}${debug ? `\n${(err as Error)?.stack}` : ' (run with --debug for details)'}`);
+    say(
+      `vqgan: internal error: ${(err as Error)?.message ?? String(err)}${
+        debug ? `\n${(err as Error)?.stack}` : ' (run with --debug for details)'
+      }`,
+    );
     return 2;
   } finally {
     disposeModels();

@@ -21,7 +21,9 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+export type Options = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
+};
 
 export const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'mode', 'input-out', 'max-pixels'],
@@ -34,7 +36,7 @@ export const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
 };
 
 /** How many inputs each command takes, and how to say so. */
-export const INPUTS: Record<string, { min: number; max: number; what: string }> = {
+export const INPUTS: Record<string, { min: number; max: number; what: string; }> = {
   encode: { min: 1, max: Infinity, what: 'one or more input files or folders' },
   decode: { min: 1, max: 1, what: 'one input file' },
   reconstruct: { min: 1, max: 1, what: 'one input file' },
@@ -52,7 +54,9 @@ export function requireExtension(flag: string, path: string | undefined, extensi
 
 export function required(opts: Options, flag: 'weights' | 'out', command: string): string {
   const v = opts[flag];
-  if (v === undefined) throw new VqganError('BAD_ARGUMENT', `vqgan ${command} needs --${flag} FILE (see vqgan ${command} --help)`);
+  if (v === undefined) {
+    throw new VqganError('BAD_ARGUMENT', `vqgan ${command} needs --${flag} FILE (see vqgan ${command} --help)`);
+  }
   return v;
 }
 
@@ -67,7 +71,10 @@ export function parseSize(text: string): [number, number] {
 export function parseThreads(text: string): number[] {
   const counts = text.split(',').map((t) => Number(t.trim()));
   if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 256)) {
-    throw new VqganError('BAD_ARGUMENT', `--threads ${text}: expected a thread count from 1 to 256, or a list like 1,2,4`);
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `--threads ${text}: expected a thread count from 1 to 256, or a list like 1,2,4`,
+    );
   }
   return counts;
 }

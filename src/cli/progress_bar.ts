@@ -41,7 +41,11 @@ export class ProgressBar {
   }
 
   /** A download's bar: `total` bytes (undefined when unknown), `from` of them already there. */
-  static bytes(total: number | undefined, stream: ProgressStream, options: { from?: number; now?: () => number } = {}): ProgressBar {
+  static bytes(
+    total: number | undefined,
+    stream: ProgressStream,
+    options: { from?: number; now?: () => number; } = {},
+  ): ProgressBar {
     return new ProgressBar(total ?? NaN, BYTES, stream, options.now, options.from ?? 0);
   }
 
@@ -68,7 +72,9 @@ export class ProgressBar {
   }
 
   private draw(t?: number): void {
-    let text = this.unit === BYTES ? this.bytesText(t ?? this.start) : this.barText(this.done / this.total) + ` ${this.done}/${this.total} ${this.unit}s`;
+    let text = this.unit === BYTES
+      ? this.bytesText(t ?? this.start)
+      : this.barText(this.done / this.total) + ` ${this.done}/${this.total} ${this.unit}s`;
     if (this.unit !== BYTES && this.done > 0) {
       const perStep = (this.now() - this.start) / 1000 / this.done;
       text += `  ${perStep.toFixed(2)} s/${this.unit}  ${clock(perStep * (this.total - this.done))} left`;
@@ -86,7 +92,11 @@ export class ProgressBar {
   /** "[####....] 12.0 MB/980.0 MB  8.5 MB/s  1:53 left", or "12.0 MB  8.5 MB/s" without a total. */
   private bytesText(t: number): string {
     const known = !Number.isNaN(this.total);
-    let text = known ? `${this.barText(this.total > 0 ? this.done / this.total : 1)} ${formatBytes(this.done)}/${formatBytes(this.total)}` : formatBytes(this.done);
+    let text = known
+      ? `${this.barText(this.total > 0 ? this.done / this.total : 1)} ${formatBytes(this.done)}/${
+        formatBytes(this.total)
+      }`
+      : formatBytes(this.done);
     const seconds = (t - this.start) / 1000;
     const rate = seconds > 0 ? (this.done - this.from) / seconds : 0;
     if (rate > 0) {

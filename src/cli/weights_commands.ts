@@ -18,10 +18,21 @@ export async function fetchModel([id]: readonly string[]): Promise<void> {
 export async function convert([input, out]: readonly string[], opts: Options): Promise<void> {
   requireExtension('out', out, ['.safetensors']);
   const dtype = (opts.dtype ?? 'float32') as WrittenDtype;
-  if (!WRITTEN_DTYPES.includes(dtype)) throw new VqganError('BAD_ARGUMENT', `--dtype ${dtype}: use ${WRITTEN_DTYPES.join(', ').replace(/, (?=[^,]*$)/, ' or ')}`);
+  if (!WRITTEN_DTYPES.includes(dtype)) {
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `--dtype ${dtype}: use ${WRITTEN_DTYPES.join(', ').replace(/, (?=[^,]*$)/, ' or ')}`,
+    );
+  }
   const weights = await loadWeights(await weightsForCli(input));
   const converted = convertToSafetensors(weights.tensors, weights.config, dtype, basenameOf(input!));
-  await writeOut(out!, converted.bytes, `${converted.tensors} tensors, ${converted.parameters} parameters, ${dtype}, ${formatBytes(converted.bytes.length)}`);
+  await writeOut(
+    out!,
+    converted.bytes,
+    `${converted.tensors} tensors, ${converted.parameters} parameters, ${dtype}, ${
+      formatBytes(converted.bytes.length)
+    }`,
+  );
 }
 
 /** `vqgan info [WEIGHTS]`: what a weights file holds. */

@@ -46,15 +46,25 @@ export abstract class BackendDecorator implements Backend {
     this.inner.prepareConv3x3(weight, kind, width);
   }
   conv3x3(x: Tensor, weight: Tensor, bias: Tensor, kind: Conv3x3Kind, residual: Tensor | null, out: Tensor): void {
-    this.op(() => `conv3x3 ${kind} ${weight.shape[1]}→${weight.shape[0]} out ${out.shape[1]}×${out.shape[2]}`, conv3x3Flop(weight, out),
-      () => this.inner.conv3x3(x, weight, bias, kind, residual, out));
+    this.op(
+      () => `conv3x3 ${kind} ${weight.shape[1]}→${weight.shape[0]} out ${out.shape[1]}×${out.shape[2]}`,
+      conv3x3Flop(weight, out),
+      () => this.inner.conv3x3(x, weight, bias, kind, residual, out),
+    );
   }
   conv1x1(x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor | null, out: Tensor): void {
-    this.op(() => `conv1x1 ${weight.shape[1]}→${weight.shape[0]} at ${x.shape[1]}×${x.shape[2]}`, conv1x1Flop(weight, out),
-      () => this.inner.conv1x1(x, weight, bias, residual, out));
+    this.op(
+      () => `conv1x1 ${weight.shape[1]}→${weight.shape[0]} at ${x.shape[1]}×${x.shape[2]}`,
+      conv1x1Flop(weight, out),
+      () => this.inner.conv1x1(x, weight, bias, residual, out),
+    );
   }
   groupNorm(x: Tensor, weight: Tensor, bias: Tensor, groups: number, swish: boolean, out: Tensor): void {
-    this.op(() => `group norm${swish ? ' + swish' : ''} ${dims(x)}`, 0, () => this.inner.groupNorm(x, weight, bias, groups, swish, out));
+    this.op(
+      () => `group norm${swish ? ' + swish' : ''} ${dims(x)}`,
+      0,
+      () => this.inner.groupNorm(x, weight, bias, groups, swish, out),
+    );
   }
   attention(q: Tensor, k: Tensor, v: Tensor, scale: number, scores: Tensor, out: Tensor): void {
     this.op(() => `attention ${dims(q)}`, attentionFlop(q), () => this.inner.attention(q, k, v, scale, scores, out));
@@ -63,6 +73,10 @@ export abstract class BackendDecorator implements Backend {
     this.op(() => `codebook norms ${dims(codebook)}`, 0, () => this.inner.codebookNorms(codebook, norms));
   }
   codebookArgmin(z: Tensor, codebook: Tensor, norms: Tensor, tokens: Int32Array): void {
-    this.op(() => `codebook argmin ${dims(codebook)}`, codebookArgminFlop(z, codebook), () => this.inner.codebookArgmin(z, codebook, norms, tokens));
+    this.op(
+      () => `codebook argmin ${dims(codebook)}`,
+      codebookArgminFlop(z, codebook),
+      () => this.inner.codebookArgmin(z, codebook, norms, tokens),
+    );
   }
 }

@@ -21,7 +21,10 @@ export interface NormParams {
 
 function expectShape(op: string, what: string, t: Tensor, expected: readonly number[]): void {
   if (!sameShape(t.shape, expected)) {
-    throw new VqganError('BAD_SHAPE', `${op}: ${what} has shape ${formatShape(t.shape)}, expected ${formatShape(expected)}`);
+    throw new VqganError(
+      'BAD_SHAPE',
+      `${op}: ${what} has shape ${formatShape(t.shape)}, expected ${formatShape(expected)}`,
+    );
   }
 }
 
@@ -40,7 +43,13 @@ function checkConv(op: string, x: Tensor, conv: ConvParams, k: number): [number,
   return [cout, cin, h, w];
 }
 
-export function conv3x3(be: Backend, x: Tensor, conv: ConvParams, kind: Conv3x3Kind = 's1', residual: Tensor | null = null): Tensor {
+export function conv3x3(
+  be: Backend,
+  x: Tensor,
+  conv: ConvParams,
+  kind: Conv3x3Kind = 's1',
+  residual: Tensor | null = null,
+): Tensor {
   const op = `conv3x3 ${kind}`;
   const [cout, , h, w] = checkConv(op, x, conv, 3);
   if (kind === 's2' && (h % 2 !== 0 || w % 2 !== 0)) {
@@ -103,7 +112,10 @@ export function codebookArgmin(be: Backend, z: Tensor, codebook: Tensor, norms: 
 /** Σ_c E[j,c]² for every code j of the codebook (K, D). */
 export function codebookNorms(be: Backend, codebook: Tensor): Tensor {
   if (codebook.shape.length !== 2) {
-    throw new VqganError('BAD_SHAPE', `codebookNorms: codebook has shape ${formatShape(codebook.shape)}, expected (K, D)`);
+    throw new VqganError(
+      'BAD_SHAPE',
+      `codebookNorms: codebook has shape ${formatShape(codebook.shape)}, expected (K, D)`,
+    );
   }
   const norms = be.alloc([codebook.shape[0]!]);
   be.codebookNorms(codebook, norms);

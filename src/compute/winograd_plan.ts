@@ -7,7 +7,6 @@
  */
 import type { Conv3x3Kind } from './backend.js';
 
-
 /** Output pixels per tile side. */
 export type WinogradTile = 4 | 6;
 
@@ -43,7 +42,14 @@ export function transformedWeights(weight: Float32Array, cout: number, cin: numb
  * G·v for a filter's column or row v (3 values, or 2 with v2 unused) in float64: n values,
  * (G·v)[i] to out[o + i·s] (rounded to float32 where out is a Float32Array).
  */
-type FilterTransform = (v0: number, v1: number, v2: number, out: Float64Array | Float32Array, o: number, s: number) => void;
+type FilterTransform = (
+  v0: number,
+  v1: number,
+  v2: number,
+  out: Float64Array | Float32Array,
+  o: number,
+  s: number,
+) => void;
 
 // Rows of G: 1/2·[1 0], −1/2·[1 1], 1/6·[−1 1], 1/6·[1 2], [0 1].
 const filterTransform42: FilterTransform = (v0, v1, _v2, out, o, s) => {
@@ -129,7 +135,9 @@ function winogradFilterS2(weight: Float32Array, cout: number, cin: number): Floa
         for (let a = 0; a < 2; a++) {
           for (let b = 0; b < 2; b++) {
             const [ky, kx] = [2 * a + py, 2 * b + px];
-            g[((co * 4 * cin + 4 * ci + p) * 2 + a) * 2 + b] = ky < 3 && kx < 3 ? weight[((co * cin + ci) * 3 + ky) * 3 + kx]! : 0;
+            g[((co * 4 * cin + 4 * ci + p) * 2 + a) * 2 + b] = ky < 3 && kx < 3
+              ? weight[((co * cin + ci) * 3 + ky) * 3 + kx]!
+              : 0;
           }
         }
       }

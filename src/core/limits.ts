@@ -14,7 +14,9 @@ export function checkPixels(width: number, height: number, maxPixels: number, wh
   if (width * height > maxPixels) {
     throw new VqganError(
       'TOO_LARGE',
-      `${what}: ${width}×${height} is ${width * height} pixels, more than the limit of ${maxPixels} (raise it with --max-pixels or the maxPixels option)`,
+      `${what}: ${width}×${height} is ${
+        width * height
+      } pixels, more than the limit of ${maxPixels} (raise it with --max-pixels or the maxPixels option)`,
     );
   }
 }

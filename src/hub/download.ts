@@ -14,14 +14,14 @@ import { httpError, openRemote, shownUrl, type Remote } from './http.js';
 /** What a download is doing, for a progress display (the CLI's bar and lines). */
 export interface DownloadObserver {
   /** The server answered and bytes are coming; `resumeAt` bytes were already there. */
-  start?(event: { label: string; url: string; dest: string; total: number | undefined; resumeAt: number }): void;
+  start?(event: { label: string; url: string; dest: string; total: number | undefined; resumeAt: number; }): void;
   progress?(loaded: number, total: number | undefined): void;
   /**
    * The download ended: `done` (whole and checked), `stopped` (interrupted: the partial
    * file stays for the next run) or `rejected` (wrong size or checksum: deleted). An
    * error follows the last two.
    */
-  end?(event: { label: string; dest: string; bytes: number; outcome: 'done' | 'stopped' | 'rejected' }): void;
+  end?(event: { label: string; dest: string; bytes: number; outcome: 'done' | 'stopped' | 'rejected'; }): void;
 }
 
 export interface DownloadOptions {
@@ -42,7 +42,7 @@ export interface Downloaded {
 }
 
 /** "bytes S-E/T" or "bytes * /T" (a 206's or a 416's Content-Range). */
-function contentRange(value: string | null): { start: number | undefined; total: number | undefined } {
+function contentRange(value: string | null): { start: number | undefined; total: number | undefined; } {
   const m = /^bytes (?:(\d+)-\d+|\*)\/(\d+|\*)$/.exec(value?.trim() ?? '');
   if (m === null) return { start: undefined, total: undefined };
   return { start: m[1] === undefined ? undefined : Number(m[1]), total: m[2] === '*' ? undefined : Number(m[2]) };
@@ -58,11 +58,15 @@ function contentLength(response: Response): number | undefined {
  * Downloads `url` towards `dest`; undefined when the server says 404 (the caller tries
  * the next file). Errors name the label, the address and the HTTP status.
  */
-export async function downloadToPartial(url: string, dest: string, options: DownloadOptions): Promise<Downloaded | undefined> {
+export async function downloadToPartial(
+  url: string,
+  dest: string,
+  options: DownloadOptions,
+): Promise<Downloaded | undefined> {
   const { label } = options;
   const partial = `${dest}.partial`;
   let have = (await platform().files.statPath(partial))?.size ?? 0;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     const remote = await openRemote(url, have > 0 ? { Range: `bytes=${have}-` } : {}, options.token, label);
     const { response } = remote;
     const range = contentRange(response.headers.get('Content-Range'));
@@ -94,7 +98,9 @@ export async function downloadToPartial(url: string, dest: string, options: Down
  */
 async function absentFile(remote: Remote, url: string, label: string): Promise<undefined> {
   const code = remote.response.headers.get('X-Error-Code');
-  if (code === 'RepoNotFound' || code === 'RevisionNotFound' || remote.url !== url) throw await httpError(label, remote);
+  if (code === 'RepoNotFound' || code === 'RevisionNotFound' || remote.url !== url) {
+    throw await httpError(label, remote);
+  }
   await remote.response.body?.cancel();
   return undefined;
 }
@@ -105,21 +111,32 @@ async function absentFile(remote: Remote, url: string, label: string): Promise<u
  * hash against its sha256.
  */
 async function receiveAndCheck(
-  remote: Remote, dest: string, start: number, rangeTotal: number | undefined, options: DownloadOptions,
+  remote: Remote,
+  dest: string,
+  start: number,
+  rangeTotal: number | undefined,
+  options: DownloadOptions,
 ): Promise<Downloaded> {
   const { label } = options;
   const partial = `${dest}.partial`;
   const resumes = start > 0;
   const total = remote.size ?? (resumes ? rangeTotal : contentLength(remote.response));
-  const hash = remote.sha256 === undefined ? undefined : resumes ? await hashOf(partial) : await platform().files.sha256Hasher();
+  const hash = remote.sha256 === undefined
+    ? undefined
+    : resumes
+    ? await hashOf(partial)
+    : await platform().files.sha256Hasher();
   const size = await receive(remote, partial, start, total, hash, options);
-  const end = (outcome: 'done' | 'stopped' | 'rejected'): void => options.observer?.end?.({ label, dest, bytes: size, outcome });
+  const end = (outcome: 'done' | 'stopped' | 'rejected'): void =>
+    options.observer?.end?.({ label, dest, bytes: size, outcome });
   if (total !== undefined && size !== total) {
     end(size > total ? 'rejected' : 'stopped');
     if (size > total) await platform().files.removeFile(partial);
     throw new VqganError(
       'BAD_FORMAT',
-      `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}${size > total ? '; the download was deleted' : '; run again to resume'}`,
+      `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}${
+        size > total ? '; the download was deleted' : '; run again to resume'
+      }`,
     );
   }
   try {
@@ -146,7 +163,14 @@ async function hashOf(path: string): Promise<Hasher> {
  * hashing and reporting as it goes; an interruption keeps what arrived (and ends the
  * observer's download as `stopped`). The file's size at the end.
  */
-async function receive(remote: Remote, partial: string, start: number, total: number | undefined, hash: Hasher | undefined, options: DownloadOptions): Promise<number> {
+async function receive(
+  remote: Remote,
+  partial: string,
+  start: number,
+  total: number | undefined,
+  hash: Hasher | undefined,
+  options: DownloadOptions,
+): Promise<number> {
   const { observer, onProgress, label } = options;
   await platform().files.makeFolder(dirnameOf(partial));
   const file = await platform().files.openForWriting(partial, start > 0);
@@ -172,10 +196,12 @@ async function receive(remote: Remote, partial: string, start: number, total: nu
   } catch (err) {
     observer?.end?.({ label, dest, bytes: loaded, outcome: 'stopped' });
     if (err instanceof VqganError) throw err;
-    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+    const cause = (err as { cause?: { message?: string; }; }).cause?.message ?? (err as Error).message;
     throw new VqganError(
       'NETWORK',
-      `${label}: download from ${shownUrl(remote.url)} interrupted after ${loaded}${total === undefined ? '' : ` of ${total}`} bytes (${cause}); run again to resume`,
+      `${label}: download from ${shownUrl(remote.url)} interrupted after ${loaded}${
+        total === undefined ? '' : ` of ${total}`
+      } bytes (${cause}); run again to resume`,
     );
   } finally {
     await file.close();
@@ -185,7 +211,13 @@ async function receive(remote: Remote, partial: string, start: number, total: nu
 }
 
 /** Compares the hash with the hub's sha256, if it gave one; a mismatch deletes the partial. */
-async function check(partial: string, bytes: number, expected: string | undefined, hash: Hasher | undefined, options: DownloadOptions): Promise<Downloaded> {
+async function check(
+  partial: string,
+  bytes: number,
+  expected: string | undefined,
+  hash: Hasher | undefined,
+  options: DownloadOptions,
+): Promise<Downloaded> {
   if (expected === undefined || hash === undefined) return { partial, bytes, checked: false };
   const actual = hash.hex();
   if (actual !== expected) {

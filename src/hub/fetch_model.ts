@@ -26,7 +26,7 @@ export interface HubModel {
   /** Node, Deno: the weights file's path in the cache. Browsers: its bytes. */
   readonly weights: string | Uint8Array;
   /** The configuration file: its path (Node, Deno) or its text (browsers); undefined when the hub has none. */
-  readonly config: { readonly name: string; readonly path?: string; readonly text?: string } | undefined;
+  readonly config: { readonly name: string; readonly path?: string; readonly text?: string; } | undefined;
   /** Whether the weights came over the network this time (else from the cache). */
   readonly downloaded: boolean;
   /** Node, Deno: the model's cache folder. */
@@ -36,7 +36,9 @@ export interface HubModel {
 export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}): Promise<HubModel> {
   const settings = await hubSettings(options.hub);
   const context = { id, settings, observer: options.observer };
-  const folder = platform().files.available && settings.cacheDir !== undefined ? folderStore(settings.cacheDir, context) : undefined;
+  const folder = platform().files.available && settings.cacheDir !== undefined
+    ? folderStore(settings.cacheDir, context)
+    : undefined;
   const store: ModelStore = folder ?? cacheStorageStore(context);
   const cached = await store.cached();
   if (cached !== undefined) return hubModel(id, cached, false, folder?.folder);
@@ -51,7 +53,12 @@ export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}):
       config = { name: configName, file: await got.commit() };
       break;
     }
-    return hubModel(id, { weights: { name, file: await weights.commit() }, config }, weights.downloaded, folder?.folder);
+    return hubModel(
+      id,
+      { weights: { name, file: await weights.commit() }, config },
+      weights.downloaded,
+      folder?.folder,
+    );
   }
   throw notFound(id, settings);
 }
@@ -63,8 +70,11 @@ function hubModel(id: HubId, stored: StoredModel, downloaded: boolean, folder: s
   return {
     id,
     weights: pathOrBytes(stored.weights.file),
-    config: config === undefined ? undefined
-      : 'path' in config.file ? { name: config.name, path: config.file.path } : { name: config.name, text: new TextDecoder().decode(config.file.bytes) },
+    config: config === undefined
+      ? undefined
+      : 'path' in config.file
+      ? { name: config.name, path: config.file.path }
+      : { name: config.name, text: new TextDecoder().decode(config.file.bytes) },
     downloaded,
     folder,
   };
@@ -73,6 +83,10 @@ function hubModel(id: HubId, stored: StoredModel, downloaded: boolean, folder: s
 function notFound(id: HubId, settings: HubSettings): VqganError {
   return new VqganError(
     'NOT_FOUND',
-    `${formatHubId(id)}: no weights file at ${settings.endpoint}/${id.owner}/${id.name} (revision ${id.revision}); tried ${WEIGHTS_FILES.join(', ')}: HTTP 404 for each`,
+    `${
+      formatHubId(id)
+    }: no weights file at ${settings.endpoint}/${id.owner}/${id.name} (revision ${id.revision}); tried ${
+      WEIGHTS_FILES.join(', ')
+    }: HTTP 404 for each`,
   );
 }

@@ -39,7 +39,7 @@ function sizeOf(value: string | null): number | undefined {
 }
 
 function why(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const cause = (err as { cause?: { code?: string; message?: string; }; }).cause;
   return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
 }
 
@@ -48,12 +48,17 @@ function why(err: unknown): string {
  * up to MAX_REDIRECTS redirects, relative or absolute. `label` ("owner/name file") starts
  * every error message.
  */
-export async function openRemote(url: string, headers: Record<string, string>, token: string | undefined, label: string): Promise<Remote> {
+export async function openRemote(
+  url: string,
+  headers: Record<string, string>,
+  token: string | undefined,
+  label: string,
+): Promise<Remote> {
   const origin = new URL(url).origin;
   let current = url;
   let sha256: string | undefined;
   let size: number | undefined;
-  for (let hop = 0; ; hop++) {
+  for (let hop = 0;; hop++) {
     const sameOrigin = new URL(current).origin === origin;
     const sent: Record<string, string> = { 'Accept-Encoding': 'identity', ...headers };
     if (token !== undefined && sameOrigin) sent.Authorization = `Bearer ${token}`;
@@ -63,7 +68,8 @@ export async function openRemote(url: string, headers: Record<string, string>, t
     } catch (err) {
       throw new VqganError('NETWORK', `${label}: request to ${shownUrl(current)} failed (${why(err)})`);
     }
-    sha256 ??= sha256Of(response.headers.get('X-Linked-Etag')) ?? (sameOrigin ? sha256Of(response.headers.get('ETag')) : undefined);
+    sha256 ??= sha256Of(response.headers.get('X-Linked-Etag'))
+      ?? (sameOrigin ? sha256Of(response.headers.get('ETag')) : undefined);
     size ??= sizeOf(response.headers.get('X-Linked-Size'));
     if (![301, 302, 303, 307, 308].includes(response.status)) return { response, url: current, sha256, size };
     await response.body?.cancel();
@@ -92,6 +98,8 @@ export async function httpError(label: string, remote: Remote): Promise<VqganErr
     : '';
   return new VqganError(
     httpStatusCode(response.status),
-    `${label}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${shownUrl(remote.url)}${said ? ` (${said})` : ''}${hint}`,
+    `${label}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${
+      shownUrl(remote.url)
+    }${said ? ` (${said})` : ''}${hint}`,
   );
 }

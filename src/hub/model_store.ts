@@ -10,11 +10,11 @@ import type { HubId } from './hub_id.js';
 import type { HubSettings } from './settings.js';
 
 /** A file of a stored model: its path in the cache folder, or its bytes. */
-export type StoredFile = { readonly path: string } | { readonly bytes: Uint8Array };
+export type StoredFile = { readonly path: string; } | { readonly bytes: Uint8Array; };
 
 export interface StoredModel {
-  readonly weights: { readonly name: string; readonly file: StoredFile };
-  readonly config: { readonly name: string; readonly file: StoredFile } | undefined;
+  readonly weights: { readonly name: string; readonly file: StoredFile; };
+  readonly config: { readonly name: string; readonly file: StoredFile; } | undefined;
 }
 
 /** A file fetched for the model, not yet part of the stored model. */

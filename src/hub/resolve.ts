@@ -31,7 +31,12 @@ export interface HubWeights {
 
 /** The hub model `input` names, fetched (or found in the cache); undefined when `input` is not a hub id. */
 export async function weightsFromHub(
-  input: WeightsInput, options: { readonly hub?: HubOptions; readonly onProgress?: LoadProgress; readonly observer?: FetchModelOptions['observer'] } = {},
+  input: WeightsInput,
+  options: {
+    readonly hub?: HubOptions;
+    readonly onProgress?: LoadProgress;
+    readonly observer?: FetchModelOptions['observer'];
+  } = {},
 ): Promise<HubWeights | undefined> {
   const id = await hubIdOf(input);
   if (id === undefined) return undefined;

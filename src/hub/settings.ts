@@ -30,7 +30,10 @@ export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 export async function hubSettings(options: HubOptions = {}): Promise<HubSettings> {
   const endpoint = (options.endpoint ?? envVar('HF_ENDPOINT') ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]/i.test(endpoint)) {
-    throw new VqganError('BAD_ARGUMENT', `hub endpoint ${endpoint}: expected an http:// or https:// address (HF_ENDPOINT)`);
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `hub endpoint ${endpoint}: expected an http:// or https:// address (HF_ENDPOINT)`,
+    );
   }
   const token = options.token ?? envVar('HF_TOKEN');
   let cacheDir = options.cacheDir ?? envVar('VQGAN_CACHE');

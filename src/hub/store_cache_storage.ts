@@ -9,18 +9,26 @@ import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';
 import type { ModelStore, StoreContext, StoredFile, StoredModel } from './model_store.js';
 
-const bytesOf = async (response: Response): Promise<StoredFile> => ({ bytes: new Uint8Array(await response.arrayBuffer()) });
+const bytesOf = async (response: Response): Promise<StoredFile> => ({
+  bytes: new Uint8Array(await response.arrayBuffer()),
+});
 
 export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
   const url = (file: string) => hubFileUrl(settings.endpoint, id, file);
-  const cache: Promise<Cache | undefined> = typeof caches === 'undefined' ? Promise.resolve(undefined) : caches.open('vqgan-wasm');
+  const cache: Promise<Cache | undefined> = typeof caches === 'undefined'
+    ? Promise.resolve(undefined)
+    : caches.open('vqgan-wasm');
   /** The stored answer for `file`: a response (status 404 for a file the hub lacks), or undefined when nothing is stored. */
   const stored = async (file: string): Promise<Response | undefined> => (await cache)?.match(url(file));
   return {
     cached: () => storedModel(stored),
     async fetch(file, onProgress) {
       const kept = await stored(file);
-      if (kept !== undefined) return kept.status === 404 ? undefined : { downloaded: false, commit: () => bytesOf(kept) };
+      if (kept !== undefined) {
+        return kept.status === 404
+          ? undefined
+          : { downloaded: false, commit: () => bytesOf(kept) };
+      }
       const bytes = await download(url(file), `${formatHubId(id)} ${file}`, settings.token, onProgress);
       if (bytes === undefined) {
         await (await cache)?.put(url(file), new Response(null, { status: 404 }));
@@ -47,7 +55,12 @@ async function storedModel(stored: (file: string) => Promise<Response | undefine
     for (const configName of configFilesFor(name)) {
       const config = await stored(configName);
       if (config === undefined) return undefined;
-      if (config.status !== 404) return { weights: { name, file: await bytesOf(weights) }, config: { name: configName, file: await bytesOf(config) } };
+      if (config.status !== 404) {
+        return {
+          weights: { name, file: await bytesOf(weights) },
+          config: { name: configName, file: await bytesOf(config) },
+        };
+      }
     }
     return { weights: { name, file: await bytesOf(weights) }, config: undefined };
   }
@@ -56,7 +69,10 @@ async function storedModel(stored: (file: string) => Promise<Response | undefine
 
 /** The body of `url`, or undefined when the hub answers 404 (a file the model does not have). */
 async function download(
-  url: string, label: string, token: string | undefined, onProgress?: DownloadProgress,
+  url: string,
+  label: string,
+  token: string | undefined,
+  onProgress?: DownloadProgress,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
   let response: Response;

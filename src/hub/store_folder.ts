@@ -6,20 +6,28 @@ import { downloadToPartial } from './download.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';
 import type { ModelStore, StoreContext } from './model_store.js';
 
-export function folderStore(cacheDir: string, { id, settings, observer }: StoreContext): ModelStore & { readonly folder: string } {
+export function folderStore(
+  cacheDir: string,
+  { id, settings, observer }: StoreContext,
+): ModelStore & { readonly folder: string; } {
   const folder = modelFolder(cacheDir, id);
   return {
     folder,
     async cached() {
       const found = await cachedModel(folder);
       if (found === undefined) return undefined;
-      const config = found.config === undefined ? undefined : { name: basenameOf(found.config), file: { path: found.config } };
+      const config = found.config === undefined
+        ? undefined
+        : { name: basenameOf(found.config), file: { path: found.config } };
       return { weights: { name: basenameOf(found.weights), file: { path: found.weights } }, config };
     },
     async fetch(file, onProgress) {
       const path = joinPath(folder, file);
       const got = await downloadToPartial(hubFileUrl(settings.endpoint, id, file), path, {
-        label: `${formatHubId(id)} ${file}`, token: settings.token, observer, onProgress,
+        label: `${formatHubId(id)} ${file}`,
+        token: settings.token,
+        observer,
+        onProgress,
       });
       if (got === undefined) return undefined;
       return {

@@ -39,7 +39,9 @@ const IHDR = 0x49484452;
 function decodePng(bytes: Uint8Array, name: string, maxPixels: number): RgbImage {
   // IHDR must be the first chunk: width and height sit at bytes 16..23 (big-endian).
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 24 || view.getUint32(12) !== IHDR) throw new VqganError('BAD_FORMAT', `${name}: corrupt or truncated PNG (no IHDR chunk first)`);
+  if (bytes.length < 24 || view.getUint32(12) !== IHDR) {
+    throw new VqganError('BAD_FORMAT', `${name}: corrupt or truncated PNG (no IHDR chunk first)`);
+  }
   checkPixels(view.getUint32(16), view.getUint32(20), maxPixels, name);
   let png: DecodedPng;
   try {
@@ -75,7 +77,7 @@ function decodeJpeg(bytes: Uint8Array, name: string, maxPixels: number): RgbImag
  * marker segments before the first scan; undefined if none comes first (the decoder
  * then refuses the file itself).
  */
-function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+function jpegSize(bytes: Uint8Array): { width: number; height: number; } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 2;
   while (p + 9 <= bytes.length && bytes[p] === 0xff) {

@@ -61,8 +61,7 @@ export function resizeAndCrop(img: RgbImage, height: number, width: number): Rgb
   const r = Math.max(height / img.height, width / img.width);
   const newWidth = Math.max(width, roundHalfEven(r * img.width));
   const newHeight = Math.max(height, roundHalfEven(r * img.height));
-  const scaled =
-    newWidth === img.width && newHeight === img.height ? img : resizeLanczos(img, newWidth, newHeight);
+  const scaled = newWidth === img.width && newHeight === img.height ? img : resizeLanczos(img, newWidth, newHeight);
   return centreCrop(scaled, width, height);
 }
 

@@ -23,11 +23,11 @@ interface NpyTypedArrays {
 }
 export type NpyDtype = keyof NpyTypedArrays;
 /** A parsed array: `data` is the typed array that matches `dtype`. */
-export type NpyArray = { [K in NpyDtype]: { dtype: K; shape: number[]; data: NpyTypedArrays[K] } }[NpyDtype];
+export type NpyArray = { [K in NpyDtype]: { dtype: K; shape: number[]; data: NpyTypedArrays[K]; }; }[NpyDtype];
 
-type Ctor = new (buffer: ArrayBuffer) => NpyTypedArrays[NpyDtype];
+type Ctor = new(buffer: ArrayBuffer) => NpyTypedArrays[NpyDtype];
 /** descr without its byte-order character → dtype and typed array. */
-const DESCR: Readonly<Record<string, { dtype: NpyDtype; ctor: Ctor; size: number }>> = {
+const DESCR: Readonly<Record<string, { dtype: NpyDtype; ctor: Ctor; size: number; }>> = {
   f2: { dtype: 'float16', ctor: Uint16Array, size: 2 },
   f4: { dtype: 'float32', ctor: Float32Array, size: 4 },
   f8: { dtype: 'float64', ctor: Float64Array, size: 8 },
@@ -85,7 +85,7 @@ class PyLiteralReader {
     this.skip();
     const c = this.text[this.p];
     if (c === '{' || c === '(' || c === '[') return this.container(c);
-    if (c === "'" || c === '"') return this.string(c);
+    if (c === '\'' || c === '"') return this.string(c);
     return this.word();
   }
 
@@ -144,25 +144,43 @@ interface Header {
 function readHeader(bytes: Uint8Array, name: string): Header {
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw bad(name, 'no \\x93NUMPY magic');
   const major = bytes[6]!;
-  if (major < 1 || major > 3) throw new VqganError('UNSUPPORTED', `${name}: .npy version ${major}.${bytes[7]} (1.0 to 3.0 are read)`);
+  if (major < 1 || major > 3) {
+    throw new VqganError('UNSUPPORTED', `${name}: .npy version ${major}.${bytes[7]} (1.0 to 3.0 are read)`);
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthSize) throw bad(name, 'truncated header');
   const headerLength = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const dataStart = 8 + lengthSize + headerLength;
-  if (dataStart > bytes.length) throw bad(name, `header of ${headerLength} bytes runs past the end of the file (${bytes.length} bytes)`);
+  if (dataStart > bytes.length) {
+    throw bad(name, `header of ${headerLength} bytes runs past the end of the file (${bytes.length} bytes)`);
+  }
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthSize, dataStart));
   const dict = parsePyLiteral(text, name);
-  if (!(dict instanceof Map) || dict.size !== 3 || !dict.has('descr') || !dict.has('fortran_order') || !dict.has('shape')) {
+  if (
+    !(dict instanceof Map) || dict.size !== 3 || !dict.has('descr') || !dict.has('fortran_order') || !dict.has('shape')
+  ) {
     throw bad(name, `header must be a dict of exactly descr, fortran_order and shape: ${JSON.stringify(text.trim())}`);
   }
   const descr = dict.get('descr');
   const fortran = dict.get('fortran_order');
   const shape = dict.get('shape');
-  if (typeof descr !== 'string') throw new VqganError('UNSUPPORTED', `${name}: structured dtype ${JSON.stringify(descr)}; plain numeric arrays only`);
+  if (typeof descr !== 'string') {
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${name}: structured dtype ${JSON.stringify(descr)}; plain numeric arrays only`,
+    );
+  }
   if (typeof fortran !== 'boolean') throw bad(name, `fortran_order is ${JSON.stringify(fortran)}`);
-  if (fortran) throw new VqganError('UNSUPPORTED', `${name}: Fortran-order (column-major) array; save it with np.ascontiguousarray first`);
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && d >= 0)) throw bad(name, `shape is ${JSON.stringify(shape)}`);
+  if (fortran) {
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${name}: Fortran-order (column-major) array; save it with np.ascontiguousarray first`,
+    );
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && d >= 0)) {
+    throw bad(name, `shape is ${JSON.stringify(shape)}`);
+  }
   return { descr, shape: shape as number[], dataStart };
 }
 
@@ -170,7 +188,10 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   const { descr, shape, dataStart } = readHeader(bytes, name);
   const kind = DESCR[descr.slice(1)];
   if (descr[0] === '>' || descr[0] === '=') {
-    throw new VqganError('UNSUPPORTED', `${name}: byte order of dtype ${descr} is not little-endian; save it with arr.astype('<${descr.slice(1)}')`);
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${name}: byte order of dtype ${descr} is not little-endian; save it with arr.astype('<${descr.slice(1)}')`,
+    );
   }
   if (kind === undefined || (descr[0] !== '<' && descr[0] !== '|')) {
     throw new VqganError('UNSUPPORTED', `${name}: dtype ${descr} is not read (f2/f4/f8, i1–i8, u1–u8, b1)`);
@@ -178,7 +199,10 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   const expected = shapeSize(shape) * kind.size;
   const available = bytes.length - dataStart;
   if (available !== expected) {
-    throw bad(name, `${kind.dtype} ${formatShape(shape)} needs ${expected} bytes of data but the file has ${available}`);
+    throw bad(
+      name,
+      `${kind.dtype} ${formatShape(shape)} needs ${expected} bytes of data but the file has ${available}`,
+    );
   }
   // slice() copies into a fresh buffer, aligned for the typed array.
   const data = new kind.ctor(bytes.slice(dataStart).buffer);
@@ -186,17 +210,28 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
 }
 
 /** A version 1.0 .npy file, byte for byte what np.save writes for the same array. */
-export function writeNpy(dtype: 'float32' | 'int32', shape: readonly number[], data: Float32Array | Int32Array): Uint8Array {
+export function writeNpy(
+  dtype: 'float32' | 'int32',
+  shape: readonly number[],
+  data: Float32Array | Int32Array,
+): Uint8Array {
   const expected = dtype === 'float32' ? Float32Array : Int32Array;
   if (!(data instanceof expected) || data.length !== shapeSize(shape)) {
-    throw new VqganError('BAD_ARGUMENT', `writeNpy: ${dtype} ${formatShape(shape)} needs ${shapeSize(shape)} values in a ${expected.name}, got ${data.length} in a ${data.constructor.name}`);
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `writeNpy: ${dtype} ${formatShape(shape)} needs ${
+        shapeSize(shape)
+      } values in a ${expected.name}, got ${data.length} in a ${data.constructor.name}`,
+    );
   }
   const shapeText = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
   let header = `{'descr': '${dtype === 'float32' ? '<f4' : '<i4'}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   if (shape.length > 0) header += ' '.repeat(GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length);
   const unpadded = MAGIC.length + 2 + 2 + header.length + 1;
   header += `${' '.repeat(ALIGN - (unpadded % ALIGN))}\n`;
-  if (header.length > 0xffff) throw new VqganError('BAD_ARGUMENT', `writeNpy: shape ${formatShape(shape)} makes too long a header`);
+  if (header.length > 0xffff) {
+    throw new VqganError('BAD_ARGUMENT', `writeNpy: shape ${formatShape(shape)} makes too long a header`);
+  }
   const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set(MAGIC, 0);
   out.set([1, 0, header.length & 0xff, header.length >>> 8], 6);

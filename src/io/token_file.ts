@@ -19,7 +19,10 @@ export function parseTokenFile(bytes: Uint8Array, name: string): TokenGrid {
 function tokensFromNpy(bytes: Uint8Array, name: string): TokenGrid {
   const npy = parseNpy(bytes, name);
   if (npy.shape.length !== 2) {
-    throw new VqganError('BAD_SHAPE', `${name}: token array has shape ${formatShape(npy.shape)}; expected a 2-D grid [h, w]`);
+    throw new VqganError(
+      'BAD_SHAPE',
+      `${name}: token array has shape ${formatShape(npy.shape)}; expected a 2-D grid [h, w]`,
+    );
   }
   const [height, width] = npy.shape as [number, number];
   let tokens: Int32Array;
@@ -48,8 +51,11 @@ function tokensFromJson(bytes: Uint8Array, name: string): TokenGrid {
 
 /** A parsed JSON value that must be a token grid (a JSON Lines record carries one too). */
 export function tokenGridFromJson(value: unknown, name: string): TokenGrid {
-  const v = value as { height?: unknown; width?: unknown; tokens?: unknown };
-  if (typeof v !== 'object' || v === null || !Number.isInteger(v.height) || !Number.isInteger(v.width) || !Array.isArray(v.tokens)) {
+  const v = value as { height?: unknown; width?: unknown; tokens?: unknown; };
+  if (
+    typeof v !== 'object' || v === null || !Number.isInteger(v.height) || !Number.isInteger(v.width)
+    || !Array.isArray(v.tokens)
+  ) {
     throw new VqganError('BAD_FORMAT', `${name}: expected {"height": h, "width": w, "tokens": [...]}`);
   }
   const height = v.height as number;
@@ -71,7 +77,10 @@ export function tokenGridFromJson(value: unknown, name: string): TokenGrid {
 /** A token that fits int32 (larger ones can be no code index: say so before they wrap). */
 function int32Token(t: number | bigint, i: number, width: number, name: string): number {
   if (t < -0x80000000 || t > 0x7fffffff) {
-    throw new VqganError('BAD_VALUE', `${name}: token ${t} at row ${Math.floor(i / width)}, column ${i % width} is not a code index`);
+    throw new VqganError(
+      'BAD_VALUE',
+      `${name}: token ${t} at row ${Math.floor(i / width)}, column ${i % width} is not a code index`,
+    );
   }
   return Number(t);
 }

@@ -19,7 +19,15 @@ export class Conv2d implements ops.ConvParams {
    */
   constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1);
   constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 3, width: number, kind?: Conv3x3Kind);
-  constructor(p: ParamSource, prefix: string, cin: number, cout: number, k: 1 | 3, width = 0, kind: Conv3x3Kind = 's1') {
+  constructor(
+    p: ParamSource,
+    prefix: string,
+    cin: number,
+    cout: number,
+    k: 1 | 3,
+    width = 0,
+    kind: Conv3x3Kind = 's1',
+  ) {
     this.weight = p.take(`${prefix}.weight`, [cout, cin, k, k]);
     this.bias = p.take(`${prefix}.bias`, [cout]);
     if (k === 3) p.prepareConv3x3(this.weight, kind, width);
@@ -155,7 +163,13 @@ export class Level {
 
   /** `width`: of the level's maps at the configured resolution. */
   constructor(
-    p: ParamSource, prefix: string, cin: number, cout: number, blocks: number, withAttention: boolean, width: number,
+    p: ParamSource,
+    prefix: string,
+    cin: number,
+    cout: number,
+    blocks: number,
+    withAttention: boolean,
+    width: number,
     resampling: Resampling | null,
   ) {
     for (let j = 0; j < blocks; j++) {

@@ -65,14 +65,20 @@ function buildConfig(raw: Json, source: string): VqganConfig {
   const int = (key: keyof VqganConfig, fallback?: number): number => {
     const v = raw[key] ?? fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      throw new VqganError('BAD_VALUE', `${source}: configuration ${key} = ${JSON.stringify(v)} is not a positive integer`);
+      throw new VqganError(
+        'BAD_VALUE',
+        `${source}: configuration ${key} = ${JSON.stringify(v)} is not a positive integer`,
+      );
     }
     return v;
   };
   const ints = (key: keyof VqganConfig, allowEmpty: boolean): number[] => {
     const v = raw[key];
     if (!Array.isArray(v) || (!allowEmpty && v.length === 0) || !v.every((x) => Number.isInteger(x) && x > 0)) {
-      throw new VqganError('BAD_VALUE', `${source}: configuration ${key} = ${JSON.stringify(v)} is not a list of positive integers`);
+      throw new VqganError(
+        'BAD_VALUE',
+        `${source}: configuration ${key} = ${JSON.stringify(v)} is not a list of positive integers`,
+      );
     }
     return v as number[];
   };
@@ -93,7 +99,10 @@ function buildConfig(raw: Json, source: string): VqganConfig {
   };
   for (const [i, m] of config.ch_mult.entries()) {
     if ((config.ch * m) % 32 !== 0) {
-      throw new VqganError('BAD_VALUE', `${source}: ch·ch_mult[${i}] = ${config.ch * m} channels do not split into 32 GroupNorm groups`);
+      throw new VqganError(
+        'BAD_VALUE',
+        `${source}: ch·ch_mult[${i}] = ${config.ch * m} channels do not split into 32 GroupNorm groups`,
+      );
     }
   }
   return Object.freeze(config);

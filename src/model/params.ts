@@ -57,7 +57,10 @@ export class Params implements ParamSource {
   finish(): void {
     for (const [key, t] of this.tensors) {
       if (!isTrainingOnlyKey(key)) {
-        throw new VqganError('UNEXPECTED_KEY', `${this.source}: tensor ${key} ${formatShape(t.shape)} is not part of this model`);
+        throw new VqganError(
+          'UNEXPECTED_KEY',
+          `${this.source}: tensor ${key} ${formatShape(t.shape)} is not part of this model`,
+        );
       }
     }
   }

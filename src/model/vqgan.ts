@@ -12,7 +12,7 @@ import type { ParamSource } from './params.js';
 
 /** VectorQuantizer2 (legacy, no remap): nearest code by squared distance. */
 export class VectorQuantizer {
-  readonly embedding: { readonly weight: Tensor }; // (n_embed, embed_dim)
+  readonly embedding: { readonly weight: Tensor; }; // (n_embed, embed_dim)
   /** Σ_c E[j,c]², computed once at load. */
   readonly norms: Tensor; // (n_embed)
 
@@ -51,7 +51,9 @@ export class VQModel {
     if (x.shape.length !== 3 || c !== this.config.in_channels || !fitsFactor(h!, w!, this.factor)) {
       throw new VqganError(
         'BAD_SHAPE',
-        `encoder input has shape ${formatShape(x.shape)}; expected (${this.config.in_channels}, H, W) with H and W positive multiples of ${this.factor}`,
+        `encoder input has shape ${
+          formatShape(x.shape)
+        }; expected (${this.config.in_channels}, H, W) with H and W positive multiples of ${this.factor}`,
       );
     }
     const z = this.encoder.forward(be, be.adopt(x));

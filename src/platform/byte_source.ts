@@ -16,7 +16,9 @@ export interface ByteSource {
 }
 
 function checkRange(name: string, size: number, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+  if (
+    !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size
+  ) {
     throw new VqganError(
       'BAD_FORMAT',
       `${name}: read of ${length} bytes at offset ${offset} is outside the file (${size} bytes); is it truncated?`,

@@ -33,7 +33,9 @@ export async function fetchBytes(url: string, onProgress?: DownloadProgress): Pr
 async function readStream(response: Response, onProgress: DownloadProgress): Promise<Uint8Array> {
   const length = Number(response.headers.get('Content-Length') ?? NaN);
   const encoding = response.headers.get('Content-Encoding');
-  let total = Number.isSafeInteger(length) && length >= 0 && (encoding === null || encoding === 'identity') ? length : undefined;
+  let total = Number.isSafeInteger(length) && length >= 0 && (encoding === null || encoding === 'identity')
+    ? length
+    : undefined;
   // One buffer of the announced size, so a large file is not held twice.
   let buffer = new Uint8Array(total ?? 1 << 20);
   let received = 0;
@@ -58,5 +60,7 @@ async function readStream(response: Response, onProgress: DownloadProgress): Pro
 
 /** A response's body, read as a stream and reported to `onProgress` when there is one. */
 export async function readBody(response: Response, onProgress?: DownloadProgress): Promise<Uint8Array> {
-  return onProgress !== undefined && response.body !== null ? readStream(response, onProgress) : new Uint8Array(await response.arrayBuffer());
+  return onProgress !== undefined && response.body !== null
+    ? readStream(response, onProgress)
+    : new Uint8Array(await response.arrayBuffer());
 }

@@ -33,19 +33,22 @@ export interface Files {
   /** Cuts a file down to its first `length` bytes. */
   truncateFile(path: string, length: number): Promise<void>;
   /** What is at `path` (links followed), or undefined when nothing is there (always, without files). */
-  statPath(path: string): Promise<{ isFile: boolean; size: number } | undefined>;
+  statPath(path: string): Promise<{ isFile: boolean; size: number; } | undefined>;
   makeFolder(path: string): Promise<void>;
   renameFile(from: string, to: string): Promise<void>;
   /** Deletes a file; a missing one is no error. */
   removeFile(path: string): Promise<void>;
   /** A file written in order from its end (`append`) or from empty. */
-  openForWriting(path: string, append: boolean): Promise<{ write(bytes: Uint8Array): Promise<void>; close(): Promise<void> }>;
+  openForWriting(
+    path: string,
+    append: boolean,
+  ): Promise<{ write(bytes: Uint8Array): Promise<void>; close(): Promise<void>; }>;
   /** A file's bytes in chunks; each chunk is valid until the next is asked for. */
   fileChunks(path: string): AsyncGenerator<Uint8Array>;
   /** The user's home folder; undefined without files. */
   homeDir(): Promise<string | undefined>;
   /** A streaming SHA-256, its digest in lowercase hex. */
-  sha256Hasher(): Promise<{ update(bytes: Uint8Array): void; hex(): string }>;
+  sha256Hasher(): Promise<{ update(bytes: Uint8Array): void; hex(): string; }>;
 }
 
 /** The workers this package starts: the thread pool's and the engine's (src/entries/). */
@@ -95,7 +98,10 @@ export function installPlatform(p: Platform): void {
 
 export function platform(): Platform {
   if (installed === undefined) {
-    throw new VqganError('UNSUPPORTED', "vqgan-wasm: no platform installed; import the package ('vqgan-wasm'), not a file inside it");
+    throw new VqganError(
+      'UNSUPPORTED',
+      'vqgan-wasm: no platform installed; import the package (\'vqgan-wasm\'), not a file inside it',
+    );
   }
   return installed;
 }

@@ -4,8 +4,10 @@
  */
 export type RuntimeKind = 'node' | 'deno' | 'browser';
 
-const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
-const nodeVersion = typeof process !== 'undefined' && typeof process.versions?.node === 'string' ? process.versions.node : undefined;
+const deno = (globalThis as { Deno?: { version?: { deno?: string; }; }; }).Deno;
+const nodeVersion = typeof process !== 'undefined' && typeof process.versions?.node === 'string'
+  ? process.versions.node
+  : undefined;
 
 export const runtime: RuntimeKind = deno !== undefined ? 'deno' : nodeVersion !== undefined ? 'node' : 'browser';
 
@@ -21,7 +23,7 @@ export function runtimeName(): string {
  * cross-origin isolated pages (served with COOP and COEP headers).
  */
 export function canShareMemory(): boolean {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean; }).crossOriginIsolated;
   return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && isolated !== false;
 }
 
@@ -37,10 +39,15 @@ export function canBlock(): boolean {
 
 /** An environment variable ('' counts as unset); always undefined in browsers, and in Deno without env access (never a prompt). */
 export function envVar(name: string): string | undefined {
-  type DenoEnv = { env: { get(n: string): string | undefined }; permissions?: { querySync?(d: { name: 'env'; variable: string }): { state: string } } };
+  type DenoEnv = {
+    env: { get(n: string): string | undefined; };
+    permissions?: { querySync?(d: { name: 'env'; variable: string; }): { state: string; }; };
+  };
   try {
     const d = deno as DenoEnv | undefined;
-    if (d !== undefined && d.permissions?.querySync?.({ name: 'env', variable: name }).state !== 'granted') return undefined;
+    if (d !== undefined && d.permissions?.querySync?.({ name: 'env', variable: name }).state !== 'granted') {
+      return undefined;
+    }
     const value = d !== undefined ? d.env.get(name) : runtime === 'node' ? process.env?.[name] : undefined;
     return value === '' ? undefined : value;
   } catch {

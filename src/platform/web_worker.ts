@@ -25,12 +25,16 @@ export function selfChannel(): ParentChannel {
     postMessage(m: unknown, transfer: Transferable[]): void;
     addEventListener(t: 'message', f: (e: MessageEvent) => void): void;
   };
-  return queuedChannel((deliver) => scope.addEventListener('message', (e) => deliver(e.data)), (m, t) => scope.postMessage(m, t ?? []));
+  return queuedChannel(
+    (deliver) => scope.addEventListener('message', (e) => deliver(e.data)),
+    (m, t) => scope.postMessage(m, t ?? []),
+  );
 }
 
 /** A channel whose messages wait in a queue until the first listener is set. */
 export function queuedChannel(
-  subscribe: (deliver: (message: unknown) => void) => void, post: (message: unknown, transfer?: Transferable[]) => void,
+  subscribe: (deliver: (message: unknown) => void) => void,
+  post: (message: unknown, transfer?: Transferable[]) => void,
 ): ParentChannel {
   const queue: unknown[] = [];
   let listener: ((message: unknown) => void) | undefined;

@@ -41,23 +41,30 @@ interface StoragePlan {
   readonly dtype: StoredDtype;
   lo: number;
   hi: number;
-  readonly users: { key: string; tensor: TorchTensor }[];
+  readonly users: { key: string; tensor: TorchTensor; }[];
 }
 
-async function findPickle(src: ByteSource): Promise<{ pickle: ZipEntry; entries: Map<string, ZipEntry>; prefix: string }> {
+async function findPickle(
+  src: ByteSource,
+): Promise<{ pickle: ZipEntry; entries: Map<string, ZipEntry>; prefix: string; }> {
   let list: ZipEntry[];
   try {
     list = await readZipDirectory(src);
   } catch (err) {
     // torch.save before PyTorch 1.6 wrote a bare pickle stream: say so rather than "not a zip".
     if (err instanceof VqganError && err.code === 'BAD_FORMAT' && src.size > 0 && (await src.read(0, 1))[0] === 0x80) {
-      throw new VqganError('UNSUPPORTED', `${src.name}: a legacy (pre-1.6) torch.save file; re-save it with a current PyTorch, or convert it to .safetensors`);
+      throw new VqganError(
+        'UNSUPPORTED',
+        `${src.name}: a legacy (pre-1.6) torch.save file; re-save it with a current PyTorch, or convert it to .safetensors`,
+      );
     }
     throw err;
   }
   const pickles = list.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
   if (pickles.length !== 1) {
-    const why = pickles.length === 0 ? 'has no <archive>/data.pkl' : `has ${pickles.length} data.pkl entries (${pickles.map((e) => e.name).join(', ')})`;
+    const why = pickles.length === 0
+      ? 'has no <archive>/data.pkl'
+      : `has ${pickles.length} data.pkl entries (${pickles.map((e) => e.name).join(', ')})`;
     throw new VqganError('BAD_FORMAT', `${src.name}: a zip, but not a PyTorch checkpoint: it ${why}`);
   }
   const pickle = pickles[0]!;
@@ -71,36 +78,53 @@ function stateDictOf(root: unknown, name: string): Map<unknown, unknown> {
     if (sd instanceof Map) return sd;
     if (root.size > 0 && [...root.values()].every((v) => v instanceof TorchTensor)) return root;
   }
-  throw new VqganError('BAD_FORMAT', `${name}: checkpoint holds a ${describe(root)} with neither a state_dict nor tensors`);
+  throw new VqganError(
+    'BAD_FORMAT',
+    `${name}: checkpoint holds a ${describe(root)} with neither a state_dict nor tensors`,
+  );
 }
 
 /** The last storage element a strided view with elements reaches, checked to lie in the storage. */
 function lastElement(key: string, t: TorchTensor, name: string): number {
   let last = t.offset;
   for (let d = 0; d < t.shape.length; d++) {
-    if (t.stride[d]! < 0) throw new VqganError('BAD_FORMAT', `${name}: tensor ${key} has a negative stride ${formatShape(t.stride)}`);
+    if (t.stride[d]! < 0) {
+      throw new VqganError('BAD_FORMAT', `${name}: tensor ${key} has a negative stride ${formatShape(t.stride)}`);
+    }
     last += (t.shape[d]! - 1) * t.stride[d]!;
   }
   if (last >= t.storage.numel) {
     throw new VqganError(
       'BAD_FORMAT',
-      `${name}: tensor ${key} (shape ${formatShape(t.shape)}, stride ${formatShape(t.stride)}, offset ${t.offset}) reaches element ${last} of storage ${t.storage.key}, which holds ${t.storage.numel}`,
+      `${name}: tensor ${key} (shape ${formatShape(t.shape)}, stride ${
+        formatShape(t.stride)
+      }, offset ${t.offset}) reaches element ${last} of storage ${t.storage.key}, which holds ${t.storage.numel}`,
     );
   }
   return last;
 }
 
 /** Groups the wanted tensors by storage, with the element range each storage must supply. */
-function planStorages(stateDict: Map<unknown, unknown>, name: string): { order: [string, TorchTensor][]; plans: Map<string, StoragePlan> } {
+function planStorages(
+  stateDict: Map<unknown, unknown>,
+  name: string,
+): { order: [string, TorchTensor][]; plans: Map<string, StoragePlan>; } {
   const order: [string, TorchTensor][] = [];
   const plans = new Map<string, StoragePlan>();
   for (const [key, value] of stateDict) {
     if (typeof key !== 'string') throw new VqganError('BAD_FORMAT', `${name}: state_dict has a ${describe(key)} key`);
     if (!isModelKey(key)) continue;
-    if (!(value instanceof TorchTensor)) throw new VqganError('UNSUPPORTED', `${name}: state_dict entry ${key} is a ${describe(value)}, not a tensor`);
+    if (!(value instanceof TorchTensor)) {
+      throw new VqganError('UNSUPPORTED', `${name}: state_dict entry ${key} is a ${describe(value)}, not a tensor`);
+    }
     const dtype = STORAGE_DTYPES[value.storage.storageType];
     if (dtype === undefined) {
-      throw new VqganError('UNSUPPORTED', `${name}: tensor ${key} is stored as ${value.storage.storageType}; only ${Object.keys(STORAGE_DTYPES).join(', ')} are read`);
+      throw new VqganError(
+        'UNSUPPORTED',
+        `${name}: tensor ${key} is stored as ${value.storage.storageType}; only ${
+          Object.keys(STORAGE_DTYPES).join(', ')
+        } are read`,
+      );
     }
     order.push([key, value]);
     if (shapeSize(value.shape) === 0) continue;
@@ -110,7 +134,12 @@ function planStorages(stateDict: Map<unknown, unknown>, name: string): { order: 
     if (plan === undefined) {
       plans.set(value.storage.key, { storage: value.storage, dtype, lo, hi, users: [{ key, tensor: value }] });
     } else {
-      if (plan.dtype !== dtype) throw new VqganError('BAD_FORMAT', `${name}: storage ${value.storage.key} is read both as ${plan.dtype} and as ${dtype} (tensor ${key})`);
+      if (plan.dtype !== dtype) {
+        throw new VqganError(
+          'BAD_FORMAT',
+          `${name}: storage ${value.storage.key} is read both as ${plan.dtype} and as ${dtype} (tensor ${key})`,
+        );
+      }
       plan.lo = Math.min(plan.lo, lo);
       plan.hi = Math.max(plan.hi, hi);
       plan.users.push({ key, tensor: value });
@@ -153,10 +182,20 @@ function gather(values: Float32Array, base: number, t: TorchTensor): Float32Arra
 }
 
 /** Reads one storage's needed range and cuts each of its tensors out of it. */
-async function loadStorage(src: ByteSource, entry: ZipEntry | undefined, plan: StoragePlan, out: Map<string, Tensor>): Promise<void> {
+async function loadStorage(
+  src: ByteSource,
+  entry: ZipEntry | undefined,
+  plan: StoragePlan,
+  out: Map<string, Tensor>,
+): Promise<void> {
   const itemSize = STORED_ITEM_SIZE[plan.dtype];
   const firstKey = plan.users[0]!.key;
-  if (entry === undefined) throw new VqganError('BAD_FORMAT', `${src.name}: storage ${plan.storage.key} of tensor ${firstKey} is missing from the zip`);
+  if (entry === undefined) {
+    throw new VqganError(
+      'BAD_FORMAT',
+      `${src.name}: storage ${plan.storage.key} of tensor ${firstKey} is missing from the zip`,
+    );
+  }
   if (entry.uncompressedSize < plan.storage.numel * itemSize) {
     throw new VqganError(
       'BAD_FORMAT',
@@ -176,7 +215,10 @@ async function loadStorage(src: ByteSource, entry: ZipEntry | undefined, plan: S
 const planBytes = (plan: StoragePlan): number => (plan.hi - plan.lo + 1) * STORED_ITEM_SIZE[plan.dtype];
 
 /** `onProgress` hears of the tensor bytes read, of the total the model tensors need (known once the pickle is read). */
-export async function readCheckpoint(src: ByteSource, onProgress?: (loaded: number, total: number) => void): Promise<Checkpoint> {
+export async function readCheckpoint(
+  src: ByteSource,
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<Checkpoint> {
   const { pickle, entries, prefix } = await findPickle(src);
   const root = unpickle(await readZipEntry(src, pickle), src.name);
   const { order, plans } = planStorages(stateDictOf(root, src.name), src.name);

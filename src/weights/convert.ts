@@ -25,22 +25,31 @@ export interface Converted {
  */
 export function safetensorsOf(source: ParamSource, config: VqganConfig, dtype: WrittenDtype, label: string): Converted {
   const ordered = new Map<string, Tensor>();
-  new VQModel({
-    take: (key, shape) => {
-      const t = source.take(key, shape);
-      ordered.set(key, t);
-      return t;
+  new VQModel(
+    {
+      take: (key, shape) => {
+        const t = source.take(key, shape);
+        ordered.set(key, t);
+        return t;
+      },
+      prepareConv3x3: () => undefined, // nothing computes: the values are written as they are
+      finish: () => source.finish(),
     },
-    prepareConv3x3: () => undefined, // nothing computes: the values are written as they are
-    finish: () => source.finish(),
-  }, config, referenceBackend);
+    config,
+    referenceBackend,
+  );
   const parameters = [...ordered.values()].reduce((n, t) => n + t.size, 0);
   const metadata = { format: 'pt', config: JSON.stringify(config), converted_from: label, dtype };
   return { bytes: writeSafetensors(ordered, metadata, dtype), tensors: ordered.size, parameters };
 }
 
 /** `tensors` (float32, by checkpoint key) of a model with `config` → safetensors bytes. */
-export function convertToSafetensors(tensors: Map<string, Tensor>, config: VqganConfig, dtype: WrittenDtype, label: string): Converted {
+export function convertToSafetensors(
+  tensors: Map<string, Tensor>,
+  config: VqganConfig,
+  dtype: WrittenDtype,
+  label: string,
+): Converted {
   // Params empties the map it is given as modules take their tensors: give it a copy
   // (of references; the reference backend adopts a tensor as it is).
   return safetensorsOf(new Params(new Map(tensors), referenceBackend, label), config, dtype, label);

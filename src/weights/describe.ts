@@ -15,11 +15,17 @@ export function describeWeights(name: string, w: LoadedWeights): string {
     ['file', name],
     ['format', FORMAT_NAMES[w.format]],
     ['size', `${formatBytes(w.size)} (${formatBytes(w.bytesRead)} of it read: the model's tensors)`],
-    ['configuration', `ch ${c.ch}, ch_mult [${c.ch_mult.join(', ')}], num_res_blocks ${c.num_res_blocks}, ` +
-      `attn_resolutions [${c.attn_resolutions.join(', ')}], z_channels ${c.z_channels}, embed_dim ${c.embed_dim}, ` +
-      `n_embed ${c.n_embed}, resolution ${c.resolution}`],
+    [
+      'configuration',
+      `ch ${c.ch}, ch_mult [${c.ch_mult.join(', ')}], num_res_blocks ${c.num_res_blocks}, `
+      + `attn_resolutions [${c.attn_resolutions.join(', ')}], z_channels ${c.z_channels}, embed_dim ${c.embed_dim}, `
+      + `n_embed ${c.n_embed}, resolution ${c.resolution}`,
+    ],
     ['config from', w.configSource],
-    ['parameters', `${parameters.toLocaleString('en-US')} in ${w.tensors.size} tensors (${formatBytes(parameters * 4)} as float32)`],
+    [
+      'parameters',
+      `${parameters.toLocaleString('en-US')} in ${w.tensors.size} tensors (${formatBytes(parameters * 4)} as float32)`,
+    ],
     ['stored as', w.dtypes.join(', ')],
   ];
   return rows.map(([label, value]) => `${label.padEnd(15)}${value}`).join('\n');

@@ -56,7 +56,11 @@ const EXT_NDARRAY = 1;
 const EXT_NPSCALAR = 3;
 const CHUNKED = '__msgpack_chunked_array__';
 
-const READ_DTYPES: Readonly<Record<string, StoredDtype>> = { float32: 'float32', float16: 'float16', bfloat16: 'bfloat16' };
+const READ_DTYPES: Readonly<Record<string, StoredDtype>> = {
+  float32: 'float32',
+  float16: 'float16',
+  bfloat16: 'bfloat16',
+};
 /** numpy can hold more dimensions, but no array of this model has more than 4. */
 const MAX_RANK = 32;
 
@@ -67,7 +71,7 @@ interface ArrayNode {
   readonly shape: readonly number[];
   readonly dtype: string;
   /** Byte ranges in the file whose concatenation is the C-order data (several when chunked). */
-  readonly ranges: readonly { readonly offset: number; readonly length: number }[];
+  readonly ranges: readonly { readonly offset: number; readonly length: number; }[];
 }
 interface TreeNode {
   readonly kind: 'tree';
@@ -106,25 +110,31 @@ async function readNode(reader: MsgpackReader, depth: number): Promise<Node> {
 }
 
 /** An ext 1 payload: msgpack of [shape, dtype name, data]; the data is located, not read. */
-async function readArrayHeader(outer: MsgpackReader, ext: MsgpackToken & { kind: 'ext' }): Promise<ArrayNode> {
+async function readArrayHeader(outer: MsgpackReader, ext: MsgpackToken & { kind: 'ext'; }): Promise<ArrayNode> {
   const r = outer.sub(ext.offset, ext.length);
-  const bad = (why: string, at: number): VqganError => r.fail(`the array (ext type ${ext.type}) at byte ${ext.at}: ${why}`, at);
+  const bad = (why: string, at: number): VqganError =>
+    r.fail(`the array (ext type ${ext.type}) at byte ${ext.at}: ${why}`, at);
   const tuple = await r.next();
-  if (tuple.kind !== 'array' || tuple.length !== 3) throw bad(`holds a ${describeToken(tuple)}, not [shape, dtype, data]`, tuple.at);
+  if (tuple.kind !== 'array' || tuple.length !== 3) {
+    throw bad(`holds a ${describeToken(tuple)}, not [shape, dtype, data]`, tuple.at);
+  }
   const dims = await r.next();
   if (dims.kind !== 'array') throw bad(`its shape is a ${describeToken(dims)}`, dims.at);
   if (dims.length > MAX_RANK) throw bad(`its shape has ${dims.length} dimensions`, dims.at);
   const shape: number[] = [];
   for (let i = 0; i < dims.length; i++) {
     const d = await r.next();
-    if (d.kind !== 'int' || typeof d.value !== 'number' || d.value < 0) throw bad(`dimension ${i} is a ${describeToken(d)}`, d.at);
+    if (d.kind !== 'int' || typeof d.value !== 'number' || d.value < 0) {
+      throw bad(`dimension ${i} is a ${describeToken(d)}`, d.at);
+    }
     shape.push(d.value);
   }
   const name = await r.next();
   let dtype: string;
   if (name.kind === 'str') dtype = name.value;
-  else if (name.kind === 'bin' && name.length <= 64) dtype = String.fromCharCode(...(await r.bytes(name.offset, name.length)));
-  else throw bad(`its dtype is a ${describeToken(name)}`, name.at);
+  else if (name.kind === 'bin' && name.length <= 64) {
+    dtype = String.fromCharCode(...(await r.bytes(name.offset, name.length)));
+  } else throw bad(`its dtype is a ${describeToken(name)}`, name.at);
   const data = await r.next();
   if (data.kind !== 'bin') throw bad(`its data is a ${describeToken(data)}, not bin`, data.at);
   r.expectEnd(`the array at byte ${ext.at}`);
@@ -143,7 +153,11 @@ interface Rule {
 type Module = Kind | readonly Rule[];
 
 /** A child with one of these names, the same in PyTorch. */
-const named = (names: string, next: Module): Rule => ({ match: new RegExp(`^(?:${names})$`), torch: (m) => m[0], next });
+const named = (names: string, next: Module): Rule => ({
+  match: new RegExp(`^(?:${names})$`),
+  torch: (m) => m[0],
+  next,
+});
 /** A list member: Flax `name_N` is PyTorch `name.N` (the same N; see the top comment). */
 const indexed = (name: string, next: Module): Rule => ({
   match: new RegExp(`^${name}_(0|[1-9][0-9]{0,3})$`),
@@ -155,7 +169,9 @@ const RESNET: Module = [named('norm1|norm2', 'norm'), named('conv1|conv2|nin_sho
 const ATTN: Module = [named('norm', 'norm'), named('q|k|v|proj_out', 'conv')];
 // The middle's blocks are attributes called block_1, attn_1, block_2 in both.
 const MID: Module = [named('block_1|block_2', RESNET), named('attn_1', ATTN)];
-const level = (resample: string): Module => [indexed('block', RESNET), indexed('attn', ATTN), named(resample, [named('conv', 'conv')])];
+const level = (
+  resample: string,
+): Module => [indexed('block', RESNET), indexed('attn', ATTN), named(resample, [named('conv', 'conv')])];
 const coder = (levels: string, resample: string): Module => [
   named('conv_in|conv_out', 'conv'),
   named('norm_out', 'norm'),
@@ -209,9 +225,12 @@ function targetOf(path: readonly string[]): Target | undefined {
 
 /** Flax's chunked form → one array of the concatenated chunks. */
 function unchunk(name: string, path: string, tree: TreeNode): ArrayNode {
-  const bad = (why: string): VqganError => new VqganError('BAD_FORMAT', `${name}: chunked array ${path} (at byte ${tree.at}) ${why}`);
+  const bad = (why: string): VqganError =>
+    new VqganError('BAD_FORMAT', `${name}: chunked array ${path} (at byte ${tree.at}) ${why}`);
   const keys = [...tree.entries.keys()].sort();
-  if (keys.join() !== ['__msgpack_chunked_array__', 'chunks', 'shape'].join()) throw bad(`has keys ${keys.join(', ')}; expected ${CHUNKED}, shape, chunks`);
+  if (keys.join() !== ['__msgpack_chunked_array__', 'chunks', 'shape'].join()) {
+    throw bad(`has keys ${keys.join(', ')}; expected ${CHUNKED}, shape, chunks`);
+  }
   /** The entries "0" … "n-1" of a tuple stored as a map, in order. */
   const tuple = (key: string): Node[] => {
     const node = tree.entries.get(key)!;
@@ -225,7 +244,9 @@ function unchunk(name: string, path: string, tree: TreeNode): ArrayNode {
     return out;
   };
   const shape = tuple('shape').map((d, i) => {
-    if (d.kind !== 'other' || typeof d.value !== 'number' || !Number.isSafeInteger(d.value) || d.value < 0) throw bad(`has dimension ${i} that is not a size`);
+    if (d.kind !== 'other' || typeof d.value !== 'number' || !Number.isSafeInteger(d.value) || d.value < 0) {
+      throw bad(`has dimension ${i} that is not a size`);
+    }
     return d.value;
   });
   const chunks = tuple('chunks').map((c, i) => {
@@ -234,7 +255,9 @@ function unchunk(name: string, path: string, tree: TreeNode): ArrayNode {
   });
   if (chunks.length === 0) throw bad('has no chunks');
   const dtype = chunks[0]!.dtype;
-  if (chunks.some((c) => c.dtype !== dtype)) throw bad(`mixes dtypes ${[...new Set(chunks.map((c) => c.dtype))].join(', ')}`);
+  if (chunks.some((c) => c.dtype !== dtype)) {
+    throw bad(`mixes dtypes ${[...new Set(chunks.map((c) => c.dtype))].join(', ')}`);
+  }
   const numel = chunks.reduce((n, c) => n + c.shape[0]!, 0);
   if (numel !== product(shape)) throw bad(`has chunks of ${numel} values in all, but shape ${formatShape(shape)}`);
   return { kind: 'array', at: tree.at, shape, dtype, ranges: chunks.flatMap((c) => c.ranges) };
@@ -268,7 +291,9 @@ function plan(name: string, root: TreeNode): Planned[] {
     }
     const target = targetOf(path);
     if (target === undefined) throw unexpected(name, flaxKey, node);
-    if (node.kind === 'other') throw new VqganError('BAD_FORMAT', `${name}: ${flaxKey} is a ${node.what} (at byte ${node.at}), not an array`);
+    if (node.kind === 'other') {
+      throw new VqganError('BAD_FORMAT', `${name}: ${flaxKey} is a ${node.what} (at byte ${node.at}), not an array`);
+    }
     const array = node.kind === 'tree' ? unchunk(name, flaxKey, node) : node;
     out.push(check(name, flaxKey, target, array));
   };
@@ -298,12 +323,20 @@ function unexpected(name: string, flaxKey: string, node: Node): VqganError {
 function check(name: string, flaxKey: string, target: Target, node: ArrayNode): Planned {
   const dtype = READ_DTYPES[node.dtype];
   if (dtype === undefined) {
-    throw new VqganError('UNSUPPORTED', `${name}: ${flaxKey} (at byte ${node.at}) is ${node.dtype}; only ${Object.keys(READ_DTYPES).join(', ')} are read`);
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${name}: ${flaxKey} (at byte ${node.at}) is ${node.dtype}; only ${Object.keys(READ_DTYPES).join(', ')} are read`,
+    );
   }
   const bytes = node.ranges.reduce((n, r) => n + r.length, 0);
   const need = product(node.shape) * STORED_ITEM_SIZE[dtype];
   if (need !== bytes) {
-    throw new VqganError('BAD_FORMAT', `${name}: ${flaxKey} (${node.dtype} ${formatShape(node.shape)}, at byte ${node.at}) needs ${need} bytes but holds ${bytes}`);
+    throw new VqganError(
+      'BAD_FORMAT',
+      `${name}: ${flaxKey} (${node.dtype} ${
+        formatShape(node.shape)
+      }, at byte ${node.at}) needs ${need} bytes but holds ${bytes}`,
+    );
   }
   const s = node.shape;
   const badShape = (expected: string): VqganError =>
@@ -358,12 +391,20 @@ async function readData(src: ByteSource, p: Planned): Promise<Uint8Array> {
  * hears of the tensor bytes read, of the total the parameters take (known once the
  * structure is read).
  */
-export async function readFlaxMsgpack(src: ByteSource, onProgress?: (loaded: number, total: number) => void): Promise<FlaxWeights> {
+export async function readFlaxMsgpack(
+  src: ByteSource,
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<FlaxWeights> {
   const reader = new MsgpackReader(src);
   const top = await readNode(reader, 0);
   reader.expectEnd('the top-level map');
   if (top.kind !== 'tree') {
-    throw new VqganError('BAD_FORMAT', `${src.name}: not a Flax msgpack file: it holds a ${top.kind === 'array' ? 'bare array' : top.what}, not a map of modules`);
+    throw new VqganError(
+      'BAD_FORMAT',
+      `${src.name}: not a Flax msgpack file: it holds a ${
+        top.kind === 'array' ? 'bare array' : top.what
+      }, not a map of modules`,
+    );
   }
   const wrapped = top.entries.size === 1 ? top.entries.get('params') : undefined;
   const root = wrapped?.kind === 'tree' ? wrapped : top;
@@ -375,7 +416,9 @@ export async function readFlaxMsgpack(src: ByteSource, onProgress?: (loaded: num
   let done = 0;
   onProgress?.(0, total);
   for (const p of planned) {
-    if (tensors.has(p.target.key)) throw new VqganError('BAD_FORMAT', `${src.name}: ${p.flaxKey} is a second copy of ${p.target.key}`);
+    if (tensors.has(p.target.key)) {
+      throw new VqganError('BAD_FORMAT', `${src.name}: ${p.flaxKey} is a second copy of ${p.target.key}`);
+    }
     let values = decodeToFloat32(await readData(src, p), p.dtype);
     const s = p.node.shape;
     if (p.target.kind === 'conv' && p.target.leaf === 'kernel') values = hwioToOihw(values, s[0]!, s[1]!, s[2]!, s[3]!);

@@ -40,10 +40,15 @@ export interface LoadedWeights {
 }
 
 /** `downloaded` when the bytes came over the network: then reading them is not reported again. */
-async function openWeights(input: WeightsInput, onProgress?: LoadProgress): Promise<{ source: ByteSource; location: string | undefined; downloaded: boolean }> {
+async function openWeights(
+  input: WeightsInput,
+  onProgress?: LoadProgress,
+): Promise<{ source: ByteSource; location: string | undefined; downloaded: boolean; }> {
   if (typeof input === 'string' || input instanceof URL) {
     const location = input.toString();
-    if (isUrl(location)) return { source: memorySource(await fetchBytes(location, onProgress), location), location, downloaded: true };
+    if (isUrl(location)) {
+      return { source: memorySource(await fetchBytes(location, onProgress), location), location, downloaded: true };
+    }
     return { source: await platform().files.openFile(location), location, downloaded: false };
   }
   return { source: openInMemory(input), location: undefined, downloaded: false };
@@ -52,7 +57,9 @@ async function openWeights(input: WeightsInput, onProgress?: LoadProgress): Prom
 function openInMemory(input: Uint8Array | ArrayBuffer | Blob): ByteSource {
   if (input instanceof Uint8Array) return memorySource(input);
   if (input instanceof ArrayBuffer) return memorySource(new Uint8Array(input));
-  if (typeof Blob !== 'undefined' && input instanceof Blob) return blobSource(input, (input as { name?: string }).name ?? '<blob>');
+  if (typeof Blob !== 'undefined' && input instanceof Blob) {
+    return blobSource(input, (input as { name?: string; }).name ?? '<blob>');
+  }
   throw new VqganError('BAD_ARGUMENT', 'weights must be a path, URL, Uint8Array, ArrayBuffer or Blob');
 }
 
@@ -69,12 +76,17 @@ async function sniffFormat(source: ByteSource): Promise<Format> {
   // ("\x85\xa7encode…").
   const keyAt = head[0] === 0xde ? 3 : head[0] === 0xdf ? 5 : 1;
   const key = head[keyAt] ?? 0;
-  const mapMarker = ((head[0]! >= 0x81 && head[0]! <= 0x8f) || head[0] === 0xde || head[0] === 0xdf) &&
-    ((key >= 0xa0 && key <= 0xbf) || (key >= 0xd9 && key <= 0xdb)); // fixstr, str8/16/32
-  const fits = head.length >= 9 && new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true) <= BigInt(source.size - 8);
+  const mapMarker = ((head[0]! >= 0x81 && head[0]! <= 0x8f) || head[0] === 0xde || head[0] === 0xdf)
+    && ((key >= 0xa0 && key <= 0xbf) || (key >= 0xd9 && key <= 0xdb)); // fixstr, str8/16/32
+  const fits = head.length >= 9
+    && new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true) <= BigInt(source.size - 8);
   if (head.length >= 9 && head[8] === 0x7b /* '{' */ && (fits || !mapMarker)) return 'safetensors';
   if (mapMarker) return 'flax';
-  const what = ascii.startsWith('\x89PNG') ? ' (it is a PNG image)' : head[0] === 0xff && head[1] === 0xd8 ? ' (it is a JPEG image)' : '';
+  const what = ascii.startsWith('\x89PNG')
+    ? ' (it is a PNG image)'
+    : head[0] === 0xff && head[1] === 0xd8
+    ? ' (it is a JPEG image)'
+    : '';
   throw new VqganError(
     'BAD_FORMAT',
     `${source.name}: not a weights file${what}; expected a PyTorch checkpoint (.ckpt/.pt zip), a .safetensors file or a Flax .msgpack file`,
@@ -82,7 +94,9 @@ async function sniffFormat(source: ByteSource): Promise<Format> {
 }
 
 /** config.yaml (taming) or config.json beside the weights, if there is one. */
-async function configBeside(location: string | undefined): Promise<{ config: VqganConfig; source: string } | undefined> {
+async function configBeside(
+  location: string | undefined,
+): Promise<{ config: VqganConfig; source: string; } | undefined> {
   if (location === undefined) return undefined;
   const dir = dirnameOf(location);
   for (const name of ['config.yaml', 'config.json']) {
@@ -122,12 +136,16 @@ function parseJson(text: string, name: string): unknown {
  * else config.yaml / config.json beside the file (a Flax msgpack file holds none), else the f16_16384 defaults.
  * `onProgress` hears of the bytes as they come in (see LoadProgress).
  */
-export async function loadWeights(input: WeightsInput, config?: VqganConfig, onProgress?: LoadProgress): Promise<LoadedWeights> {
+export async function loadWeights(
+  input: WeightsInput,
+  config?: VqganConfig,
+  onProgress?: LoadProgress,
+): Promise<LoadedWeights> {
   const { source, location, downloaded } = await openWeights(input, onProgress);
   const onRead = downloaded ? undefined : onProgress;
   try {
     const format = await sniffFormat(source);
-    let read: { tensors: Map<string, Tensor>; dtypes: ReadonlySet<StoredDtype> };
+    let read: { tensors: Map<string, Tensor>; dtypes: ReadonlySet<StoredDtype>; };
     let embedded: VqganConfig | undefined;
     if (format === 'checkpoint') {
       const ckpt = await readCheckpoint(source, onRead);
@@ -139,12 +157,16 @@ export async function loadWeights(input: WeightsInput, config?: VqganConfig, onP
       const st = await readSafetensors(source, onRead);
       read = st;
       const text = st.metadata?.config;
-      if (text !== undefined) embedded = configFromObject(parseJson(text, `${source.name} metadata config`), `${source.name} metadata`);
+      if (text !== undefined) {
+        embedded = configFromObject(parseJson(text, `${source.name} metadata config`), `${source.name} metadata`);
+      }
     }
-    let found: { config: VqganConfig; source: string } | undefined;
+    let found: { config: VqganConfig; source: string; } | undefined;
     if (config !== undefined) {
       const given = configFromObject(config, 'the config option');
-      if (given === undefined) throw new VqganError('BAD_ARGUMENT', 'the config option needs ch, ch_mult, … and n_embed, embed_dim');
+      if (given === undefined) {
+        throw new VqganError('BAD_ARGUMENT', 'the config option needs ch, ch_mult, … and n_embed, embed_dim');
+      }
       found = { config: given, source: 'the config option' };
     } else if (embedded !== undefined) {
       found = { config: embedded, source: `${source.name} (embedded)` };

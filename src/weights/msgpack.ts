@@ -17,17 +17,19 @@ import { memorySource, type ByteSource } from '../platform/byte_source.js';
 import { VqganError } from '../core/errors.js';
 
 /** A value's header. bin and ext carry where their payload lies, not the payload. */
-export type MsgpackToken = { readonly at: number } & (
-  | { readonly kind: 'nil' }
-  | { readonly kind: 'bool'; readonly value: boolean }
-  | { readonly kind: 'int'; readonly value: number | bigint }
-  | { readonly kind: 'float'; readonly value: number }
-  | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'bin'; readonly offset: number; readonly length: number }
-  | { readonly kind: 'ext'; readonly type: number; readonly offset: number; readonly length: number }
-  | { readonly kind: 'array'; readonly length: number }
-  | { readonly kind: 'map'; readonly length: number }
-);
+export type MsgpackToken =
+  & { readonly at: number; }
+  & (
+    | { readonly kind: 'nil'; }
+    | { readonly kind: 'bool'; readonly value: boolean; }
+    | { readonly kind: 'int'; readonly value: number | bigint; }
+    | { readonly kind: 'float'; readonly value: number; }
+    | { readonly kind: 'str'; readonly value: string; }
+    | { readonly kind: 'bin'; readonly offset: number; readonly length: number; }
+    | { readonly kind: 'ext'; readonly type: number; readonly offset: number; readonly length: number; }
+    | { readonly kind: 'array'; readonly length: number; }
+    | { readonly kind: 'map'; readonly length: number; }
+  );
 
 /** An ext value as decodeMsgpack returns it. */
 export interface MsgpackExt {
@@ -36,7 +38,16 @@ export interface MsgpackExt {
 }
 
 /** A decoded value: maps become Maps (keys of any type), bin a Uint8Array view. */
-export type MsgpackValue = null | boolean | number | bigint | string | Uint8Array | MsgpackExt | MsgpackValue[] | Map<MsgpackValue, MsgpackValue>;
+export type MsgpackValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | MsgpackExt
+  | MsgpackValue[]
+  | Map<MsgpackValue, MsgpackValue>;
 
 /** Deeper nesting than this is refused (Flax files nest about 6 levels). */
 export const MAX_DEPTH = 64;
@@ -79,8 +90,13 @@ export class MsgpackReader {
     readonly start = 0,
     readonly end: number = source.size,
   ) {
-    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= source.size)) {
-      throw new VqganError('BAD_FORMAT', `${name}: msgpack range [${start}, ${end}) lies outside the ${source.size} bytes`);
+    if (
+      !(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= source.size)
+    ) {
+      throw new VqganError(
+        'BAD_FORMAT',
+        `${name}: msgpack range [${start}, ${end}) lies outside the ${source.size} bytes`,
+      );
     }
     this.pos = start;
   }
@@ -127,7 +143,9 @@ export class MsgpackReader {
 
   /** Skips a payload of `length` bytes (checked against the bytes left). */
   private payload(length: number, what: string, at: number): number {
-    if (length > this.left) throw this.fail(`${what} of ${length} bytes does not fit in the ${this.left} bytes left`, at);
+    if (length > this.left) {
+      throw this.fail(`${what} of ${length} bytes does not fit in the ${this.left} bytes left`, at);
+    }
     const offset = this.pos;
     this.pos += length;
     return offset;
@@ -147,7 +165,9 @@ export class MsgpackReader {
   /** A structure of `count` entries of at least `minBytes` each: the count is checked first. */
   private container(kind: 'array' | 'map', count: number, at: number): MsgpackToken {
     const minBytes = kind === 'map' ? 2 : 1;
-    if (count * minBytes > this.left) throw this.fail(`${kind} of ${count} entries does not fit in the ${this.left} bytes left`, at);
+    if (count * minBytes > this.left) {
+      throw this.fail(`${kind} of ${count} entries does not fit in the ${this.left} bytes left`, at);
+    }
     return { at, kind, length: count };
   }
 
@@ -253,11 +273,16 @@ export class MsgpackReader {
 
   /** `length` bytes at `offset`, which must lie in the range (a view for in-memory sources). */
   async bytes(offset: number, length: number): Promise<Uint8Array> {
-    if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= this.start && length >= 0 && offset + length <= this.end)) {
+    if (
+      !(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= this.start && length >= 0
+        && offset + length <= this.end)
+    ) {
       throw this.fail(`${length} bytes at ${offset} lie outside the data`, offset);
     }
     const inWindow = offset - this.windowStart;
-    if (inWindow >= 0 && inWindow + length <= this.window.length) return this.window.subarray(inWindow, inWindow + length);
+    if (inWindow >= 0 && inWindow + length <= this.window.length) {
+      return this.window.subarray(inWindow, inWindow + length);
+    }
     return this.source.read(offset, length);
   }
 
@@ -267,7 +292,10 @@ export class MsgpackReader {
    * header right after its token costs no extra read.
    */
   sub(offset: number, length: number, name = this.name): MsgpackReader {
-    if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= this.start && length >= 0 && offset + length <= this.end)) {
+    if (
+      !(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= this.start && length >= 0
+        && offset + length <= this.end)
+    ) {
       throw this.fail(`${length} bytes at ${offset} lie outside the data`, offset);
     }
     const reader = new MsgpackReader(this.source, name, offset, offset + length);
@@ -317,7 +345,9 @@ export class MsgpackReader {
         for (let i = 0; i < t.length; i++) {
           const keyAt = this.pos;
           const key = await this.value(depth + 1);
-          if (out.has(key)) throw this.fail(`duplicate map key ${typeof key === 'string' ? JSON.stringify(key) : String(key)}`, keyAt);
+          if (out.has(key)) {
+            throw this.fail(`duplicate map key ${typeof key === 'string' ? JSON.stringify(key) : String(key)}`, keyAt);
+          }
           out.set(key, await this.value(depth + 1));
         }
         return out;

@@ -5,9 +5,11 @@ import { PickleGlobal, PickleObject } from './pickle_values.js';
 const MAX_PLAIN_DEPTH = 256;
 const MAX_PLAIN_NODES = 1_000_000;
 
-function stateField(obj: PickleObject, key: string): { found: boolean; value: unknown } {
+function stateField(obj: PickleObject, key: string): { found: boolean; value: unknown; } {
   const state = obj.state;
-  return state instanceof Map && state.has(key) ? { found: true, value: state.get(key) } : { found: false, value: undefined };
+  return state instanceof Map && state.has(key)
+    ? { found: true, value: state.get(key) }
+    : { found: false, value: undefined };
 }
 
 /**
@@ -21,7 +23,10 @@ export function toPlain(value: unknown, name = 'pickle'): unknown {
   let nodes = 0;
   const walk = (v: unknown, depth: number): unknown => {
     if (++nodes > MAX_PLAIN_NODES || depth > MAX_PLAIN_DEPTH) {
-      throw new VqganError('BAD_FORMAT', `${name}: unpickled data is nested too deeply or too large to turn into plain values`);
+      throw new VqganError(
+        'BAD_FORMAT',
+        `${name}: unpickled data is nested too deeply or too large to turn into plain values`,
+      );
     }
     if (v instanceof PickleObject) {
       if (v.type.module.startsWith('omegaconf')) {
@@ -41,4 +46,3 @@ export function toPlain(value: unknown, name = 'pickle'): unknown {
   };
   return walk(value, 0);
 }
-

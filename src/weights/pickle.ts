@@ -21,18 +21,74 @@ const HIGHEST_PROTOCOL = 5;
 
 // Opcode bytes, named as in CPython's pickle.py.
 const OP = {
-  MARK: 0x28, STOP: 0x2e, POP: 0x30, POP_MARK: 0x31, DUP: 0x32, FLOAT: 0x46, INT: 0x49,
-  BININT: 0x4a, BININT1: 0x4b, LONG: 0x4c, BININT2: 0x4d, NONE: 0x4e, PERSID: 0x50,
-  BINPERSID: 0x51, REDUCE: 0x52, STRING: 0x53, BINSTRING: 0x54, SHORT_BINSTRING: 0x55,
-  UNICODE: 0x56, BINUNICODE: 0x58, APPEND: 0x61, BUILD: 0x62, GLOBAL: 0x63, DICT: 0x64,
-  EMPTY_DICT: 0x7d, APPENDS: 0x65, GET: 0x67, BINGET: 0x68, INST: 0x69, LONG_BINGET: 0x6a,
-  LIST: 0x6c, EMPTY_LIST: 0x5d, OBJ: 0x6f, PUT: 0x70, BINPUT: 0x71, LONG_BINPUT: 0x72,
-  SETITEM: 0x73, TUPLE: 0x74, EMPTY_TUPLE: 0x29, SETITEMS: 0x75, BINFLOAT: 0x47,
-  PROTO: 0x80, NEWOBJ: 0x81, EXT1: 0x82, EXT2: 0x83, EXT4: 0x84, TUPLE1: 0x85, TUPLE2: 0x86,
-  TUPLE3: 0x87, NEWTRUE: 0x88, NEWFALSE: 0x89, LONG1: 0x8a, LONG4: 0x8b, BINBYTES: 0x42,
-  SHORT_BINBYTES: 0x43, SHORT_BINUNICODE: 0x8c, BINUNICODE8: 0x8d, BINBYTES8: 0x8e,
-  EMPTY_SET: 0x8f, ADDITEMS: 0x90, FROZENSET: 0x91, NEWOBJ_EX: 0x92, STACK_GLOBAL: 0x93,
-  MEMOIZE: 0x94, FRAME: 0x95, BYTEARRAY8: 0x96, NEXT_BUFFER: 0x97, READONLY_BUFFER: 0x98,
+  MARK: 0x28,
+  STOP: 0x2e,
+  POP: 0x30,
+  POP_MARK: 0x31,
+  DUP: 0x32,
+  FLOAT: 0x46,
+  INT: 0x49,
+  BININT: 0x4a,
+  BININT1: 0x4b,
+  LONG: 0x4c,
+  BININT2: 0x4d,
+  NONE: 0x4e,
+  PERSID: 0x50,
+  BINPERSID: 0x51,
+  REDUCE: 0x52,
+  STRING: 0x53,
+  BINSTRING: 0x54,
+  SHORT_BINSTRING: 0x55,
+  UNICODE: 0x56,
+  BINUNICODE: 0x58,
+  APPEND: 0x61,
+  BUILD: 0x62,
+  GLOBAL: 0x63,
+  DICT: 0x64,
+  EMPTY_DICT: 0x7d,
+  APPENDS: 0x65,
+  GET: 0x67,
+  BINGET: 0x68,
+  INST: 0x69,
+  LONG_BINGET: 0x6a,
+  LIST: 0x6c,
+  EMPTY_LIST: 0x5d,
+  OBJ: 0x6f,
+  PUT: 0x70,
+  BINPUT: 0x71,
+  LONG_BINPUT: 0x72,
+  SETITEM: 0x73,
+  TUPLE: 0x74,
+  EMPTY_TUPLE: 0x29,
+  SETITEMS: 0x75,
+  BINFLOAT: 0x47,
+  PROTO: 0x80,
+  NEWOBJ: 0x81,
+  EXT1: 0x82,
+  EXT2: 0x83,
+  EXT4: 0x84,
+  TUPLE1: 0x85,
+  TUPLE2: 0x86,
+  TUPLE3: 0x87,
+  NEWTRUE: 0x88,
+  NEWFALSE: 0x89,
+  LONG1: 0x8a,
+  LONG4: 0x8b,
+  BINBYTES: 0x42,
+  SHORT_BINBYTES: 0x43,
+  SHORT_BINUNICODE: 0x8c,
+  BINUNICODE8: 0x8d,
+  BINBYTES8: 0x8e,
+  EMPTY_SET: 0x8f,
+  ADDITEMS: 0x90,
+  FROZENSET: 0x91,
+  NEWOBJ_EX: 0x92,
+  STACK_GLOBAL: 0x93,
+  MEMOIZE: 0x94,
+  FRAME: 0x95,
+  BYTEARRAY8: 0x96,
+  NEXT_BUFFER: 0x97,
+  READONLY_BUFFER: 0x98,
 } as const;
 const OP_NAME = new Map<number, string>(Object.entries(OP).map(([name, code]) => [code, name]));
 
@@ -162,7 +218,10 @@ class Unpickler {
 
   global(module: string, name: string): PickleGlobal {
     if (isRefused(module, name)) {
-      throw new VqganError('UNSAFE_PICKLE', `${this.name}: pickle asks for global ${module}.${name}; refused, nothing was run`);
+      throw new VqganError(
+        'UNSAFE_PICKLE',
+        `${this.name}: pickle asks for global ${module}.${name}; refused, nothing was run`,
+      );
     }
     return new PickleGlobal(module, name);
   }
@@ -170,7 +229,9 @@ class Unpickler {
   /** REDUCE / NEWOBJ / INST / OBJ: a builder's result, or an inert record of the call. */
   call(callable: unknown, args: unknown, kwargs?: Map<unknown, unknown>): unknown {
     if (!(callable instanceof PickleGlobal)) return this.fail(`calls a ${describe(callable)}, not a class or function`);
-    if (!Array.isArray(args)) return this.fail(`calls ${callable} with a ${describe(args)} instead of an argument tuple`);
+    if (!Array.isArray(args)) {
+      return this.fail(`calls ${callable} with a ${describe(args)} instead of an argument tuple`);
+    }
     const builder = BUILDERS.get(builderKey(callable));
     if (builder !== undefined) return builder(args, (why: string) => this.fail(`${callable}: ${why}`));
     const obj = new PickleObject(callable, args);
@@ -201,10 +262,16 @@ class Unpickler {
   /** BINPERSID: torch's ('storage', storage class, key, location, numel). */
   persistent(pid: unknown): TorchStorage {
     if (!Array.isArray(pid) || pid[0] !== 'storage') {
-      throw new VqganError('UNSUPPORTED', `${this.name}: pickle has a persistent id ${describe(pid)} that is not a torch storage`);
+      throw new VqganError(
+        'UNSUPPORTED',
+        `${this.name}: pickle has a persistent id ${describe(pid)} that is not a torch storage`,
+      );
     }
     const [, type, key, location, numel] = pid;
-    if (!(type instanceof PickleGlobal) || typeof key !== 'string' || typeof location !== 'string' || !Number.isSafeInteger(numel) || (numel as number) < 0) {
+    if (
+      !(type instanceof PickleGlobal) || typeof key !== 'string' || typeof location !== 'string'
+      || !Number.isSafeInteger(numel) || (numel as number) < 0
+    ) {
       this.fail('a torch storage id is not (storage, type, key, location, numel)');
     }
     return new TorchStorage(type.name, key, location, numel);

@@ -7,20 +7,93 @@ import { PickleGlobal, TorchStorage, TorchTensor } from './pickle_values.js';
 
 /** Modules whose every global can run code, touch files or processes, or load more pickles. */
 const REFUSED_MODULES = new Set([
-  'os', 'posix', 'nt', 'subprocess', 'sys', 'shutil', 'importlib', 'runpy', 'pickle', '_pickle',
-  'cPickle', 'marshal', 'socket', 'ctypes', 'code', 'codeop', 'pty', 'pdb', 'bdb', 'commands',
-  'platform', 'webbrowser', 'multiprocessing', 'threading', '_thread', 'signal', 'asyncio',
-  'types', 'functools', 'operator', 'inspect', 'io', '_io', 'tempfile', 'glob', 'timeit',
-  'trace', 'profile', 'cProfile', 'doctest', 'site', 'imp', 'zipimport', 'pip', 'setuptools',
-  'distutils', 'urllib', 'http', 'ftplib', 'smtplib', 'telnetlib', 'xmlrpc', 'requests',
-  'torch.load', 'torch.hub', 'torch.jit', 'torch.package', 'torch.serialization', 'torch._C', 'torch.ops',
-  'numpy.testing', 'dill', 'cloudpickle', 'joblib',
+  'os',
+  'posix',
+  'nt',
+  'subprocess',
+  'sys',
+  'shutil',
+  'importlib',
+  'runpy',
+  'pickle',
+  '_pickle',
+  'cPickle',
+  'marshal',
+  'socket',
+  'ctypes',
+  'code',
+  'codeop',
+  'pty',
+  'pdb',
+  'bdb',
+  'commands',
+  'platform',
+  'webbrowser',
+  'multiprocessing',
+  'threading',
+  '_thread',
+  'signal',
+  'asyncio',
+  'types',
+  'functools',
+  'operator',
+  'inspect',
+  'io',
+  '_io',
+  'tempfile',
+  'glob',
+  'timeit',
+  'trace',
+  'profile',
+  'cProfile',
+  'doctest',
+  'site',
+  'imp',
+  'zipimport',
+  'pip',
+  'setuptools',
+  'distutils',
+  'urllib',
+  'http',
+  'ftplib',
+  'smtplib',
+  'telnetlib',
+  'xmlrpc',
+  'requests',
+  'torch.load',
+  'torch.hub',
+  'torch.jit',
+  'torch.package',
+  'torch.serialization',
+  'torch._C',
+  'torch.ops',
+  'numpy.testing',
+  'dill',
+  'cloudpickle',
+  'joblib',
 ]);
 
 /** The only builtins a data pickle names: types, referenced or called to build data. */
 const HARMLESS_BUILTINS = new Set([
-  'dict', 'list', 'set', 'frozenset', 'tuple', 'int', 'long', 'float', 'complex', 'str',
-  'unicode', 'bytes', 'bytearray', 'bool', 'object', 'slice', 'range', 'xrange', 'Ellipsis',
+  'dict',
+  'list',
+  'set',
+  'frozenset',
+  'tuple',
+  'int',
+  'long',
+  'float',
+  'complex',
+  'str',
+  'unicode',
+  'bytes',
+  'bytearray',
+  'bool',
+  'object',
+  'slice',
+  'range',
+  'xrange',
+  'Ellipsis',
   'NotImplemented',
 ]);
 
@@ -59,14 +132,18 @@ function iterableToArray(source: unknown, fail: (why: string) => never): unknown
 }
 
 function intArray(value: unknown, what: string, fail: (why: string) => never): number[] {
-  if (!Array.isArray(value) || !value.every((v) => Number.isSafeInteger(v))) fail(`tensor ${what} is not a tuple of integers`);
+  if (!Array.isArray(value) || !value.every((v) => Number.isSafeInteger(v))) {
+    fail(`tensor ${what} is not a tuple of integers`);
+  }
   return [...(value as number[])];
 }
 
 function rebuildTensor(args: readonly unknown[], fail: (why: string) => never): TorchTensor {
   const [storage, offset, size, stride] = args;
   if (!(storage instanceof TorchStorage)) return fail('tensor rebuilt from something that is not a torch storage');
-  if (!Number.isSafeInteger(offset) || (offset as number) < 0) return fail(`tensor storage offset ${String(offset)} is not a non-negative integer`);
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0) {
+    return fail(`tensor storage offset ${String(offset)} is not a non-negative integer`);
+  }
   const shape = intArray(size, 'size', fail);
   const strides = intArray(stride, 'stride', fail);
   if (shape.length !== strides.length) fail(`tensor size has ${shape.length} dimensions but stride ${strides.length}`);

@@ -28,7 +28,12 @@ export class TorchStorage {
 
 /** A tensor as torch.save describes it: a strided view into a storage (offsets, strides in elements). */
 export class TorchTensor {
-  constructor(readonly storage: TorchStorage, readonly offset: number, readonly shape: readonly number[], readonly stride: readonly number[]) {}
+  constructor(
+    readonly storage: TorchStorage,
+    readonly offset: number,
+    readonly shape: readonly number[],
+    readonly stride: readonly number[],
+  ) {}
 }
 
 /** A short description of an unpickled value for error messages. */

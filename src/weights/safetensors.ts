@@ -20,8 +20,21 @@ export interface Safetensors {
 
 /** Bytes per value of every safetensors dtype, so any file's offsets can be checked. */
 const ITEM_SIZE: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 const READ_DTYPES: Readonly<Record<string, StoredDtype>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
@@ -41,13 +54,22 @@ function bad(name: string, why: string): VqganError {
 }
 
 function parseEntry(name: string, key: string, info: unknown): Entry {
-  const { dtype, shape, data_offsets: offsets } = (info ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  const { dtype, shape, data_offsets: offsets } = (info ?? {}) as {
+    dtype?: unknown;
+    shape?: unknown;
+    data_offsets?: unknown;
+  };
   if (typeof dtype !== 'string' || !Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2) {
     throw bad(name, `tensor ${key} lacks dtype, shape or data_offsets`);
   }
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(name, `tensor ${key} has shape ${JSON.stringify(shape)}`);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw bad(name, `tensor ${key} has shape ${JSON.stringify(shape)}`);
+  }
   const [begin, end] = offsets as unknown[];
-  if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || (begin as number) < 0 || (end as number) < (begin as number)) {
+  if (
+    !Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || (begin as number) < 0
+    || (end as number) < (begin as number)
+  ) {
     throw bad(name, `tensor ${key} has data_offsets ${JSON.stringify(offsets)}`);
   }
   const itemSize = ITEM_SIZE[dtype];
@@ -55,14 +77,22 @@ function parseEntry(name: string, key: string, info: unknown): Entry {
   const entry: Entry = { key, dtype, shape: shape as number[], begin: begin as number, end: end as number };
   const expected = shapeSize(entry.shape) * itemSize;
   if (entry.end - entry.begin !== expected) {
-    throw bad(name, `tensor ${key} (${dtype} ${formatShape(entry.shape)}) needs ${expected} bytes but data_offsets span ${entry.end - entry.begin}`);
+    throw bad(
+      name,
+      `tensor ${key} (${dtype} ${formatShape(entry.shape)}) needs ${expected} bytes but data_offsets span ${
+        entry.end - entry.begin
+      }`,
+    );
   }
   return entry;
 }
 
 function parseMetadata(name: string, value: unknown): Record<string, string> | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+  if (
+    typeof value !== 'object' || value === null || Array.isArray(value)
+    || !Object.values(value).every((v) => typeof v === 'string')
+  ) {
     throw bad(name, '__metadata__ is not a map of strings');
   }
   return value as Record<string, string>;
@@ -72,14 +102,19 @@ function parseMetadata(name: string, value: unknown): Record<string, string> | u
 function checkTiling(name: string, entries: Entry[], dataSize: number): void {
   let at = 0;
   for (const e of [...entries].sort((a, b) => a.begin - b.begin)) {
-    if (e.begin !== at) throw bad(name, `tensor ${e.key} starts at data byte ${e.begin}, expected ${at} (overlap or gap)`);
+    if (e.begin !== at) {
+      throw bad(name, `tensor ${e.key} starts at data byte ${e.begin}, expected ${at} (overlap or gap)`);
+    }
     at = e.end;
   }
   if (at !== dataSize) throw bad(name, `tensors cover ${at} bytes of data but the file holds ${dataSize}; truncated?`);
 }
 
 /** `onProgress` hears of the tensor bytes read, of the total the model tensors need (known once the header is read). */
-export async function readSafetensors(src: ByteSource, onProgress?: (loaded: number, total: number) => void): Promise<Safetensors> {
+export async function readSafetensors(
+  src: ByteSource,
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<Safetensors> {
   if (src.size < 8) throw bad(src.name, `only ${src.size} bytes`);
   const lengthBytes = await src.read(0, 8);
   const headerLength = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true);
@@ -94,7 +129,9 @@ export async function readSafetensors(src: ByteSource, onProgress?: (loaded: num
     if (err instanceof VqganError) throw err;
     throw bad(src.name, `header is not JSON (${(err as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad(src.name, 'header is not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw bad(src.name, 'header is not a JSON object');
+  }
   const { __metadata__: meta, ...infos } = header as Record<string, unknown>;
   const metadata = parseMetadata(src.name, meta);
   const entries = Object.entries(infos).map(([key, info]) => parseEntry(src.name, key, info));
@@ -109,9 +146,15 @@ export async function readSafetensors(src: ByteSource, onProgress?: (loaded: num
   for (const e of wanted) {
     const dtype = READ_DTYPES[e.dtype];
     if (dtype === undefined) {
-      throw new VqganError('UNSUPPORTED', `${src.name}: tensor ${e.key} is ${e.dtype}; only ${Object.keys(READ_DTYPES).join(', ')} are read`);
+      throw new VqganError(
+        'UNSUPPORTED',
+        `${src.name}: tensor ${e.key} is ${e.dtype}; only ${Object.keys(READ_DTYPES).join(', ')} are read`,
+      );
     }
-    tensors.set(e.key, new Tensor(e.shape, decodeToFloat32(await src.read(dataStart + e.begin, e.end - e.begin), dtype)));
+    tensors.set(
+      e.key,
+      new Tensor(e.shape, decodeToFloat32(await src.read(dataStart + e.begin, e.end - e.begin), dtype)),
+    );
     dtypes.add(dtype);
     done += e.end - e.begin;
     onProgress?.(done, total);
@@ -122,12 +165,20 @@ export async function readSafetensors(src: ByteSource, onProgress?: (loaded: num
 const WRITTEN_NAMES: Readonly<Record<WrittenDtype, string>> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
 
 /** A safetensors file of `tensors` in map order, stored as `dtype` (header padded to 8 bytes with spaces). */
-export function writeSafetensors(tensors: Map<string, Tensor>, metadata?: Record<string, string>, dtype: WrittenDtype = 'float32'): Uint8Array {
+export function writeSafetensors(
+  tensors: Map<string, Tensor>,
+  metadata?: Record<string, string>,
+  dtype: WrittenDtype = 'float32',
+): Uint8Array {
   const header: [string, unknown][] = metadata === undefined ? [] : [['__metadata__', metadata]];
   const itemSize = STORED_ITEM_SIZE[dtype];
   let offset = 0;
   for (const [key, t] of tensors) {
-    header.push([key, { dtype: WRITTEN_NAMES[dtype], shape: t.shape, data_offsets: [offset, offset + t.size * itemSize] }]);
+    header.push([key, {
+      dtype: WRITTEN_NAMES[dtype],
+      shape: t.shape,
+      data_offsets: [offset, offset + t.size * itemSize],
+    }]);
     offset += t.size * itemSize;
   }
   // fromEntries makes every key an own property, `__proto__` included.

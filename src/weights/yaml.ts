@@ -25,7 +25,7 @@ function stripComment(text: string): string {
     if (quote !== '') {
       if (c === '\\' && quote === '"') i++; // an escaped character, maybe a quote
       else if (c === quote) quote = '';
-    } else if (c === "'" || c === '"') {
+    } else if (c === '\'' || c === '"') {
       quote = c;
     } else if (c === '#' && (i === 0 || text[i - 1] === ' ')) {
       return text.slice(0, i);
@@ -95,7 +95,7 @@ function readValue(text: string, start: number, inFlow: boolean, no: number, fai
     }
     return [c === '[' ? items : toObject(entries, fail), p + 1];
   }
-  if (c === "'" || c === '"') return readQuoted(text, p, no, fail);
+  if (c === '\'' || c === '"') return readQuoted(text, p, no, fail);
   if (c === '&' || c === '*' || c === '!' || c === '|' || c === '>' || c === '%' || c === '@' || c === '`') {
     fail(no, `unsupported YAML (anchors, aliases, tags, block scalars): ${text}`);
   }
@@ -112,8 +112,8 @@ function readQuoted(text: string, start: number, no: number, fail: Fail): [strin
   for (;;) {
     if (p >= text.length) return fail(no, `unterminated string in ${text}`);
     const c = text[p];
-    if (c === q && q === "'" && text[p + 1] === "'") {
-      out += "'";
+    if (c === q && q === '\'' && text[p + 1] === '\'') {
+      out += '\'';
       p += 2;
     } else if (c === q) {
       return [out, p + 1];
@@ -138,7 +138,7 @@ function scalar(text: string, no: number, fail: Fail): unknown {
 
 /** `key: rest` → [key, rest]; undefined when the line is not a map entry. */
 function splitKey(text: string, no: number, fail: Fail): [string, string] | undefined {
-  if (text[0] === "'" || text[0] === '"') {
+  if (text[0] === '\'' || text[0] === '"') {
     const [key, end] = readQuoted(text, 0, no, fail);
     const rest = text.slice(end);
     return rest === ':' || rest.startsWith(': ') ? [key, rest.slice(1).trim()] : undefined;
@@ -192,10 +192,17 @@ class BlockParser {
 
   private map(indent: number): Record<string, unknown> {
     const entries: Entry[] = [];
-    while (this.i < this.lines.length && this.lines[this.i]!.indent === indent && !isListItem(this.lines[this.i]!.text)) {
+    while (
+      this.i < this.lines.length && this.lines[this.i]!.indent === indent && !isListItem(this.lines[this.i]!.text)
+    ) {
       const line = this.lines[this.i++]!;
-      const kv = splitKey(line.text, line.no, this.fail) ?? this.fail(line.no, `expected 'key: value', got ${line.text}`);
-      entries.push({ key: kv[0], value: kv[1] === '' ? this.nested(indent) : scalar(kv[1], line.no, this.fail), no: line.no });
+      const kv = splitKey(line.text, line.no, this.fail)
+        ?? this.fail(line.no, `expected 'key: value', got ${line.text}`);
+      entries.push({
+        key: kv[0],
+        value: kv[1] === '' ? this.nested(indent) : scalar(kv[1], line.no, this.fail),
+        no: line.no,
+      });
       const next = this.lines[this.i];
       if (next !== undefined && next.indent > indent) this.fail(next.no, 'unexpected indentation');
     }
@@ -204,7 +211,9 @@ class BlockParser {
 
   private list(indent: number): unknown[] {
     const items: unknown[] = [];
-    while (this.i < this.lines.length && this.lines[this.i]!.indent === indent && isListItem(this.lines[this.i]!.text)) {
+    while (
+      this.i < this.lines.length && this.lines[this.i]!.indent === indent && isListItem(this.lines[this.i]!.text)
+    ) {
       const line = this.lines[this.i]!;
       const rest = line.text.slice(1).trimStart();
       if (rest === '') {

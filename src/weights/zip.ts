@@ -62,13 +62,15 @@ const SHORT_TAIL = 1024;
  * before a comment of the length it states). A short tail is tried first, then the
  * longest a comment allows; the record must leave room before it for a zip64 locator.
  */
-async function findEnd(src: ByteSource): Promise<{ dv: DataView; tailStart: number; at: number }> {
+async function findEnd(src: ByteSource): Promise<{ dv: DataView; tailStart: number; at: number; }> {
   for (const want of [SHORT_TAIL, EOCD_SIZE + MAX_COMMENT + ZIP64_LOCATOR_SIZE]) {
     const length = Math.min(src.size, want);
     const tailStart = src.size - length;
     const dv = view(await src.read(tailStart, length));
     for (let i = length - EOCD_SIZE; i >= (tailStart === 0 ? 0 : ZIP64_LOCATOR_SIZE); i--) {
-      if (dv.getUint32(i, true) === EOCD_SIG && i + EOCD_SIZE + dv.getUint16(i + 20, true) <= length) return { dv, tailStart, at: i };
+      if (dv.getUint32(i, true) === EOCD_SIG && i + EOCD_SIZE + dv.getUint16(i + 20, true) <= length) {
+        return { dv, tailStart, at: i };
+      }
     }
     if (tailStart === 0) break;
   }
@@ -107,7 +109,12 @@ async function readEnd(src: ByteSource): Promise<Directory> {
  * uncompressed size, compressed size and local header offset that are 0xFFFFFFFF in
  * the fixed header.
  */
-function applyZip64Extra(src: ByteSource, extra: DataView, name: string, fields: { uncompressedSize: number; compressedSize: number; offset: number }): void {
+function applyZip64Extra(
+  src: ByteSource,
+  extra: DataView,
+  name: string,
+  fields: { uncompressedSize: number; compressedSize: number; offset: number; },
+): void {
   let p = 0;
   while (p + 4 <= extra.byteLength) {
     const id = extra.getUint16(p, true);
@@ -153,7 +160,10 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
     const extraStart = p + CENTRAL_SIZE + nameLength;
     applyZip64Extra(src, new DataView(bytes.buffer, bytes.byteOffset + extraStart, extraLength), name, fields);
     if (fields.offset + LOCAL_SIZE + fields.compressedSize > dir.offset) {
-      throw badZip(src, `entry ${name} (${fields.compressedSize} bytes at ${fields.offset}) runs into the central directory`);
+      throw badZip(
+        src,
+        `entry ${name} (${fields.compressedSize} bytes at ${fields.offset}) runs into the central directory`,
+      );
     }
     entries.push({ name, ...fields, method: dv.getUint16(p + 10, true), flags: dv.getUint16(p + 8, true) });
     p = next;
@@ -167,24 +177,42 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
  */
 async function entryDataStart(src: ByteSource, entry: ZipEntry): Promise<number> {
   if (entry.method !== 0) {
-    throw new VqganError('UNSUPPORTED', `${src.name}: zip entry ${entry.name} is compressed (method ${entry.method}); only stored entries are read`);
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${src.name}: zip entry ${entry.name} is compressed (method ${entry.method}); only stored entries are read`,
+    );
   }
   if ((entry.flags & 1) !== 0) {
     throw new VqganError('UNSUPPORTED', `${src.name}: zip entry ${entry.name} is encrypted`);
   }
   const dv = view(await src.read(entry.offset, LOCAL_SIZE));
   if (dv.getUint32(0, true) !== LOCAL_SIG) throw badZip(src, `no local header for ${entry.name} at ${entry.offset}`);
-  if (entry.compressedSize !== entry.uncompressedSize) throw badZip(src, `stored entry ${entry.name} has two different sizes`);
+  if (entry.compressedSize !== entry.uncompressedSize) {
+    throw badZip(src, `stored entry ${entry.name} has two different sizes`);
+  }
   const start = entry.offset + LOCAL_SIZE + dv.getUint16(26, true) + dv.getUint16(28, true);
   if (start + entry.compressedSize > src.size) throw badZip(src, `data of ${entry.name} runs past the end of the file`);
   return start;
 }
 
 /** `length` bytes at `offset` inside a stored entry, reading nothing else of it. */
-export async function readZipEntryRange(src: ByteSource, entry: ZipEntry, offset: number, length: number): Promise<Uint8Array> {
+export async function readZipEntryRange(
+  src: ByteSource,
+  entry: ZipEntry,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
   const start = await entryDataStart(src, entry);
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > entry.uncompressedSize) {
-    throw new VqganError('BAD_FORMAT', `${src.name}: bytes ${offset}..${offset + length} are outside zip entry ${entry.name} (${entry.uncompressedSize} bytes)`);
+  if (
+    !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0
+    || offset + length > entry.uncompressedSize
+  ) {
+    throw new VqganError(
+      'BAD_FORMAT',
+      `${src.name}: bytes ${offset}..${
+        offset + length
+      } are outside zip entry ${entry.name} (${entry.uncompressedSize} bytes)`,
+    );
   }
   return src.read(start + offset, length);
 }

@@ -15,7 +15,13 @@ try {
     .then(() => 'not aborted', (err) => err.name);
   const again = await vq.encode(image);
   window.vqganResult = {
-    height, width, tokens: Array.from(tokens), threads: vq.threads, isolated: globalThis.crossOriginIsolated, aborted, again: Array.from(again.tokens),
+    height,
+    width,
+    tokens: Array.from(tokens),
+    threads: vq.threads,
+    isolated: globalThis.crossOriginIsolated,
+    aborted,
+    again: Array.from(again.tokens),
   };
   vq.dispose();
 } catch (err) {

@@ -17,11 +17,17 @@ export interface LaneTask {
   readonly to: number;
 }
 
-export type Outcome = { kind: 'loaded' } | { kind: 'refused'; code: string } | { kind: 'other'; error: string };
+export type Outcome = { kind: 'loaded'; } | { kind: 'refused'; code: string; } | { kind: 'other'; error: string; };
 
 export type LaneMessage =
-  | { readonly phase: 'start'; readonly i: number }
-  | { readonly phase: 'done'; readonly i: number; readonly outcome: Outcome; readonly ms: number; readonly steps?: string[] };
+  | { readonly phase: 'start'; readonly i: number; }
+  | {
+    readonly phase: 'done';
+    readonly i: number;
+    readonly outcome: Outcome;
+    readonly ms: number;
+    readonly steps?: string[];
+  };
 
 const { format, seed, from, to } = workerData as LaneTask;
 const target = TARGETS[format]!;
@@ -39,7 +45,15 @@ for (let i = from; i < to; i++) {
     await target.load(input.bytes);
     outcome = { kind: 'loaded' };
   } catch (err) {
-    outcome = err instanceof VqganError ? { kind: 'refused', code: err.code } : { kind: 'other', error: String((err as Error)?.stack ?? err) };
+    outcome = err instanceof VqganError
+      ? { kind: 'refused', code: err.code }
+      : { kind: 'other', error: String((err as Error)?.stack ?? err) };
   }
-  post({ phase: 'done', i, outcome, ms: performance.now() - start, ...(outcome.kind === 'other' ? { steps: input.steps } : {}) });
+  post({
+    phase: 'done',
+    i,
+    outcome,
+    ms: performance.now() - start,
+    ...(outcome.kind === 'other' ? { steps: input.steps } : {}),
+  });
 }

@@ -20,8 +20,12 @@ const { values } = parseArgs({
 const count = Number(values.count);
 const seed = Number(values.seed);
 const formats = values.formats.split(',');
-for (const f of formats) if (!FORMATS.includes(f)) throw new Error(`--formats: unknown format ${f} (${FORMATS.join(', ')})`);
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed)) throw new Error('--count and --seed are integers');
+for (const f of formats) {
+  if (!FORMATS.includes(f)) throw new Error(`--formats: unknown format ${f} (${FORMATS.join(', ')})`);
+}
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed)) {
+  throw new Error('--count and --seed are integers');
+}
 
 process.stderr.write(`fuzzing ${formats.join(', ')}: ${count} inputs each, seed ${seed}\n`);
 const started = performance.now();

@@ -43,7 +43,10 @@ export const DEFAULT_BOUND_MS = 10_000;
 
 function runLane(task: LaneTask, report: FormatReport, boundMs: number, heapMb: number): Promise<number> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./fuzz_worker.js', import.meta.url), { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const worker = new Worker(new URL('./fuzz_worker.js', import.meta.url), {
+      workerData: task,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
     let current = task.from;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
@@ -89,7 +92,12 @@ function runLane(task: LaneTask, report: FormatReport, boundMs: number, heapMb: 
 async function fuzzFormat(format: string, count: number, options: FuzzOptions): Promise<FormatReport> {
   const report: FormatReport = { format, tried: 0, loaded: 0, refused: {}, failures: [], maxMs: 0, slowest: -1 };
   for (let from = 0; from < count;) {
-    from = await runLane({ format, seed: options.seed, from, to: count }, report, options.boundMs ?? DEFAULT_BOUND_MS, options.heapMb ?? 1024);
+    from = await runLane(
+      { format, seed: options.seed, from, to: count },
+      report,
+      options.boundMs ?? DEFAULT_BOUND_MS,
+      options.heapMb ?? 1024,
+    );
   }
   return report;
 }
@@ -113,7 +121,10 @@ export async function runFuzz(options: FuzzOptions, onReport?: (r: FormatReport)
 export function describeReport(r: FormatReport): string {
   const codes = Object.entries(r.refused).sort().map(([c, n]) => `${c} ${n}`).join(', ');
   const refused = Object.values(r.refused).reduce((a, b) => a + b, 0);
-  return `| ${r.format} | ${r.tried} | ${r.loaded} | ${refused} (${codes || 'none'}) | ${r.failures.length} | ${r.maxMs.toFixed(0)} ms (#${r.slowest}) |`;
+  return `| ${r.format} | ${r.tried} | ${r.loaded} | ${refused} (${codes || 'none'}) | ${r.failures.length} | ${
+    r.maxMs.toFixed(0)
+  } ms (#${r.slowest}) |`;
 }
 
-export const REPORT_HEADER = '| format | inputs | loaded | refused with VqganError | anything else | slowest |\n| --- | --- | --- | --- | --- | --- |';
+export const REPORT_HEADER =
+  '| format | inputs | loaded | refused with VqganError | anything else | slowest |\n| --- | --- | --- | --- | --- | --- |';

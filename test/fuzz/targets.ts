@@ -85,13 +85,19 @@ async function tinyCheckpoint(): Promise<Seed> {
 }
 
 function smallSafetensors(): Seed[] {
-  const tensors = new Map(SMALL_TENSORS.map(([key, shape], i) => [key, new Tensor(shape, Float32Array.from(values(shape.reduce((a, b) => a * b, 1), i)))]));
+  const tensors = new Map(
+    SMALL_TENSORS.map(([key, shape], i) => [
+      key,
+      new Tensor(shape, Float32Array.from(values(shape.reduce((a, b) => a * b, 1), i))),
+    ]),
+  );
   const seeds: Seed[] = [
     { label: 'small safetensors', bytes: writeSafetensors(tensors, { config: '{"ch": 128}' }) },
     { label: 'small safetensors, float16', bytes: writeSafetensors(tensors, undefined, 'float16') },
   ];
   // the same header with its entries reordered, and with a key given twice
-  const header = '{"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+  const header =
+    '{"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
   const json = new TextEncoder().encode(header);
   const raw = new Uint8Array(8 + json.length + 16);
   new DataView(raw.buffer).setBigUint64(0, BigInt(json.length), true);
@@ -115,7 +121,10 @@ function smallMsgpack(): Seed[] {
   };
   return [
     { label: 'small flax msgpack', bytes: packMsgpack(tree) },
-    { label: 'small flax msgpack, params wrapper, keys reordered', bytes: packMsgpack({ params: { quantize: tree.quantize, encoder: tree.encoder } }) },
+    {
+      label: 'small flax msgpack, params wrapper, keys reordered',
+      bytes: packMsgpack({ params: { quantize: tree.quantize, encoder: tree.encoder } }),
+    },
   ];
 }
 
@@ -125,7 +134,10 @@ function tinyMsgpack(): Seed {
   return { label: 'tiny_flax.msgpack', bytes, regions: [[0, 65536], [bytes.length - 65536, bytes.length]] };
 }
 
-const file = (path: string, label = path.slice(path.lastIndexOf('/') + 1)): Seed => ({ label, bytes: new Uint8Array(readFileSync(path)) });
+const file = (path: string, label = path.slice(path.lastIndexOf('/') + 1)): Seed => ({
+  label,
+  bytes: new Uint8Array(readFileSync(path)),
+});
 
 /** An 8×6 picture as RGBA, with alpha varying. */
 function smallRgba(width = 8, height = 6): Uint8Array {
@@ -133,13 +145,20 @@ function smallRgba(width = 8, height = 6): Uint8Array {
 }
 
 function pngSeeds(): Seed[] {
-  const seeds = ['gradient_40x30.png', 'hard_noise_64x64.png', 'mountain_96x64.png', 'stormy_97x64.png'].map((n) => file(`${FIXTURES}resize/${n}`));
+  const seeds = ['gradient_40x30.png', 'hard_noise_64x64.png', 'mountain_96x64.png', 'stormy_97x64.png'].map((n) =>
+    file(`${FIXTURES}resize/${n}`)
+  );
   const rgba = smallRgba();
   for (const channels of [1, 2, 3, 4]) {
     for (const depth of [8, 16] as const) {
       const n = 8 * 6 * channels;
-      const data = depth === 8 ? Uint8Array.from({ length: n }, (_, i) => rgba[i]!) : Uint16Array.from({ length: n }, (_, i) => rgba[i]! * 257);
-      seeds.push({ label: `8×6 PNG, ${channels} channels, ${depth}-bit`, bytes: encodePngLib({ width: 8, height: 6, data, channels, depth }) });
+      const data = depth === 8
+        ? Uint8Array.from({ length: n }, (_, i) => rgba[i]!)
+        : Uint16Array.from({ length: n }, (_, i) => rgba[i]! * 257);
+      seeds.push({
+        label: `8×6 PNG, ${channels} channels, ${depth}-bit`,
+        bytes: encodePngLib({ width: 8, height: 6, data, channels, depth }),
+      });
     }
   }
   return seeds;
@@ -162,7 +181,9 @@ function repairPngCrcs(b: Uint8Array): string {
 function jpegSeeds(): Seed[] {
   return [[8, 6, 90], [33, 17, 50], [16, 16, 10]].map(([width, height, quality]) => ({
     label: `${width}×${height} JPEG, quality ${quality}`,
-    bytes: new Uint8Array(encodeJpegLib({ width: width!, height: height!, data: smallRgba(width, height) }, quality).data),
+    bytes: new Uint8Array(
+      encodeJpegLib({ width: width!, height: height!, data: smallRgba(width, height) }, quality).data,
+    ),
   }));
 }
 
@@ -194,7 +215,10 @@ export const TARGETS: Record<string, Target> = {
     seeds: async () => [
       file(`${GOLDEN}mountain_256x256.latent.npy`),
       file(`${GOLDEN}mountain_256x256.margin.npy`),
-      { label: 'float32 [1, 3, 4, 4] .npy', bytes: writeNpy('float32', [1, 3, 4, 4], Float32Array.from(values(48, 0))) },
+      {
+        label: 'float32 [1, 3, 4, 4] .npy',
+        bytes: writeNpy('float32', [1, 3, 4, 4], Float32Array.from(values(48, 0))),
+      },
     ],
     load: async (bytes) => parseNpy(bytes, NAME),
   },

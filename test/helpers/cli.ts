@@ -17,7 +17,10 @@ export interface CliOptions {
 }
 
 /** Starts the CLI and hands back the process too, for tests that stop it part-way. */
-export function startCli(args: readonly string[], options: CliOptions = {}): { child: ChildProcess; result: Promise<CliResult> } {
+export function startCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): { child: ChildProcess; result: Promise<CliResult>; } {
   const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const result = new Promise<CliResult>((resolve, reject) => {

@@ -2,7 +2,11 @@ import * as assert from 'uvu/assert';
 import { VqganError, type VqganErrorCode } from '../../src/core/errors.js';
 
 /** Runs `fn` and checks it fails with a VqganError of `code` whose message holds every one of `parts`. */
-export async function expectError(fn: () => unknown, code: VqganErrorCode, ...parts: (string | RegExp)[]): Promise<void> {
+export async function expectError(
+  fn: () => unknown,
+  code: VqganErrorCode,
+  ...parts: (string | RegExp)[]
+): Promise<void> {
   try {
     await fn();
   } catch (err) {

@@ -24,9 +24,11 @@ export const TOLERANCE = { latent: 5e-5, decoded: 5e-4, tokenMargin: 1e-4 } as c
 /** The fast mode's bounds (issue #8): Winograd's float32 rounding errors are a few times the direct sum's. */
 export const FAST_TOLERANCE = { latent: 2e-4, decoded: 2e-3, tokenMargin: 1e-3 } as const;
 
-export function goldenArray(file: string): { shape: number[]; data: Float32Array | Int32Array } {
+export function goldenArray(file: string): { shape: number[]; data: Float32Array | Int32Array; } {
   const npy = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${file}`)), file);
-  if (!(npy.data instanceof Float32Array || npy.data instanceof Int32Array)) throw new Error(`${file}: unexpected dtype ${npy.dtype}`);
+  if (!(npy.data instanceof Float32Array || npy.data instanceof Int32Array)) {
+    throw new Error(`${file}: unexpected dtype ${npy.dtype}`);
+  }
   return { shape: npy.shape, data: npy.data };
 }
 
@@ -63,7 +65,12 @@ export interface TokenAgreement {
 }
 
 /** Tokens against PyTorch's: a difference where PyTorch's margin is at least `margin` is a failure. */
-export function compareTokens(name: string, got: Int32Array, width: number, margin: number = TOLERANCE.tokenMargin): TokenAgreement {
+export function compareTokens(
+  name: string,
+  got: Int32Array,
+  width: number,
+  margin: number = TOLERANCE.tokenMargin,
+): TokenAgreement {
   const want = goldenArray(`${name}.tokens.npy`).data;
   const margins = goldenArray(`${name}.margin.npy`).data;
   const failures: string[] = [];

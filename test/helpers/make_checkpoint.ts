@@ -15,7 +15,7 @@ export interface ZipOptions {
 }
 
 /** A zip of stored entries, in the given order. */
-export function makeZip(entries: { name: string; data: Uint8Array }[], options: ZipOptions = {}): Uint8Array {
+export function makeZip(entries: { name: string; data: Uint8Array; }[], options: ZipOptions = {}): Uint8Array {
   const chunks: Uint8Array[] = [];
   let offset = 0;
   const push = (b: Uint8Array): void => {
@@ -168,7 +168,9 @@ export class PickleWriter {
   /** A tensor as torch writes it: _rebuild_tensor_v2((storage pid), offset, size, stride, False, OrderedDict()). */
   tensor(t: TensorSpec): this {
     this.global('torch._utils', '_rebuild_tensor_v2').mark();
-    this.mark().str('storage').global('torch', t.storageType ?? 'FloatStorage').str(t.storageKey).str('cpu').int(t.storageNumel).op(0x74);
+    this.mark().str('storage').global('torch', t.storageType ?? 'FloatStorage').str(t.storageKey).str('cpu').int(
+      t.storageNumel,
+    ).op(0x74);
     this.op(0x51); // BINPERSID
     this.int(t.offset ?? 0).tuple(t.shape).tuple(t.stride ?? contiguousStrides(t.shape));
     this.op(0x89).global('collections', 'OrderedDict').emptyTuple().reduce();

@@ -5,7 +5,7 @@
  */
 import type { MsgpackExt, MsgpackValue } from '../../src/weights/msgpack.js';
 
-export type Packable = MsgpackValue | { readonly [key: string]: Packable } | readonly Packable[] | MsgpackExt;
+export type Packable = MsgpackValue | { readonly [key: string]: Packable; } | readonly Packable[] | MsgpackExt;
 
 class Out {
   private chunks: Uint8Array[] = [];
@@ -35,7 +35,14 @@ class Out {
   }
 }
 
-function header(out: Out, n: number, fix: [number, number] | undefined, m8: number | undefined, m16: number, m32: number): void {
+function header(
+  out: Out,
+  n: number,
+  fix: [number, number] | undefined,
+  m8: number | undefined,
+  m16: number,
+  m32: number,
+): void {
   if (fix !== undefined && n <= fix[1]) out.u8(fix[0] | n);
   else if (m8 !== undefined && n <= 0xff) out.u8(m8, n);
   else if (n <= 0xffff) {
@@ -47,7 +54,8 @@ function header(out: Out, n: number, fix: [number, number] | undefined, m8: numb
   }
 }
 
-const isExt = (v: unknown): v is MsgpackExt => typeof v === 'object' && v !== null && 'type' in v && 'data' in v && (v as MsgpackExt).data instanceof Uint8Array;
+const isExt = (v: unknown): v is MsgpackExt =>
+  typeof v === 'object' && v !== null && 'type' in v && 'data' in v && (v as MsgpackExt).data instanceof Uint8Array;
 
 function write(out: Out, v: Packable): void {
   if (v === null) out.u8(0xc0);
@@ -93,7 +101,9 @@ function write(out: Out, v: Packable): void {
     header(out, v.length, [0x90, 15], undefined, 0xdc, 0xdd);
     for (const x of v) write(out, x);
   } else {
-    const entries: [Packable, Packable][] = v instanceof Map ? [...v.entries()] : Object.entries(v as Record<string, Packable>);
+    const entries: [Packable, Packable][] = v instanceof Map
+      ? [...v.entries()]
+      : Object.entries(v as Record<string, Packable>);
     header(out, entries.length, [0x80, 15], undefined, 0xde, 0xdf);
     for (const [k, x] of entries) {
       write(out, k);

@@ -15,13 +15,13 @@ import { highWaterMark } from './proc_memory.js';
 
 const runs = Number(process.argv[2]);
 const size = Number(process.argv[3]);
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = (globalThis as { gc?: () => void; }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
 const image = decodeImage(new Uint8Array(readFileSync(`${GOLDEN}mountain_256x256.png`)), 'mountain_256x256.png');
 const vq = await Vqgan.load(TINY_CKPT, { threads: 2 });
 const outputs = new Set<string>();
-const samples: { run: number; rss: number; heapUsed: number; arrayBuffers: number }[] = [];
+const samples: { run: number; rss: number; heapUsed: number; arrayBuffers: number; }[] = [];
 const sample = (run: number): void => {
   gc();
   const m = process.memoryUsage();
@@ -29,7 +29,7 @@ const sample = (run: number): void => {
 };
 sample(0);
 for (let run = 1; run <= runs; run++) {
-  const r = (await vq.encode(image, { size }));
+  const r = await vq.encode(image, { size });
   const hash = createHash('sha256');
   hash.update(new Uint8Array(r.tokens.buffer, r.tokens.byteOffset, r.tokens.byteLength));
   hash.update(new Uint8Array(r.latent.data.buffer, r.latent.data.byteOffset, r.latent.data.byteLength));

@@ -5,7 +5,7 @@
 import '../../src/entries/install_node.js';
 import { fixtureOutputs } from './fixture_outputs.js';
 
-declare const Deno: { readonly args: readonly string[]; readFile(path: URL): Promise<Uint8Array> };
+declare const Deno: { readonly args: readonly string[]; readFile(path: URL): Promise<Uint8Array>; };
 
 const tiny = new URL('../../../test/fixtures/tiny/', import.meta.url);
 const threads = Number(Deno.args[0] ?? 1);

@@ -52,7 +52,7 @@ export async function fixtureOutputs(read: ReadFixture, threads: number, runtime
       for (const c of cases) {
         if (!c.decode_only) {
           const input = await npy(`${c.name}.input.npy`);
-          const r = (await vq.encode(new Tensor(input.shape, input.data as Float32Array)));
+          const r = await vq.encode(new Tensor(input.shape, input.data as Float32Array));
           digests[key(`${c.name}.tokens`)] = await sha256(r.tokens);
           digests[key(`${c.name}.latent`)] = await sha256(r.latent.data);
         }
