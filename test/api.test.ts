@@ -17,23 +17,11 @@ import { memorySource } from '../src/platform/byte_source.js';
 import { platform } from '../src/platform/platform.js';
 import { runCli } from './helpers/cli.js';
 import { expectError } from './helpers/errors.js';
-import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes } from './helpers/golden.js';
+import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes, TINY_CONFIG } from './helpers/golden.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TINY_CONFIG = {
-  ch: 32,
-  ch_mult: [1, 1, 2, 2, 4],
-  num_res_blocks: 2,
-  attn_resolutions: [16],
-  z_channels: 64,
-  resolution: 256,
-  in_channels: 3,
-  out_ch: 3,
-  embed_dim: 64,
-  n_embed: 1024,
-};
 const grid = { height: 1, width: 2, tokens: new Int32Array([7, 1000]) };
 const reference = await Vqgan.load(TINY_CKPT);
 const referenceOutput = await reference.decode(grid);

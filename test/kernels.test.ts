@@ -80,6 +80,27 @@ function same(
   return want;
 }
 
+/**
+ * A random 3×3 convolution for each shape (C_in, C_out, H, W) and kind (s2 only where H
+ * and W are even): x, its weight and bias, and a residual the size of the output.
+ */
+function* conv3x3Cases(
+  shapes: readonly (readonly [number, number, number, number])[],
+  kinds: Conv3x3Kind[],
+  rnd: () => number,
+) {
+  for (const [cin, cout, h, w] of shapes) {
+    for (const kind of kinds) {
+      if (kind === 's2' && (h % 2 || w % 2)) continue;
+      const [ho, wo] = kind === 's2' ? [h / 2, w / 2] : kind === 'up2' ? [2 * h, 2 * w] : [h, w];
+      const x = randomTensor([cin, h, w], rnd);
+      const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
+      const residual = randomTensor([cout, ho, wo], rnd);
+      yield { kind, label: `conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`, x, conv, residual };
+    }
+  }
+}
+
 test('conv3x3: s1, s2, up2, with and without residual', () => {
   const rnd = random(1);
   const shapes: [number, number, number, number][] = [
@@ -94,24 +115,13 @@ test('conv3x3: s1, s2, up2, with and without residual', () => {
     [7, 5, 10, 4],
     [3, 6, 4, 36],
   ];
-  for (const [cin, cout, h, w] of shapes) {
-    for (const kind of ['s1', 's2', 'up2'] as Conv3x3Kind[]) {
-      if (kind === 's2' && (h % 2 || w % 2)) continue;
-      const [ho, wo] = kind === 's2' ? [h / 2, w / 2] : kind === 'up2' ? [2 * h, 2 * w] : [h, w];
-      const x = randomTensor([cin, h, w], rnd);
-      const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
-      const residual = randomTensor([cout, ho, wo], rnd);
-      same(
-        `conv3x3 ${kind} ${cin}→${cout} ${h}×${w}`,
-        [x, ...conv],
-        (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind),
-      );
-      same(
-        `conv3x3 ${kind} ${cin}→${cout} ${h}×${w} + residual`,
-        [x, ...conv, residual],
-        (be, x, w, b, r) => ops.conv3x3(be, x, { weight: w, bias: b }, kind, r),
-      );
-    }
+  for (const { kind, label, x, conv, residual } of conv3x3Cases(shapes, ['s1', 's2', 'up2'], rnd)) {
+    same(label, [x, ...conv], (be, x, w, b) => ops.conv3x3(be, x, { weight: w, bias: b }, kind));
+    same(
+      `${label} + residual`,
+      [x, ...conv, residual],
+      (be, x, w, b, r) => ops.conv3x3(be, x, { weight: w, bias: b }, kind, r),
+    );
   }
 });
 
@@ -125,7 +135,7 @@ test('conv3x3: the padding taps add w·0, signed zeros included', () => {
   }
 });
 
-test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact kind within 1e-5', () => {
+test('conv3x3 fast mode (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases): against the reference bit for bit and the exact mode within 1e-5', () => {
   const rnd = random(7);
   const shapes: [number, number, number, number][] = [
     // cin, cout, h, w: tiles and quads cut by the map's edges, 1×1 maps, channel counts
@@ -143,35 +153,28 @@ test('conv3x3 fast kind (Winograd F(4×4), F(6×6); s2: F(4×4, 2×2) on phases)
     [2, 5, 5, 70],
     [6, 7, 14, 60],
   ];
-  for (const [cin, cout, h, w] of shapes) {
-    for (const kind of ['s1', 'up2', 's2'] as Conv3x3Kind[]) {
-      if (kind === 's2' && (h % 2 || w % 2)) continue;
-      const [ho, wo] = kind === 's2' ? [h / 2, w / 2] : kind === 'up2' ? [2 * h, 2 * w] : [h, w];
-      const x = randomTensor([cin, h, w], rnd);
-      const conv = [randomTensor([cout, cin, 3, 3], rnd, 0.5), randomTensor([cout], rnd)] as const;
-      const residual = randomTensor([cout, ho, wo], rnd);
-      const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, kind);
-      // Each tile on every shape: the weight prepared as if made for maps 1 or 64 wide (s2
-      // has one kind).
-      for (const [tile, width] of kind === 's2' ? [[4, 1] as const] : [[4, 1], [6, 64]] as const) {
-        const what = `conv3x3 ${kind} ${cin}→${cout} ${h}×${w} F(${tile}×${tile}${kind === 's2' ? ', 2×2' : ''})`;
-        const weight = new Tensor(conv[0].shape, conv[0].data.slice()); // a weight keeps its first tile
-        const run = (be: Backend, x: Tensor, w: Tensor, b: Tensor, r: Tensor | null): Tensor => {
-          be.prepareConv3x3(w, kind, width);
-          return ops.conv3x3(be, x, { weight: w, bias: b }, kind, r);
-        };
-        const fast = same(what, [x, weight, conv[1]], (be, x, w, b) => run(be, x, w, b, null), 'fast') as Tensor;
-        same(`${what} + residual`, [x, weight, conv[1], residual], (be, x, w, b, r) => run(be, x, w, b, r), 'fast');
-        let [worst, at, scale] = [0, 0, 1];
-        exact.data.forEach((e, i) => {
-          scale = Math.max(scale, Math.abs(e));
-          if (Math.abs(fast.data[i]! - e) > worst) [worst, at] = [Math.abs(fast.data[i]! - e), i];
-        });
-        assert.ok(
-          worst <= 1e-5 * scale,
-          `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`,
-        );
-      }
+  for (const { kind, label, x, conv, residual } of conv3x3Cases(shapes, ['s1', 'up2', 's2'], rnd)) {
+    const exact = ops.conv3x3(referenceBackend, x, { weight: conv[0], bias: conv[1] }, kind);
+    // Each tile on every shape: the weight prepared as if made for maps 1 or 64 wide (s2
+    // has one tile).
+    for (const [tile, width] of kind === 's2' ? [[4, 1] as const] : [[4, 1], [6, 64]] as const) {
+      const what = `${label} F(${tile}×${tile}${kind === 's2' ? ', 2×2' : ''})`;
+      const weight = new Tensor(conv[0].shape, conv[0].data.slice()); // a weight keeps its first tile
+      const run = (be: Backend, x: Tensor, w: Tensor, b: Tensor, r: Tensor | null): Tensor => {
+        be.prepareConv3x3(w, kind, width);
+        return ops.conv3x3(be, x, { weight: w, bias: b }, kind, r);
+      };
+      const fast = same(what, [x, weight, conv[1]], (be, x, w, b) => run(be, x, w, b, null), 'fast') as Tensor;
+      same(`${what} + residual`, [x, weight, conv[1], residual], (be, x, w, b, r) => run(be, x, w, b, r), 'fast');
+      let [worst, at, scale] = [0, 0, 1];
+      exact.data.forEach((e, i) => {
+        scale = Math.max(scale, Math.abs(e));
+        if (Math.abs(fast.data[i]! - e) > worst) [worst, at] = [Math.abs(fast.data[i]! - e), i];
+      });
+      assert.ok(
+        worst <= 1e-5 * scale,
+        `${what}: fast − exact = ${worst} at index ${at} (exact ${exact.data[at]}), over 1e-5 × ${scale}`,
+      );
     }
   }
 });

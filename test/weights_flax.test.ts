@@ -25,25 +25,13 @@ import { loadWeights } from '../src/weights/load.js';
 import { MAX_DEPTH, decodeMsgpack, type MsgpackExt, type MsgpackValue } from '../src/weights/msgpack.js';
 import { writeSafetensors } from '../src/weights/safetensors.js';
 import { expectError } from './helpers/errors.js';
-import { CASES, GOLDEN, TINY, TINY_CKPT, sameBytes } from './helpers/golden.js';
+import { CASES, GOLDEN, TINY, TINY_CKPT, sameBytes, TINY_CONFIG } from './helpers/golden.js';
 import { flaxArray, float32Bytes, packMsgpack, type Packable } from './helpers/msgpack_writer.js';
 import { uint16Bytes } from './helpers/make_checkpoint.js';
 import { parseNpy } from '../src/io/npy.js';
 
 const TINY_FLAX = `${TINY}tiny_flax.msgpack`;
 const TINY_FLAX_OLD = `${TINY}tiny_flax_old.msgpack`;
-const TINY_CONFIG = {
-  ch: 32,
-  ch_mult: [1, 1, 2, 2, 4],
-  num_res_blocks: 2,
-  attn_resolutions: [16],
-  z_channels: 64,
-  resolution: 256,
-  in_channels: 3,
-  out_ch: 3,
-  embed_dim: 64,
-  n_embed: 1024,
-};
 
 const ckptSource = await platform().files.openFile(TINY_CKPT);
 const ckpt = (await readCheckpoint(ckptSource)).tensors;

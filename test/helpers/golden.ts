@@ -9,6 +9,19 @@ export const TINY = `${FIXTURES}tiny/`;
 export const GOLDEN = `${TINY}golden/`;
 export const TINY_CKPT = `${TINY}tiny.ckpt`;
 export const TINY_SAFETENSORS = `${TINY}tiny.safetensors`;
+/** The configuration of tiny.ckpt (in its hyper_parameters) and of config.yaml beside it. */
+export const TINY_CONFIG = {
+  ch: 32,
+  ch_mult: [1, 1, 2, 2, 4],
+  num_res_blocks: 2,
+  attn_resolutions: [16],
+  z_channels: 64,
+  resolution: 256,
+  in_channels: 3,
+  out_ch: 3,
+  embed_dim: 64,
+  n_embed: 1024,
+};
 
 export interface GoldenCase {
   readonly name: string;
