@@ -1,5 +1,5 @@
 // A TypeScript consumer of the packed package, type-checked with moduleResolution
-// `bundler` and `node16` (test/bundlers.test.ts): the public types as a user sees them.
+// `bundler` and `node16` (test/system/bundlers.test.ts): the public types as a user sees them.
 import {
   Vqgan,
   VqganError,

@@ -1,6 +1,6 @@
 // The app a web developer writes: import the installed package, load the model from a
 // URL, encode an image on the threads the page asks for, and show the result. Built by
-// Vite and by esbuild in test/bundlers.test.ts, from the packed package.
+// Vite and by esbuild in test/system/bundlers.test.ts, from the packed package.
 import { Vqgan, decodeImage } from 'vqgan-wasm';
 
 const threads = Number(new URLSearchParams(location.search).get('threads') ?? '1');

@@ -9,6 +9,9 @@ export const TINY = `${FIXTURES}tiny/`;
 export const GOLDEN = `${TINY}golden/`;
 export const TINY_CKPT = `${TINY}tiny.ckpt`;
 export const TINY_SAFETENSORS = `${TINY}tiny.safetensors`;
+/** The same weights as Flax msgpack: flax-community's layout, and dalle-mini's older one. */
+export const TINY_FLAX = `${TINY}tiny_flax.msgpack`;
+export const TINY_FLAX_OLD = `${TINY}tiny_flax_old.msgpack`;
 /** The configuration of tiny.ckpt (in its hyper_parameters) and of config.yaml beside it. */
 export const TINY_CONFIG = {
   ch: 32,

@@ -2,7 +2,7 @@
  * `node undisposed.js TINY_CKPT`: a load that fails after its workers started, an
  * aborted encode and a refused decode, each printed as `CODE message`, then a model in
  * place on 2 threads that encodes; nothing is disposed, and the process must still exit
- * by itself (test/async_api.test.ts).
+ * by itself (test/system/async_api.test.ts).
  */
 import '../../src/entries/install_node.js';
 import { Vqgan } from '../../src/api/vqgan.js';

@@ -1,6 +1,6 @@
 /**
  * The fixture checks under Deno: `deno run --allow-read dist/test/runtime/deno_main.js
- * THREADS` prints fixtureOutputs() as one JSON line. Started by test/runtimes.test.ts.
+ * THREADS` prints fixtureOutputs() as one JSON line. Started by test/system/runtimes.test.ts.
  */
 import '../../src/entries/install_node.js';
 import { fixtureOutputs } from './fixture_outputs.js';

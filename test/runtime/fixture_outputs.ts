@@ -6,7 +6,7 @@
  * was half the time of each of the six runs (three thread counts, Deno, two pages);
  * golden.test.ts and fast_mode.test.ts still check it against PyTorch. Equal digests from
  * two runtimes (or thread counts) mean byte-identical outputs; the Node test suite checks
- * the same outputs against PyTorch's (test/golden.test.ts, test/fast_mode.test.ts).
+ * the same outputs against PyTorch's (test/system/golden.test.ts, test/system/fast_mode.test.ts).
  */
 import { Vqgan } from '../../src/api/vqgan.js';
 import { COMPUTE_MODES } from '../../src/compute/backend.js';

@@ -1,17 +1,17 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expectError } from './helpers/errors.js';
-import { memorySource } from '../src/platform/byte_source.js';
-import { platform } from '../src/platform/platform.js';
-import { VqganError } from '../src/core/errors.js';
-import { readCheckpoint } from '../src/weights/checkpoint.js';
-import { toPlain } from '../src/weights/omegaconf.js';
-import { unpickle } from '../src/weights/pickle.js';
-import { PickleGlobal, PickleObject, TorchStorage, TorchTensor } from '../src/weights/pickle_values.js';
-import { readZipDirectory, readZipEntry, readZipEntryRange, type ZipEntry } from '../src/weights/zip.js';
-import { TINY, TINY_CKPT } from './helpers/golden.js';
+import { expectError } from '../helpers/errors.js';
+import { memorySource } from '../../src/platform/byte_source.js';
+import { platform } from '../../src/platform/platform.js';
+import { VqganError } from '../../src/core/errors.js';
+import { readCheckpoint } from '../../src/weights/checkpoint.js';
+import { toPlain } from '../../src/weights/omegaconf.js';
+import { unpickle } from '../../src/weights/pickle.js';
+import { PickleGlobal, PickleObject, TorchStorage, TorchTensor } from '../../src/weights/pickle_values.js';
+import { readZipDirectory, readZipEntry, readZipEntryRange, type ZipEntry } from '../../src/weights/zip.js';
+import { TINY, TINY_CKPT } from '../helpers/golden.js';
 import {
   PickleWriter,
   checkpointPickle,
@@ -22,7 +22,7 @@ import {
   maliciousPickle,
   uint16Bytes,
   type TensorSpec,
-} from './helpers/make_checkpoint.js';
+} from '../helpers/make_checkpoint.js';
 
 function hex(text: string): Uint8Array {
   return Uint8Array.from(text.match(/../g)!.map((h) => parseInt(h, 16)));

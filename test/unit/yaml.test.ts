@@ -1,8 +1,8 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/core/errors.js';
-import { parseYamlSubset } from '../src/weights/yaml.js';
+import { VqganError } from '../../src/core/errors.js';
+import { parseYamlSubset } from '../../src/weights/yaml.js';
 
 // boris/vqgan_f16_16384's config.yaml, as published.
 const F16_CONFIG = `model:

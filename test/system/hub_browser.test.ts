@@ -4,15 +4,15 @@
  * Storage ('vqgan-wasm'), and a second load with the hub gone reads them from there,
  * giving the same tokens as Node on the local file. Nothing leaves 127.0.0.1.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { Tensor } from '../src/core/tensor.js';
-import { openBlankPage } from '../demo/browser.js';
-import { TINY, TINY_CKPT } from './helpers/golden.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { openBlankPage } from '../../demo/browser.js';
+import { TINY, TINY_CKPT } from '../helpers/golden.js';
 
 const CKPT = readFileSync(TINY_CKPT);
 const CONFIG_YAML = readFileSync(`${TINY}config.yaml`);
@@ -46,8 +46,8 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
     const load = (): Promise<{ tokens: number[]; progress: [number, number | undefined][]; cached: string[]; }> =>
       page.evaluate(async ({ endpoint, side, values, modules }) => {
         await import(modules.platform); // the browser platform, as the package's entry installs it
-        const { Vqgan } = (await import(modules.api)) as typeof import('../src/api/vqgan.js');
-        const { Tensor } = (await import(modules.tensor)) as typeof import('../src/core/tensor.js');
+        const { Vqgan } = (await import(modules.api)) as typeof import('../../src/api/vqgan.js');
+        const { Tensor } = (await import(modules.tensor)) as typeof import('../../src/core/tensor.js');
         const progress: [number, number | undefined][] = [];
         const vq = await Vqgan.load('tester/tiny', {
           threads: 1,

@@ -2,18 +2,18 @@
  * Bad input through the CLI: a non-zero exit, one line naming the problem, no stack
  * trace, and no output file (not even a temporary one) left behind.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encode as encodeJpeg } from 'jpeg-js';
-import { decodeImage } from '../src/image/decode.js';
-import { writeNpy } from '../src/io/npy.js';
-import { runCli } from './helpers/cli.js';
-import { GOLDEN, TINY_CKPT } from './helpers/golden.js';
-import { maliciousCheckpoint } from './helpers/make_checkpoint.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { writeNpy } from '../../src/io/npy.js';
+import { runCli } from '../helpers/cli.js';
+import { GOLDEN, TINY_CKPT } from '../helpers/golden.js';
+import { maliciousCheckpoint } from '../helpers/make_checkpoint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vqgan-errors-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -220,7 +220,7 @@ test('bad arguments', async () => {
     ['decode', `${GOLDEN}random_tokens_8x24.tokens.npy`, '--weights', TINY_CKPT],
     /vqgan decode needs --out FILE/,
   );
-  // (No --weights now means the default hub model: test/hub.test.ts.)
+  // (No --weights now means the default hub model: test/unit/hub.test.ts.)
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--raw', 'OUT/r.npy'], /vqgan encode has no option --raw/);
   await fails(['encode', PNG, '--weights', TINY_CKPT, '--bogus'], /Unknown option '--bogus'/);
   await fails(['frobnicate', PNG], /unknown command 'frobnicate'/);

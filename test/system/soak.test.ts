@@ -5,7 +5,7 @@
  * resident set and the JS heap, each sampled after a garbage collection every 25 runs,
  * grow by no more than a few MB.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -24,7 +24,7 @@ interface Sample {
 }
 
 test(`${RUNS} encodes in one process: identical outputs, flat memory`, () => {
-  const helper = fileURLToPath(new URL('./helpers/soak_encode.js', import.meta.url));
+  const helper = fileURLToPath(new URL('../helpers/soak_encode.js', import.meta.url));
   const child = spawnSync(process.execPath, ['--expose-gc', helper, String(RUNS), '64'], { encoding: 'utf8' });
   assert.is(child.status, 0, child.stderr);
   const { distinct, samples, peak } = JSON.parse(child.stdout) as {

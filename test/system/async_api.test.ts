@@ -5,7 +5,7 @@
  * usable again; bad input rejects with one clear VqganError; and a process whose loads
  * failed exits by itself (Node here, Deno in runtimes.test.ts).
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { VqganError } from '../src/core/errors.js';
-import { Tensor } from '../src/core/tensor.js';
-import { expectError } from './helpers/errors.js';
-import { GOLDEN, TINY_CKPT, sameBytes } from './helpers/golden.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { VqganError } from '../../src/core/errors.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { expectError } from '../helpers/errors.js';
+import { GOLDEN, TINY_CKPT, sameBytes } from '../helpers/golden.js';
 
 const image = (side: number) =>
   new Tensor([1, 3, side, side], new Float32Array(3 * side * side).map((_, i) => Math.sin(i * 0.001)));
@@ -158,7 +158,7 @@ test('bad input through the async API: one clear VqganError each', async () => {
 });
 
 test('a Node process whose loads and encodes failed, and whose models were never disposed, exits by itself', () => {
-  const script = fileURLToPath(new URL('./helpers/undisposed.js', import.meta.url));
+  const script = fileURLToPath(new URL('../helpers/undisposed.js', import.meta.url));
   const r = spawnSync(process.execPath, [script, TINY_CKPT], { encoding: 'utf8', timeout: 60_000 });
   assert.is(r.signal, null, `killed after 60 s: it did not exit (${r.stderr})`);
   assert.is(r.status, 0, r.stderr);

@@ -1,15 +1,15 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { encode as encodePngLib } from 'fast-png';
 import type { ImageData } from 'fast-png';
 import { encode as encodeJpegLib } from 'jpeg-js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/core/errors.js';
-import { decodeImage } from '../src/image/decode.js';
-import { compositeOnWhite } from '../src/image/rgb_image.js';
-import { encodePng } from '../src/image/encode_png.js';
-import type { RgbImage } from '../src/image/rgb_image.js';
-import { crc32 } from './helpers/crc32.js';
+import { VqganError } from '../../src/core/errors.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { compositeOnWhite } from '../../src/image/rgb_image.js';
+import { encodePng } from '../../src/image/encode_png.js';
+import type { RgbImage } from '../../src/image/rgb_image.js';
+import { crc32 } from '../helpers/crc32.js';
 
 /** Composite on white, as src/image/decode.ts defines it. */
 const over = (c: number, a: number): number => Math.round((c * a + 255 * (255 - a)) / 255);

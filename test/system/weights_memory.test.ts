@@ -4,7 +4,7 @@
  * with peak memory under 1.5× those weights (measured as the rise of the resident set
  * of a fresh process), reading no more than the weights' bytes and the zip's index.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkpointPickle, checkpointZip, type TensorSpec } from './helpers/make_checkpoint.js';
+import { checkpointPickle, checkpointZip, type TensorSpec } from '../helpers/make_checkpoint.js';
 
 const MB = 2 ** 20;
 const TENSORS = 8;
@@ -38,7 +38,7 @@ test('a checkpoint padded with 4× optimizer state loads within 1.5× the weight
     writeFileSync(file, checkpointZip(checkpointPickle(model, optimizer), storages, true));
 
     const child = spawnSync(process.execPath, [
-      fileURLToPath(new URL('./helpers/measure_load.js', import.meta.url)),
+      fileURLToPath(new URL('../helpers/measure_load.js', import.meta.url)),
       file,
     ], { encoding: 'utf8' });
     assert.is(child.status, 0, child.stderr);

@@ -1,14 +1,14 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/core/errors.js';
-import { decodeImage } from '../src/image/decode.js';
-import { centreCrop, resizeAndCrop, resizeLanczos } from '../src/image/resize.js';
-import type { RgbImage } from '../src/image/rgb_image.js';
+import { VqganError } from '../../src/core/errors.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { centreCrop, resizeAndCrop, resizeLanczos } from '../../src/image/resize.js';
+import type { RgbImage } from '../../src/image/rgb_image.js';
 
 // Written by test/fixtures/make_resize_golden.py with Pillow (its version is in the JSON).
-const dir = new URL('../../test/fixtures/resize/', import.meta.url);
+const dir = new URL('../../../test/fixtures/resize/', import.meta.url);
 const listing = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as {
   cases: { input: string; op: 'resize' | 'resize_and_crop'; width: number; height: number; output: string; }[];
 };

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The layers of src/, lowest first; the folders of one layer may import each other. */
 const LAYERS: readonly (readonly string[])[] = [
@@ -52,7 +52,7 @@ function sourceFiles(dir: string): string[] {
 function layerOf(path: string): number {
   const folder = /^src\/index\.[jt]s$/.test(path) ? 'api' : path.split('/')[1]!;
   const rank = LAYERS.findIndex((names) => names.includes(folder));
-  if (rank < 0) throw new Error(`${path}: src/${folder} is in no layer of test/layers.test.ts; add it to LAYERS`);
+  if (rank < 0) throw new Error(`${path}: src/${folder} is in no layer of test/unit/layers.test.ts; add it to LAYERS`);
   return rank;
 }
 

@@ -8,7 +8,7 @@
  * bytes, 404s, the token, redirects, and the cache with the hub gone. Nothing leaves
  * 127.0.0.1.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,14 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { formatHubId, parseHubId } from '../src/hub/hub_id.js';
-import { hubIdOf } from '../src/hub/resolve.js';
-import { formatBytes } from '../src/core/format_bytes.js';
-import { ProgressBar } from '../src/cli/progress_bar.js';
-import { parseYamlSubset } from '../src/weights/yaml.js';
-import { runCli, type CliResult } from './helpers/cli.js';
-import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS } from './helpers/golden.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { formatHubId, parseHubId } from '../../src/hub/hub_id.js';
+import { hubIdOf } from '../../src/hub/resolve.js';
+import { formatBytes } from '../../src/core/format_bytes.js';
+import { ProgressBar } from '../../src/cli/progress_bar.js';
+import { parseYamlSubset } from '../../src/weights/yaml.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS } from '../helpers/golden.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vqgan-hub-'));
 const cache = join(dir, 'cache');

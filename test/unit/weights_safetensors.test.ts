@@ -1,15 +1,15 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expectError } from './helpers/errors.js';
-import { memorySource } from '../src/platform/byte_source.js';
-import { platform } from '../src/platform/platform.js';
-import { Tensor } from '../src/core/tensor.js';
-import { readCheckpoint } from '../src/weights/checkpoint.js';
-import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from '../src/weights/half.js';
-import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
-import { TINY_CKPT, TINY_SAFETENSORS } from './helpers/golden.js';
-import { uint16Bytes } from './helpers/make_checkpoint.js';
+import { expectError } from '../helpers/errors.js';
+import { memorySource } from '../../src/platform/byte_source.js';
+import { platform } from '../../src/platform/platform.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { readCheckpoint } from '../../src/weights/checkpoint.js';
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from '../../src/weights/half.js';
+import { readSafetensors, writeSafetensors } from '../../src/weights/safetensors.js';
+import { TINY_CKPT, TINY_SAFETENSORS } from '../helpers/golden.js';
+import { uint16Bytes } from '../helpers/make_checkpoint.js';
 
 /** A safetensors file from a header object and raw data, written by hand. */
 function rawFile(header: object, data: Uint8Array, headerLength?: number): Uint8Array {

@@ -3,11 +3,11 @@
  * bench/RESULTS.md and the issue notes quote. Timed on the tiny model at 32×32 so the
  * test is quick; the figures themselves are not asserted (timings belong to benchmarks).
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli } from './helpers/cli.js';
-import { TINY_CKPT } from './helpers/golden.js';
+import { runCli } from '../helpers/cli.js';
+import { TINY_CKPT } from '../helpers/golden.js';
 
 test('bench --json on given weights, one object per thread count', async () => {
   const r = await runCli([

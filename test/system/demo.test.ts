@@ -6,23 +6,23 @@
  * the same tokens, and say so. Its reconstruction must be the CLI's too, pixel for pixel.
  * Screenshots go to dist/screenshots/demo.png (isolated) and demo-not-isolated.png.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startServer } from '../demo/server.js';
-import { decodeImage } from '../src/image/decode.js';
-import { launchChromium } from '../demo/browser.js';
-import { runCli } from './helpers/cli.js';
-import { GOLDEN, TINY_CKPT } from './helpers/golden.js';
+import { startServer } from '../../demo/server.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { launchChromium } from '../../demo/browser.js';
+import { runCli } from '../helpers/cli.js';
+import { GOLDEN, TINY_CKPT } from '../helpers/golden.js';
 
 const PNG = `${GOLDEN}mountain_256x256.png`;
 /** The tiny model takes well under a second per step; this only catches a page that hangs. */
 const DONE_TIMEOUT_MS = 60_000;
-const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 
 interface Grid {
   height: number;

@@ -4,11 +4,11 @@
  * VqganError, within the time bound per input, with no other error, hang or crash. A
  * failure prints the input's number and the mutations that made it.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { REPORT_HEADER, describeReport, runFuzz } from './fuzz/runner.js';
-import { FORMATS } from './fuzz/targets.js';
+import { REPORT_HEADER, describeReport, runFuzz } from '../fuzz/runner.js';
+import { FORMATS } from '../fuzz/targets.js';
 
 const SEED = 2026;
 // the big fixtures' formats cost more per input

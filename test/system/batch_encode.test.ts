@@ -3,7 +3,7 @@
  * tokens as one-file runs, resuming after a kill with the same bytes as an uninterrupted
  * run, the progress display, and the errors (a user's file is never written over).
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encode as encodeJpeg } from 'jpeg-js';
-import { decodeImage } from '../src/image/decode.js';
-import { ProgressBar } from '../src/cli/progress_bar.js';
-import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { GOLDEN, TINY_CKPT } from './helpers/golden.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { ProgressBar } from '../../src/cli/progress_bar.js';
+import { runCli, startCli, type CliResult } from '../helpers/cli.js';
+import { GOLDEN, TINY_CKPT } from '../helpers/golden.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vqgan-batch-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
  * golden.test.ts and fast_mode.test.ts, and across thread counts in threads.test.ts, so
  * equal digests here carry those checks to Deno and Chromium.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,18 +15,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { denoPath } from './helpers/deno_path.js';
-import { openBlankPage } from '../demo/browser.js';
-import { writeNpy } from '../src/io/npy.js';
-import { Tensor } from '../src/core/tensor.js';
-import { writeSafetensors } from '../src/weights/safetensors.js';
-import type { fixtureOutputs, FixtureOutputs } from './runtime/fixture_outputs.js';
-import { nodeFixtureOutputs } from './helpers/node_fixture_outputs.js';
+import { denoPath } from '../helpers/deno_path.js';
+import { openBlankPage } from '../../demo/browser.js';
+import { writeNpy } from '../../src/io/npy.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { writeSafetensors } from '../../src/weights/safetensors.js';
+import type { fixtureOutputs, FixtureOutputs } from '../runtime/fixture_outputs.js';
+import { nodeFixtureOutputs } from '../helpers/node_fixture_outputs.js';
 
 const THREADS = 2;
 
 function runDeno(threads: number): Promise<FixtureOutputs> {
-  const main = fileURLToPath(new URL('./runtime/deno_main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../runtime/deno_main.js', import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [denoPath(), 'run', '--allow-read', main, String(threads)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,7 +102,7 @@ test('Deno: a CLI encode whose load fails after its workers started exits 1 at o
     writeFileSync(weights, writeSafetensors(new Map([['encoder.conv_in.bias', new Tensor([2])]])));
     const input = join(dir, 'x.npy');
     writeFileSync(input, writeNpy('float32', [1, 3, 32, 32], new Float32Array(3 * 32 * 32)));
-    const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+    const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
     const r = spawnSync(process.execPath, [
       denoPath(),
       'run',

@@ -10,7 +10,7 @@
  *   moduleResolution `bundler` and `node16`.
  * Prints the Vite app's JavaScript and WebAssembly, raw and gzipped.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { launchChromium } from '../demo/browser.js';
-import { startServer } from '../demo/server.js';
-import { GOLDEN, TINY_CKPT } from './helpers/golden.js';
+import { launchChromium } from '../../demo/browser.js';
+import { startServer } from '../../demo/server.js';
+import { GOLDEN, TINY_CKPT } from '../helpers/golden.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_SOURCES = `${ROOT}test/bundler_app/`;
 const IMAGE = `${GOLDEN}stormy_256x256.png`;
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -4,16 +4,16 @@
  * missing-SIMD fallback says so and still gives the same bytes, and no numeric path
  * uses the engine's own transcendental functions or relaxed SIMD.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { Tensor } from '../src/core/tensor.js';
-import { TINY_CKPT, sameBytes } from './helpers/golden.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { TINY_CKPT, sameBytes } from '../helpers/golden.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 test('after the first image of a size, the memory stops growing', async () => {
   // In place (worker: false), so that the test can look at the backend's memory.

@@ -1,14 +1,20 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError } from '../src/core/errors.js';
-import { decodeImage } from '../src/image/decode.js';
-import { imageToTensor, parsePreset, preprocessImage, tensorToImage, type PresetName } from '../src/image/presets.js';
-import type { RgbImage } from '../src/image/rgb_image.js';
-import { Tensor } from '../src/core/tensor.js';
+import { VqganError } from '../../src/core/errors.js';
+import { decodeImage } from '../../src/image/decode.js';
+import {
+  imageToTensor,
+  parsePreset,
+  preprocessImage,
+  tensorToImage,
+  type PresetName,
+} from '../../src/image/presets.js';
+import type { RgbImage } from '../../src/image/rgb_image.js';
+import { Tensor } from '../../src/core/tensor.js';
 
-const golden = new URL('../../test/fixtures/tiny/golden/', import.meta.url);
+const golden = new URL('../../../test/fixtures/tiny/golden/', import.meta.url);
 
 /** Just enough of .npy for the fixtures: little-endian float32, C order. */
 function readNpyFloat32(file: string): { shape: number[]; data: Float32Array; } {

@@ -5,14 +5,14 @@
  * latents and decoded images; and the thread pool hands out every piece of every job
  * exactly once, over thousands of back-to-back jobs.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createBackend } from '../src/api/engine.js';
-import { WasmBackend } from '../src/compute/wasm/backend.js';
-import { instantiateKernels, kernelModuleFor } from '../src/compute/wasm/kernel_binaries.js';
-import { ThreadPool } from '../src/compute/wasm/thread_pool.js';
-import { nodeFixtureOutputs } from './helpers/node_fixture_outputs.js';
+import { createBackend } from '../../src/api/engine.js';
+import { WasmBackend } from '../../src/compute/wasm/backend.js';
+import { instantiateKernels, kernelModuleFor } from '../../src/compute/wasm/kernel_binaries.js';
+import { ThreadPool } from '../../src/compute/wasm/thread_pool.js';
+import { nodeFixtureOutputs } from '../helpers/node_fixture_outputs.js';
 
 test('fixture outputs, exact and fast mode, are byte-identical at 1, 2 and 3 threads', async () => {
   const one = await nodeFixtureOutputs(1);

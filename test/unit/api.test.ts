@@ -3,21 +3,21 @@
  * every pixel layout, and weights that do not fit the configuration are named.
  * Computations here are kept tiny (1×1 and 2×2 token grids) so the file runs fast.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { decodeImage } from '../src/image/decode.js';
-import { Tensor } from '../src/core/tensor.js';
-import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
-import { memorySource } from '../src/platform/byte_source.js';
-import { platform } from '../src/platform/platform.js';
-import { runCli } from './helpers/cli.js';
-import { expectError } from './helpers/errors.js';
-import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes, TINY_CONFIG } from './helpers/golden.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { readSafetensors, writeSafetensors } from '../../src/weights/safetensors.js';
+import { memorySource } from '../../src/platform/byte_source.js';
+import { platform } from '../../src/platform/platform.js';
+import { runCli } from '../helpers/cli.js';
+import { expectError } from '../helpers/errors.js';
+import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS, sameBytes, TINY_CONFIG } from '../helpers/golden.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,24 +1,23 @@
 /**
  * `vqgan convert` and `vqgan info`: any weights the loaders read become an
  * inference-only safetensors file with the configuration in its metadata. float32 keeps
- * every bit (the model computes the same bytes); float16 and bfloat16 halve the file and
- * change the weights by their rounding, so their token agreement with the float32
- * weights is measured on the fixtures and printed.
+ * every bit (the model computes the same bytes). The token agreement of float16 and
+ * bfloat16 weights with float32's is test/system/half_weights.test.ts.
  */
-import '../src/entries/install_node.js';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import '../../src/entries/install_node.js';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { memorySource } from '../src/platform/byte_source.js';
-import { parseNpy } from '../src/io/npy.js';
-import { Tensor } from '../src/core/tensor.js';
-import { loadWeights } from '../src/weights/load.js';
-import { readSafetensors, writeSafetensors } from '../src/weights/safetensors.js';
-import { runCli } from './helpers/cli.js';
-import { CASES, GOLDEN, TINY_CKPT, sameBytes } from './helpers/golden.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { memorySource } from '../../src/platform/byte_source.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { loadWeights } from '../../src/weights/load.js';
+import { readSafetensors, writeSafetensors } from '../../src/weights/safetensors.js';
+import { runCli } from '../helpers/cli.js';
+import { convertTo } from '../helpers/convert.js';
+import { TINY_CKPT, sameBytes } from '../helpers/golden.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vqgan-convert-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
@@ -26,32 +25,7 @@ test.after(() => rmSync(work, { recursive: true, force: true }));
 const ckpt = await loadWeights(TINY_CKPT);
 const out = (name: string): string => join(work, name);
 
-async function convert(dtype: string): Promise<string> {
-  const file = out(`tiny_${dtype}.safetensors`);
-  const r = await runCli(['convert', TINY_CKPT, file, '--dtype', dtype]);
-  assert.is(r.code, 0, r.stderr);
-  assert.match(
-    r.stderr,
-    new RegExp(`wrote ${file.replace(/[.\\]/g, '\\$&')} \\(343 tensors, 4573923 parameters, ${dtype}`),
-  );
-  return file;
-}
-
-/** Tokens and latents of every encode case on the two models. */
-async function agreement(a: Vqgan, b: Vqgan): Promise<{ equal: number; total: number; latent: number; }> {
-  let equal = 0;
-  let total = 0;
-  let latent = 0;
-  for (const c of CASES.filter((x) => !x.decode_only)) {
-    const x = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${c.name}.input.npy`)), c.name);
-    const ra = await a.encode(new Tensor(x.shape, x.data as Float32Array));
-    const rb = await b.encode(new Tensor(x.shape, x.data as Float32Array));
-    ra.tokens.forEach((t, i) => (equal += t === rb.tokens[i] ? 1 : 0));
-    total += ra.tokens.length;
-    ra.latent.data.forEach((v, i) => (latent = Math.max(latent, Math.abs(v - rb.latent.data[i]!))));
-  }
-  return { equal, total, latent };
-}
+const convert = (dtype: string): Promise<string> => convertTo(TINY_CKPT, out(`tiny_${dtype}.safetensors`), dtype);
 
 test('float32: the model tensors alone, bit for bit, with the configuration inside', async () => {
   const file = await convert('float32');
@@ -72,29 +46,6 @@ test('float32: the model tensors alone, bit for bit, with the configuration insi
   assert.ok(sameBytes((await a.decode(grid)).data, (await b.decode(grid)).data), 'decoded outputs differ');
 });
 
-for (const dtype of ['float16', 'bfloat16']) {
-  test(`${dtype}: half the size; token agreement with the float32 weights`, async () => {
-    const half = await convert(dtype);
-    const full = out('tiny_float32.safetensors');
-    const header = (f: string): number => 8 + Number(new DataView(readFileSync(f).buffer).getBigUint64(0, true));
-    const dataHalf = statSync(half).size - header(half);
-    const dataFull = statSync(full).size - header(full);
-    assert.is(dataHalf * 2, dataFull, 'tensor data exactly half');
-    const [a, b] = [await Vqgan.load(full), await Vqgan.load(half)];
-    const r = await agreement(a, b);
-    console.log(
-      `  ${dtype}: file ${(statSync(half).size / 2 ** 20).toFixed(2)} MiB of ${
-        (statSync(full).size / 2 ** 20).toFixed(2)
-      } MiB; `
-        + `tokens equal to float32 weights' ${r.equal}/${r.total} (${
-          ((100 * r.equal) / r.total).toFixed(1)
-        }%), latent max |Δ| ${r.latent.toExponential(2)}`,
-    );
-    // Measured: float16 1909/1920, bfloat16 1861/1920 on these random weights.
-    assert.ok(r.equal / r.total >= 0.95, `only ${r.equal}/${r.total} tokens agree`);
-  });
-}
-
 test('info: format, configuration, parameters, dtype, size', async () => {
   let r = await runCli(['info', TINY_CKPT]);
   assert.is(r.code, 0, r.stderr);
@@ -110,7 +61,7 @@ test('info: format, configuration, parameters, dtype, size', async () => {
   ) {
     assert.match(r.stdout, line);
   }
-  r = await runCli(['info', out('tiny_float16.safetensors')]);
+  r = await runCli(['info', await convert('float16')]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /format +safetensors/);
   assert.match(r.stdout, /stored as +float16/);

@@ -4,11 +4,11 @@
  * that a run writes into bench/RESULTS.md, replacing the last run's. The run itself
  * (`npm run bench:anchors`) needs packages that `npm install` does not bring.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { BenchResult } from '../src/bench/bench.js';
-import { END, markdown, rowOfBench, rowOfRun, withBlock, type AnchorsReport } from '../bench/anchors/report.js';
+import type { BenchResult } from '../../src/bench/bench.js';
+import { END, markdown, rowOfBench, rowOfRun, withBlock, type AnchorsReport } from '../../bench/anchors/report.js';
 
 const reference = [5, 6, 7, 8];
 

@@ -8,19 +8,19 @@
  * the WebAssembly backend: on the scalar one it was half the suite's time, and the
  * kernels meet their scalar twins bit for bit on every shape in kernels.test.ts.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { decodeImage } from '../src/image/decode.js';
-import { tensorToImage } from '../src/image/presets.js';
-import { parseNpy } from '../src/io/npy.js';
-import { parseTokenFile, tokensToJson } from '../src/io/token_file.js';
-import { Tensor } from '../src/core/tensor.js';
-import { runCli, type CliResult } from './helpers/cli.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { tensorToImage } from '../../src/image/presets.js';
+import { parseNpy } from '../../src/io/npy.js';
+import { parseTokenFile, tokensToJson } from '../../src/io/token_file.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import {
   CASES,
   GOLDEN,
@@ -32,7 +32,7 @@ import {
   maxAbsDiff,
   sameBytes,
   type GoldenCase,
-} from './helpers/golden.js';
+} from '../helpers/golden.js';
 
 const vq = await Vqgan.load(TINY_SAFETENSORS, { backend: 'wasm' });
 /** The CLI's backend for a case: the scalar reference, but for the largest case. */

@@ -5,18 +5,18 @@
  * maps; on one thread and on three; in the exact mode and, for the 3×3 convolutions, the
  * fast mode (Winograd).
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, ComputeMode } from '../src/compute/backend.js';
-import * as ops from '../src/compute/ops.js';
-import { createReferenceBackend, referenceBackend } from '../src/compute/reference/backend.js';
-import type { Conv3x3Kind } from '../src/compute/backend.js';
-import { Tensor } from '../src/core/tensor.js';
-import { WasmBackend } from '../src/compute/wasm/backend.js';
-import { kernelModuleFor } from '../src/compute/wasm/kernel_binaries.js';
-import { instantiateKernelModule } from '../src/compute/wasm/kernels.js';
-import { debugKernelModuleFor } from './helpers/debug_kernels.js';
+import type { Backend, ComputeMode } from '../../src/compute/backend.js';
+import * as ops from '../../src/compute/ops.js';
+import { createReferenceBackend, referenceBackend } from '../../src/compute/reference/backend.js';
+import type { Conv3x3Kind } from '../../src/compute/backend.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { WasmBackend } from '../../src/compute/wasm/backend.js';
+import { kernelModuleFor } from '../../src/compute/wasm/kernel_binaries.js';
+import { instantiateKernelModule } from '../../src/compute/wasm/kernels.js';
+import { debugKernelModuleFor } from '../helpers/debug_kernels.js';
 
 /**
  * One thread, and three (pieces of rows and channel groups that do not divide evenly), per

@@ -1,10 +1,10 @@
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VqganError, type VqganErrorCode } from '../src/core/errors.js';
-import { parseNpy, writeNpy } from '../src/io/npy.js';
-import { GOLDEN } from './helpers/golden.js';
+import { VqganError, type VqganErrorCode } from '../../src/core/errors.js';
+import { parseNpy, writeNpy } from '../../src/io/npy.js';
+import { GOLDEN } from '../helpers/golden.js';
 
 function expectError(fn: () => unknown, code: VqganErrorCode, ...parts: string[]): void {
   assert.throws(fn, (err: unknown) => {

@@ -6,17 +6,17 @@
  * .ckpt, in a child process running beside the API) against the API bit for bit on one
  * encode and one decode. Threads and runtimes: threads.test.ts and runtimes.test.ts.
  */
-import '../src/entries/install_node.js';
+import '../../src/entries/install_node.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Vqgan } from '../src/api/vqgan.js';
-import { parseNpy } from '../src/io/npy.js';
-import { parseTokenFile } from '../src/io/token_file.js';
-import { Tensor } from '../src/core/tensor.js';
-import { runCli } from './helpers/cli.js';
+import { Vqgan } from '../../src/api/vqgan.js';
+import { parseNpy } from '../../src/io/npy.js';
+import { parseTokenFile } from '../../src/io/token_file.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { runCli } from '../helpers/cli.js';
 import {
   CASES,
   FAST_TOLERANCE,
@@ -28,7 +28,7 @@ import {
   goldenArray,
   maxAbsDiff,
   sameBytes,
-} from './helpers/golden.js';
+} from '../helpers/golden.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vqgan-fast-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
