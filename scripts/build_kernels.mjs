@@ -23,7 +23,7 @@ function sourcesOf(dir) {
 }
 
 function upToDate() {
-  const outputs = targets.flatMap((t) => [config.targets[t].outFile]).concat('build/kernels.d.ts');
+  const outputs = targets.map((t) => config.targets[t].outFile).concat('build/kernels.d.ts');
   if (!outputs.every((path) => existsSync(at(path)))) return false;
   const compiler = createRequire(import.meta.url).resolve('assemblyscript/package.json');
   const inputs = [...sourcesOf('kernels').map(at), at('asconfig.json'), compiler];

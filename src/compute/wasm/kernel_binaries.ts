@@ -13,19 +13,27 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
-
-/** The build for `memory`: a shared memory gets the one that declares its memory shared. */
-export function kernelModuleFor(memory: WebAssembly.Memory): Promise<WebAssembly.Module> {
-  const base64 = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer
-    ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64;
-  let module = compiled.get(base64);
-  if (module === undefined) {
-    module = WebAssembly.compile(decodeBase64(base64) as Uint8Array<ArrayBuffer>);
-    compiled.set(base64, module);
-  }
-  return module;
+/**
+ * A kernelModuleFor over a pair of builds: `bytesOf(shared)` gives the build whose memory
+ * is declared shared, or the other; each is compiled once, on first use.
+ */
+export function kernelModules(bytesOf: (shared: boolean) => Uint8Array): (memory: WebAssembly.Memory) => Promise<WebAssembly.Module> {
+  const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
+  return (memory) => {
+    const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+    let module = compiled.get(shared);
+    if (module === undefined) {
+      module = WebAssembly.compile(bytesOf(shared) as Uint8Array<ArrayBuffer>);
+      compiled.set(shared, module);
+    }
+    return module;
+  };
 }
+
+/** The embedded build for `memory`: a shared memory gets the one that declares its memory shared. */
+export const kernelModuleFor = kernelModules((shared) =>
+  decodeBase64(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64)
+);
 
 /** The kernels over `memory`. */
 export async function instantiateKernels(memory: WebAssembly.Memory): Promise<Kernels> {
