@@ -11,6 +11,9 @@
  *   s1, s2, up2              stride 1 or 2, or nearest ×2 upsampling then stride 1, only where
  *                            a kernel is specific to it (f32_pack3x3_s2)
  *   blockN                   a layout in blocks of N (f32_codebook_block8: 8 codes a block)
+ *   idct8x8, hNvM            an 8×8 block transform; N:1 horizontal and M:1 vertical upsampling
+ *                            (i16_idct8x8_islow, u8_upsample_h2v2_fancy): the JPEG decoder's
+ *                            kernels, named after libjpeg-turbo's routines they reproduce
  * A suffix _bytes, _chunks or _co_block names a helper that gives the host a kernel's scratch
  * size, work items or channel block. heap_base, not a kernel, has no element type.
  * Each kernels/X.ts has a scalar twin src/compute/reference/X.ts that computes the same bits.
@@ -40,6 +43,14 @@ export {
   f32_winograd_scratch_bytes,
 } from './conv3x3_winograd';
 export { f32_group_norm } from './group_norm';
+export { u8_ycc_to_rgb } from './jpeg_color';
+export { i16_idct8x8_islow, i16_idct8x8_islow_scratch_bytes } from './jpeg_idct';
+export {
+  u8_upsample_h1v2_fancy,
+  u8_upsample_h2v1_fancy,
+  u8_upsample_h2v2_fancy,
+  u8_upsample_replicate,
+} from './jpeg_upsample';
 export { f32_split_phases } from './phases';
 export { f32_exp_constants, f32_exp_constants_bytes } from './math';
 export { f32_simd_peak } from './bench/simd_peak';

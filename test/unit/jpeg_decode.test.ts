@@ -1,0 +1,84 @@
+/**
+ * The JPEG decoder against Pillow 9.4 + libjpeg-turbo 2.1 on the corpus of
+ * test/fixtures/jpeg/ (made by test/fixtures/make_jpeg_corpus.py): every file's RGB equals
+ * Pillow's `convert('RGB')` byte for byte, and both presets' model inputs equal the Python
+ * pipeline's (SHA-256 of the float32 tensor).
+ */
+import '../../src/entries/install_node.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VqganError } from '../../src/core/errors.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { decodeJpeg } from '../../src/image/jpeg/decode_jpeg.js';
+import { preprocessImage, type PresetName } from '../../src/image/presets.js';
+import type { RgbImage } from '../../src/image/rgb_image.js';
+
+const corpus = new URL('../../../test/fixtures/jpeg/', import.meta.url);
+
+interface Case {
+  name: string;
+  file: string;
+  pillowError?: string;
+  width?: number;
+  height?: number;
+  sha256?: Record<PresetName, string>;
+}
+
+const { cases } = JSON.parse(readFileSync(new URL('cases.json', corpus), 'utf8')) as { cases: Case[]; };
+
+/** Pillow decodes arithmetic-coded JPEGs; this decoder refuses them (see decode_jpeg.ts). */
+const UNSUPPORTED = new Set(['arithmetic']);
+
+const read = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, corpus)));
+
+/** The first differing byte as "pixel (x, y) channel c: got a, Pillow b", and how many differ. */
+function firstDifference(ours: RgbImage, theirs: RgbImage): string | undefined {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < theirs.data.length; i++) {
+    if (ours.data[i] !== theirs.data[i]) {
+      count++;
+      if (first < 0) first = i;
+    }
+  }
+  if (count === 0) return undefined;
+  const pixel = Math.floor(first / 3);
+  return `pixel (${pixel % theirs.width}, ${Math.floor(pixel / theirs.width)}) channel ${first % 3}: got ${
+    ours.data[first]
+  }, Pillow ${theirs.data[first]}; ${count} of ${theirs.data.length} bytes differ`;
+}
+
+test('the corpus covers every kind the decoder claims', () => {
+  assert.ok(cases.length >= 20, `${cases.length} files`);
+});
+
+for (const c of cases) {
+  if (c.pillowError !== undefined || UNSUPPORTED.has(c.name)) continue;
+  test(`${c.name}: RGB equals Pillow's, and so do both presets' model inputs`, () => {
+    const ours = decodeJpeg(read(c.file), c.file, 1 << 24);
+    const pillow = decodeImage(read(`${c.name}.rgb.png`), `${c.name}.rgb.png`);
+    assert.equal([ours.width, ours.height], [pillow.width, pillow.height], 'size');
+    const difference = firstDifference(ours, pillow);
+    assert.is(difference, undefined, `${c.file}: ${difference}`);
+    for (const preset of ['dalle-mini', 'taming'] as const) {
+      const input = preprocessImage(ours, preset, 256, 256);
+      const digest = createHash('sha256').update(new Uint8Array(input.data.buffer)).digest('hex');
+      assert.is(digest, c.sha256![preset], `${c.file}: ${preset} model input`);
+    }
+  });
+}
+
+test('arithmetic-coded JPEGs are refused as UNSUPPORTED, naming the file', () => {
+  try {
+    decodeJpeg(read('arithmetic.jpg'), 'arithmetic.jpg', 1 << 24);
+    assert.unreachable('decoded');
+  } catch (err) {
+    assert.instance(err, VqganError);
+    assert.is((err as VqganError).code, 'UNSUPPORTED');
+    assert.match((err as Error).message, /^arithmetic\.jpg: arithmetic-coded/);
+  }
+});
+
+test.run();
