@@ -1,8 +1,9 @@
 /**
  * The WebAssembly kernels: one module, memory imported from the host.
  *
- * Names, XNNPACK-style: f32_<operation>[_<variant>], the element type first. Each number in
- * a name means one thing:
+ * Names, XNNPACK-style: <type>_<operation>[_<variant>], the element type first: f32 for the
+ * model's floats, u8 for 8-bit pixels (u8_resample_rows_rgb: RGB rows; the weights they
+ * take are int32 fixed point), i16 for JPEG coefficients (i16_idct8x8_islow: bytes out). Each number in a name means one thing:
  *   KxK after conv or pack   the filter size (f32_conv3x3_4x8, f32_pack1x1, f32_pack3x3_weights)
  *   trailing MRxNR           the register tile: MR output channels × NR pixels per step of the
  *                            inner loop (f32_conv3x3_4x8, f32_conv1x1_4x8)
@@ -15,7 +16,7 @@
  *                            (i16_idct8x8_islow, u8_upsample_h2v2_fancy): the JPEG decoder's
  *                            kernels, named after libjpeg-turbo's routines they reproduce
  * A suffix _bytes, _chunks or _co_block names a helper that gives the host a kernel's scratch
- * size, work items or channel block. heap_base, not a kernel, has no element type.
+ * size (or a packing's), work items or channel block. heap_base, not a kernel, has no element type.
  * Each kernels/X.ts has a scalar twin src/compute/reference/X.ts that computes the same bits.
  */
 export { f32_attention_rows, f32_transpose } from './attention';
@@ -51,6 +52,12 @@ export {
   u8_upsample_h2v2_fancy,
   u8_upsample_replicate,
 } from './jpeg_upsample';
+export {
+  u8_pack_rows_rgb_weights,
+  u8_pack_rows_rgb_weights_bytes,
+  u8_resample_columns,
+  u8_resample_rows_rgb,
+} from './resample';
 export { f32_split_phases } from './phases';
 export { f32_exp_constants, f32_exp_constants_bytes } from './math';
 export { f32_simd_peak } from './bench/simd_peak';

@@ -23,6 +23,7 @@ import { runWithProgress, type ProgressCallback, type RunHooks } from '../comput
 import { createReferenceBackend } from '../compute/reference/backend.js';
 import { simdSupported } from '../compute/wasm/kernels.js';
 import { WasmBackend } from '../compute/wasm/backend.js';
+import { preparePixelKernels } from '../compute/wasm/pixel_kernels.js';
 import { Tensor } from '../core/tensor.js';
 import type { TokenGrid } from '../core/tokens.js';
 import { loadWeights, type LoadProgress, type WeightsInput } from '../weights/load.js';
@@ -196,7 +197,12 @@ export class Engine {
       : await loadWeights(hub.weights, options.config ?? hub.config, hub.onProgress);
     throwIfAborted(signal, 'loading the model');
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
-    const backend = await createBackend(options.backend ?? 'wasm', options.threads, mode);
+    // The pixel kernels resize the images that encode is given; a browser's main thread
+    // (worker: false) can only prepare them asynchronously, here.
+    const [backend] = await Promise.all([
+      createBackend(options.backend ?? 'wasm', options.threads, mode),
+      preparePixelKernels(),
+    ]);
     // From here the backend's workers run: every failure ends them, or Deno and pages never settle.
     try {
       throwIfAborted(signal, 'loading the model');

@@ -33,6 +33,7 @@ import {
 } from './engine.js';
 import { tensorData, tensorOf, type EngineInfo, type TensorData } from './protocol.js';
 import { WorkerEngine } from './worker_engine.js';
+import { preparePixelKernels } from '../compute/wasm/pixel_kernels.js';
 
 export type { AbortFlag, DecodeOptions, EncodeOptions, EncodeResult, ImageLike, LoadOptions } from './engine.js';
 export type { LoadProgress } from '../weights/load.js';
@@ -56,7 +57,9 @@ export class Vqgan {
     if (typeof weights === 'string') weights = platform().files.resolve(weights);
     const workers = platform().workers;
     if (options.worker !== false && workers.available) {
-      const engine = await WorkerEngine.start(weights, options);
+      // The engine's worker prepares its own pixel kernels; these serve image work on this
+      // thread, which in a browser cannot instantiate them synchronously.
+      const [engine] = await Promise.all([WorkerEngine.start(weights, options), preparePixelKernels()]);
       return new Vqgan(engine.info, engine, undefined);
     }
     if (options.worker !== false) {

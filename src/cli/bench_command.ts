@@ -11,6 +11,16 @@ export async function bench(_inputs: readonly string[], opts: Options): Promise<
   if (!Number.isInteger(repeat) || repeat < 1) {
     throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
   }
+  if (opts.resize) {
+    const model = (['weights', 'size', 'backend', 'threads', 'mode'] as const).filter((o) => opts[o] !== undefined);
+    if (model.length > 0) {
+      throw new VqganError('BAD_ARGUMENT', `--resize times the image resize alone: --${model[0]} does not apply`);
+    }
+    const { runResizeBench, formatResizeBench } = await import('../bench/resize_bench.js');
+    const result = await runResizeBench(repeat, opts.json ? undefined : say);
+    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatResizeBench(result)}\n`);
+    return;
+  }
   const size = parseSize(opts.size ?? '256');
   if (!fitsFactor(size[0], size[1], 16)) {
     throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);

@@ -29,6 +29,7 @@ Usage:
   vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
   vqgan reconstruct INPUT --weights FILE --out IMG.png
   vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
+  vqgan bench --resize [--repeat R] [--json]         speed of the image resize
   vqgan fetch [OWNER/NAME[@REVISION]]               download a hub model, print its files
   vqgan convert WEIGHTS OUT.safetensors [--dtype D]  inference-only safetensors weights
   vqgan info [WEIGHTS]                              format, configuration, size of weights
@@ -78,7 +79,11 @@ time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
                         speed-ups over the first (default: all available cores)
   --json                print one JSON object per thread count instead of the tables
   --backend NAME        wasm (default) or reference
-  --mode MODE           exact (default) or fast`,
+  --mode MODE           exact (default) or fast
+  --resize              time the image resize instead (with --repeat, --json): a seeded
+                        4000×3000 image to 256×256 (Lanczos to 341×256, centre crop) by
+                        the WebAssembly kernels, by their scalar twins, and as before
+                        the kernels (the scalar passes over the whole image, then the crop)`,
   convert: `Usage: vqgan convert WEIGHTS OUT.safetensors [--dtype float32|float16|bfloat16]
 
 Writes inference-only weights: the model's tensors alone (no loss.* entries, no

@@ -17,6 +17,7 @@ export const OPTIONS = {
   mode: { type: 'string' },
   'max-pixels': { type: 'string' },
   json: { type: 'boolean' },
+  resize: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -29,7 +30,7 @@ export const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'mode', 'input-out', 'max-pixels'],
   decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads', 'mode', 'max-pixels'],
   reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads', 'mode', 'max-pixels'],
-  bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads', 'mode'],
+  bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads', 'mode', 'resize'],
   fetch: [],
   convert: ['dtype'],
   info: [],

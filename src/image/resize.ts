@@ -1,30 +1,37 @@
 /**
  * Pillow's `Image.resize(size, Image.LANCZOS)` for 8-bit RGB, bit for bit, plus the
  * centre crop of torchvision's `CenterCrop`. Pillow's algorithm (libImaging/Resample.c):
+ * separable, a horizontal pass, then a vertical pass on its 8-bit result; a pass whose
+ * size does not change is skipped (an unchanged image is a copy). The weights are in
+ * ./lanczos_weights.ts, the passes' arithmetic in src/compute/reference/resample.ts.
  *
- * - separable: a horizontal pass, then a vertical pass on its 8-bit result; a pass whose
- *   size does not change is skipped (an unchanged image is a copy);
- * - per output pixel, weights of lanczos3(t) = sinc(t)·sinc(t/3) on −3 ≤ t < 3, stretched
- *   by the scale when shrinking, computed in double and normalised to sum 1;
- * - weights then become fixed point with 22 fraction bits (32 − 8 − 2: 8 bits of pixel,
- *   2 spare for the negative lobes' overshoot), rounded half away from zero;
- * - each output is Σ pixel·weight + 2^21 in int32, shifted right by 22, clipped to 0..255.
+ * The passes run as WebAssembly kernels where the pixel kernels are available (see
+ * src/compute/wasm/pixel_kernels.ts) and as their scalar twins elsewhere: the same bytes.
+ * Each output pixel of a pass depends only on its own window, so a crop of the result
+ * computes only the window's outputs: the horizontal pass its columns, on the rows the
+ * vertical pass reads for the window's rows (as Pillow's box argument does).
  */
 import { VqganError } from '../core/errors.js';
+import { resampleColumns, resampleRowsRgb, type ResampleWeights } from '../compute/reference/resample.js';
+import { pixelKernels, type PixelArena, type PixelKernels } from '../compute/wasm/pixel_kernels.js';
+import { fromSpan, lanczosWeights } from './lanczos_weights.js';
 import type { RgbImage } from './rgb_image.js';
 
-const PRECISION_BITS = 32 - 8 - 2;
-/** 1.0 in fixed point. */
-const ONE = 1 << PRECISION_BITS;
-const LANCZOS_SUPPORT = 3;
+/**
+ * `kernels` in the functions below: the pixel kernels to resample with, or null for the
+ * scalar twins (tests compare the two); by default the kernels where available.
+ */
+type KernelsChoice = PixelKernels | null;
 
 /** Pillow LANCZOS resize of img to width × height (note: width first, as PIL's size). */
-export function resizeLanczos(img: RgbImage, width: number, height: number): RgbImage {
+export function resizeLanczos(
+  img: RgbImage,
+  width: number,
+  height: number,
+  kernels: KernelsChoice = pixelKernels() ?? null,
+): RgbImage {
   checkSize(width, height, 'resize');
-  let out = img;
-  if (width !== img.width) out = resampleRows(out, width);
-  if (height !== img.height) out = resampleColumns(out, height);
-  return out === img ? { ...img, data: img.data.slice() } : out;
+  return resizeWindow(img, width, height, { left: 0, top: 0, width, height }, kernels);
 }
 
 /**
@@ -40,14 +47,7 @@ export function centreCrop(img: RgbImage, width: number, height: number): RgbIma
       `cannot crop ${width}×${height} out of a ${img.width}×${img.height} image`,
     );
   }
-  const left = roundHalfEven((img.width - width) / 2);
-  const top = roundHalfEven((img.height - height) / 2);
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * img.width + left) * 3;
-    data.set(img.data.subarray(from, from + width * 3), y * width * 3);
-  }
-  return { width, height, data };
+  return resizeWindow(img, img.width, img.height, centreWindow(img.width, img.height, width, height), null);
 }
 
 /**
@@ -55,14 +55,152 @@ export function centreCrop(img: RgbImage, width: number, height: number): RgbIma
  * round(r·h) with Python's round, never below the target), then centre-crop to it. The
  * resize is skipped when the scaled size equals the image's.
  */
-export function resizeAndCrop(img: RgbImage, height: number, width: number): RgbImage {
+export function resizeAndCrop(
+  img: RgbImage,
+  height: number,
+  width: number,
+  kernels: KernelsChoice = pixelKernels() ?? null,
+): RgbImage {
   // (height first here, as the model's H × W; resizeLanczos and centreCrop take width first)
   checkSize(width, height, 'resize');
   const r = Math.max(height / img.height, width / img.width);
   const newWidth = Math.max(width, roundHalfEven(r * img.width));
   const newHeight = Math.max(height, roundHalfEven(r * img.height));
-  const scaled = newWidth === img.width && newHeight === img.height ? img : resizeLanczos(img, newWidth, newHeight);
-  return centreCrop(scaled, width, height);
+  return resizeWindow(img, newWidth, newHeight, centreWindow(newWidth, newHeight, width, height), kernels);
+}
+
+/** A window of a resized image: its left and top in the resized image, and its size. */
+interface Window {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+function centreWindow(outerWidth: number, outerHeight: number, width: number, height: number): Window {
+  const left = roundHalfEven((outerWidth - width) / 2);
+  const top = roundHalfEven((outerHeight - height) / 2);
+  return { left, top, width, height };
+}
+
+/**
+ * What the passes compute for a window of img resized to width × height: the horizontal
+ * pass (when the width changes) reads columns [c0, c1) of rows [r0, r1) and writes the
+ * window's columns; the vertical pass (when the height changes) reads those rows and writes
+ * the window's rows. Weights count their first input from c0 and r0.
+ */
+interface Plan {
+  readonly img: RgbImage;
+  readonly window: Window;
+  readonly c0: number;
+  readonly c1: number;
+  readonly r0: number;
+  readonly r1: number;
+  readonly horizontal: ResampleWeights | undefined;
+  readonly vertical: ResampleWeights | undefined;
+}
+
+function resizeWindow(img: RgbImage, width: number, height: number, window: Window, kernels: KernelsChoice): RgbImage {
+  const { left, top } = window;
+  const [x, y] = [
+    width === img.width ? undefined : fromSpan(lanczosWeights(img.width, width, left, left + window.width)),
+    height === img.height ? undefined : fromSpan(lanczosWeights(img.height, height, top, top + window.height)),
+  ];
+  const plan: Plan = {
+    img,
+    window,
+    c0: x?.start ?? left,
+    c1: x?.end ?? left + window.width,
+    r0: y?.start ?? top,
+    r1: y?.end ?? top + window.height,
+    horizontal: x?.weights,
+    vertical: y?.weights,
+  };
+  const data = kernels !== null && (x !== undefined || y !== undefined)
+    ? kernels.withArena((arena) => passesWithKernels(plan, kernels, arena))
+    : passesScalar(plan);
+  return { width: window.width, height: window.height, data };
+}
+
+/** The passes by the scalar twins. */
+function passesScalar({ img, window, c0, r0, r1, horizontal, vertical }: Plan): Uint8Array {
+  const rowBytes = window.width * 3;
+  const stride = img.width * 3;
+  // The horizontal pass's rows r0 .. r1 − 1 (the window's columns), or img's own.
+  let [mid, midAt, midStride] = [img.data, r0 * stride + c0 * 3, stride];
+  if (horizontal !== undefined) {
+    [mid, midAt, midStride] = [new Uint8Array((r1 - r0) * rowBytes), 0, rowBytes];
+    resampleRowsRgb(img.data, r0 * stride + c0 * 3, stride, r1 - r0, mid, 0, rowBytes, horizontal);
+  }
+  const out = new Uint8Array(window.height * rowBytes);
+  if (vertical !== undefined) resampleColumns(mid, midAt, midStride, rowBytes, out, 0, rowBytes, vertical);
+  else copyRows(mid, midAt, midStride, out, 0, rowBytes, window.height, rowBytes);
+  return out;
+}
+
+/** Bytes of input rows copied into WebAssembly memory per call of the horizontal kernel. */
+const STRIP_BYTES = 256 * 1024;
+/** u8_resample_rows_rgb reads up to 8 bytes past its input's last row. */
+const ROWS_OVERREAD = 8;
+
+/**
+ * The passes by the kernels: the input goes into WebAssembly memory in strips of rows, so
+ * that the memory holds a strip, the horizontal pass's output and the result at a time.
+ */
+function passesWithKernels(plan: Plan, kernels: PixelKernels, arena: PixelArena): Uint8Array {
+  const { img, window, c0, c1, r0, r1, horizontal, vertical } = plan;
+  const k = kernels.exports;
+  const rowBytes = window.width * 3;
+  const stride = img.width * 3;
+  const rows = r1 - r0;
+  const mid = arena.alloc(rows * rowBytes);
+  if (horizontal !== undefined) {
+    const { taps } = horizontal;
+    const { first, count, weights } = weightsIn(arena, horizontal);
+    const packed = arena.alloc(k.u8_pack_rows_rgb_weights_bytes(window.width, taps));
+    k.u8_pack_rows_rgb_weights(window.width, count, weights, taps, packed);
+    const span = (c1 - c0) * 3;
+    const stripRows = Math.max(1, Math.min(rows, Math.floor(STRIP_BYTES / span)));
+    const strip = arena.alloc(stripRows * span + ROWS_OVERREAD);
+    for (let y = 0; y < rows; y += stripRows) {
+      const n = Math.min(stripRows, rows - y);
+      copyRows(img.data, (r0 + y) * stride + c0 * 3, stride, arena.bytes(strip, n * span), 0, span, n, span);
+      k.u8_resample_rows_rgb(strip, span, n, mid + y * rowBytes, rowBytes, window.width, first, count, packed, taps);
+    }
+  } else {
+    copyRows(img.data, r0 * stride + c0 * 3, stride, arena.bytes(mid, rows * rowBytes), 0, rowBytes, rows, rowBytes);
+  }
+  if (vertical === undefined) return arena.bytes(mid, rows * rowBytes).slice();
+  const out = arena.alloc(window.height * rowBytes);
+  const { first, count, weights } = weightsIn(arena, vertical);
+  k.u8_resample_columns(mid, rowBytes, rowBytes, out, rowBytes, window.height, first, count, weights, vertical.taps);
+  return arena.bytes(out, window.height * rowBytes).slice();
+}
+
+/** The arrays of `w` copied into the arena: their addresses. */
+function weightsIn(arena: PixelArena, w: ResampleWeights): { first: number; count: number; weights: number; } {
+  const copy = (values: Int32Array): number => {
+    const ptr = arena.alloc(values.length * 4);
+    arena.int32(ptr, values.length).set(values);
+    return ptr;
+  };
+  return { first: copy(w.first), count: copy(w.count), weights: copy(w.weights) };
+}
+
+/** Copies `rows` rows of `bytes` bytes from src (at srcAt, srcStride apart) to dst (at dstAt, dstStride apart). */
+function copyRows(
+  src: Uint8Array,
+  srcAt: number,
+  srcStride: number,
+  dst: Uint8Array,
+  dstAt: number,
+  dstStride: number,
+  rows: number,
+  bytes: number,
+): void {
+  for (let y = 0; y < rows; y++) {
+    dst.set(src.subarray(srcAt + y * srcStride, srcAt + y * srcStride + bytes), dstAt + y * dstStride);
+  }
 }
 
 /** Python's round(x) for the non-negative sizes used here. */
@@ -80,111 +218,4 @@ function checkSize(width: number, height: number, what: string): void {
       `cannot ${what} to ${width}×${height}: sizes must be positive integers`,
     );
   }
-}
-
-function lanczos(t: number): number {
-  return -LANCZOS_SUPPORT <= t && t < LANCZOS_SUPPORT ? sinc(t) * sinc(t / LANCZOS_SUPPORT) : 0;
-}
-
-function sinc(t: number): number {
-  if (t === 0) return 1;
-  const x = t * Math.PI;
-  return Math.sin(x) / x;
-}
-
-/** Output i reads inputs first[i] .. first[i] + count[i] − 1 with weights[i·taps + j]. */
-interface Kernel {
-  first: Int32Array;
-  count: Int32Array;
-  taps: number;
-  /** Fixed-point weights, PRECISION_BITS fraction bits. */
-  weights: Int32Array;
-}
-
-/** Pillow's precompute_coeffs + normalize_coeffs_8bpc for inSize → outSize samples. */
-function lanczosKernel(inSize: number, outSize: number): Kernel {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = LANCZOS_SUPPORT * filterScale;
-  const taps = Math.ceil(support) * 2 + 1;
-  const inverse = 1 / filterScale; // Pillow multiplies by the reciprocal, not divides
-  const first = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Int32Array(outSize * taps);
-  const w = new Float64Array(taps);
-  for (let i = 0; i < outSize; i++) {
-    const centre = (i + 0.5) * scale;
-    // C's (int) cast truncates towards zero; the clamps make that the same as floor.
-    const lo = Math.max(0, Math.trunc(centre - support + 0.5));
-    const hi = Math.min(inSize, Math.trunc(centre + support + 0.5));
-    let sum = 0;
-    for (let j = 0; j < hi - lo; j++) {
-      w[j] = lanczos((j + lo - centre + 0.5) * inverse);
-      sum += w[j]!;
-    }
-    for (let j = 0; j < hi - lo; j++) {
-      const scaled = (sum !== 0 ? w[j]! / sum : w[j]!) * ONE;
-      // C's (int)(scaled ± 0.5): round half away from zero.
-      weights[i * taps + j] = Math.trunc(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
-    }
-    first[i] = lo;
-    count[i] = hi - lo;
-  }
-  return { first, count, taps, weights };
-}
-
-/** Fixed-point sum → 8 bits: arithmetic shift (floor), then clip; sums fit in int32. */
-function clip8(sum: number): number {
-  const v = sum >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
-
-/** Horizontal pass: every row from img.width to width pixels. */
-function resampleRows(img: RgbImage, width: number): RgbImage {
-  const { first, count, taps, weights } = lanczosKernel(img.width, width);
-  const src = img.data;
-  const data = new Uint8Array(width * img.height * 3);
-  const half = ONE / 2;
-  for (let y = 0; y < img.height; y++) {
-    const row = y * img.width * 3;
-    for (let x = 0; x < width; x++) {
-      let r = half;
-      let g = half;
-      let b = half;
-      const k = x * taps;
-      for (let j = 0; j < count[x]!; j++) {
-        const s = row + (first[x]! + j) * 3;
-        const wj = weights[k + j]!;
-        r += src[s]! * wj;
-        g += src[s + 1]! * wj;
-        b += src[s + 2]! * wj;
-      }
-      const o = (y * width + x) * 3;
-      data[o] = clip8(r);
-      data[o + 1] = clip8(g);
-      data[o + 2] = clip8(b);
-    }
-  }
-  return { width, height: img.height, data };
-}
-
-/** Vertical pass: every column from img.height to height pixels. */
-function resampleColumns(img: RgbImage, height: number): RgbImage {
-  const { first, count, taps, weights } = lanczosKernel(img.height, height);
-  const src = img.data;
-  const stride = img.width * 3;
-  const data = new Uint8Array(stride * height);
-  const half = ONE / 2;
-  for (let y = 0; y < height; y++) {
-    const k = y * taps;
-    const top = first[y]! * stride;
-    for (let x = 0; x < stride; x++) {
-      let sum = half;
-      for (let j = 0; j < count[y]!; j++) {
-        sum += src[top + j * stride + x]! * weights[k + j]!;
-      }
-      data[y * stride + x] = clip8(sum);
-    }
-  }
-  return { width: img.width, height, data };
 }

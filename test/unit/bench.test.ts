@@ -64,4 +64,21 @@ test('bench rejects a bad --repeat, --size and --threads', async () => {
   assert.match(r.stderr, /--threads 1,0: expected a thread count from 1 to 256/);
 });
 
+test('bench --resize --json: the resize case, each way timed', async () => {
+  const r = await runCli(['bench', '--resize', '--repeat', '1', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.is(result.case, 'resize 4000×3000 → 341×256 (resizeAndCrop to 256)');
+  assert.is(result.repeat, 1);
+  for (const way of ['kernels', 'scalar', 'before', 'weights']) {
+    assert.ok(result[way].min_s > 0 && result[way].median_s >= result[way].min_s, way);
+  }
+});
+
+test('bench --resize refuses the model bench\'s options', async () => {
+  const r = await runCli(['bench', '--resize', '--size', '256']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--resize times the image resize alone: --size does not apply/);
+});
+
 test.run();

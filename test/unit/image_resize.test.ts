@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { centreCrop, resizeAndCrop, resizeLanczos } from '../../src/image/resize.js';
+import { PixelKernels, preparePixelKernels } from '../../src/compute/wasm/pixel_kernels.js';
 import type { RgbImage } from '../../src/image/rgb_image.js';
 
 // Written by test/fixtures/make_resize_golden.py with Pillow (its version is in the JSON).
@@ -32,20 +33,79 @@ function assertSameImage(actual: RgbImage, expected: RgbImage, label: string): v
     assert.unreachable(
       `${label}: ${differing} of ${expected.data.length} bytes differ; first at x=${pixel % expected.width} `
         + `y=${Math.floor(pixel / expected.width)} channel ${firstAt % 3}: `
-        + `${actual.data[firstAt]} vs Pillow ${expected.data[firstAt]}`,
+        + `${actual.data[firstAt]} vs ${expected.data[firstAt]} expected`,
     );
   }
 }
 
+/** The two ways of computing the passes: the WebAssembly kernels (as the API prepares them) and the scalar twins. */
+const kernels = await preparePixelKernels();
+const PATHS: readonly (readonly [string, PixelKernels | null])[] = [['kernels', kernels!], ['scalar', null]];
+
+test('the pixel kernels are available here (Node has SIMD)', () => {
+  assert.ok(kernels instanceof PixelKernels);
+});
+
 for (const c of listing.cases) {
-  test(`Pillow LANCZOS: ${c.output}`, () => {
-    const input = load(c.input);
-    const actual = c.op === 'resize'
-      ? resizeLanczos(input, c.width, c.height)
-      : resizeAndCrop(input, c.height, c.width);
-    assertSameImage(actual, load(c.output), c.output);
-  });
+  for (const [path, k] of PATHS) {
+    test(`Pillow LANCZOS, ${path}: ${c.output}`, () => {
+      const input = load(c.input);
+      const actual = c.op === 'resize'
+        ? resizeLanczos(input, c.width, c.height, k)
+        : resizeAndCrop(input, c.height, c.width, k);
+      assertSameImage(actual, load(c.output), `${c.output} (${path})`);
+    });
+  }
 }
+
+/** Seeded random pixels (xorshift32). */
+function noise(width: number, height: number, seed: number): RgbImage {
+  let s = seed;
+  const data = new Uint8Array(width * height * 3).map(() => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s & 255;
+  });
+  return { width, height, data };
+}
+
+test('kernels and scalar twins give the same bytes; resizeAndCrop\'s cropped passes those of the whole resize, cropped', () => {
+  // [image width, height, target height, width]: landscape and portrait shrinks (the crop
+  // cuts columns or rows), upscales, one side already fitting, 1-pixel sides, odd sizes.
+  const cases = [
+    [400, 300, 32, 32],
+    [300, 400, 32, 32],
+    [401, 299, 37, 23],
+    [33, 17, 64, 48],
+    [17, 33, 40, 40],
+    [30, 16, 16, 16],
+    [16, 30, 16, 8],
+    [1, 50, 7, 3],
+    [50, 1, 2, 9],
+    [1, 1, 5, 5],
+    [64, 64, 63, 63],
+    [1000, 750, 256, 256],
+  ] as const;
+  for (const [w, h, th, tw] of cases) {
+    const img = noise(w, h, w * 7919 + h);
+    const label = `${w}×${h} → ${th}×${tw}`;
+    const crops = PATHS.map(([, k]) => resizeAndCrop(img, th, tw, k));
+    assertSameImage(crops[0]!, crops[1]!, `${label}: resizeAndCrop, kernels against scalar`);
+    // The whole resize resizeAndCrop cuts its window from (scalar).
+    const r = Math.max(th / h, tw / w);
+    const [nw, nh] = [Math.max(tw, Math.round(r * w)), Math.max(th, Math.round(r * h))];
+    // (Math.round sends halves up, Python's round to even: these sizes have no halves.)
+    assert.ok([r * w, r * h].every((x) => x % 1 !== 0.5), `${label}: a scaled side ends in .5`);
+    const whole = PATHS.map(([, k]) => resizeLanczos(img, nw, nh, k));
+    assertSameImage(whole[0]!, whole[1]!, `${label}: resizeLanczos to ${nw}×${nh}, kernels against scalar`);
+    assertSameImage(
+      crops[1]!,
+      centreCrop(whole[1]!, tw, th),
+      `${label}: cropped passes against the whole resize, cropped`,
+    );
+  }
+});
 
 /** Pixel values 0, 1, 2, … so that a crop's offsets can be read off its first pixel. */
 function ramp(width: number, height: number): RgbImage {

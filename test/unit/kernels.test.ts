@@ -3,7 +3,7 @@
  * bit-identical outputs over many shapes, including channel counts and widths that are
  * not multiples of 4 or of the register tiles (4 × 8, 5 × 8), 1×1 maps and non-square
  * maps; on one thread and on three; in the exact mode and, for the 3×3 convolutions, the
- * fast mode (Winograd).
+ * fast mode (Winograd). The pixel kernels (8-bit resampling) likewise, byte for byte.
  */
 import '../../src/entries/install_node.js';
 import { test } from 'uvu';
@@ -16,6 +16,9 @@ import { Tensor } from '../../src/core/tensor.js';
 import { WasmBackend } from '../../src/compute/wasm/backend.js';
 import { kernelModuleFor } from '../../src/compute/wasm/kernel_binaries.js';
 import { instantiateKernelModule } from '../../src/compute/wasm/kernels.js';
+import { PixelKernels, type PixelArena } from '../../src/compute/wasm/pixel_kernels.js';
+import { resampleColumns, resampleRowsRgb, type ResampleWeights } from '../../src/compute/reference/resample.js';
+import { lanczosWeights } from '../../src/image/lanczos_weights.js';
 import { debugKernelModuleFor } from '../helpers/debug_kernels.js';
 
 /**
@@ -288,6 +291,142 @@ test('codebook norms and argmin, ties to the first index', () => {
     });
     const tokens = ops.codebookArgmin(referenceBackend, z, codebook, ops.codebookNorms(referenceBackend, codebook));
     assert.is(tokens[0], 0, 'a tie goes to the first index');
+  }
+});
+
+/** The pixel kernels on the debug build. */
+const pixels = await PixelKernels.create(debugKernelModuleFor);
+
+/** Random bytes, with a fill for the bytes a kernel must not write. */
+function randomBytes(length: number, rnd: () => number): Uint8Array {
+  return Uint8Array.from({ length }, () => Math.floor((rnd() + 0.5) * 256));
+}
+
+/**
+ * Random weights for inSize → outSize: windows of random place and length (0 … taps), any
+ * int32 values, so that sums wrap and clip both ways.
+ */
+function randomWeights(inSize: number, outSize: number, taps: number, rnd: () => number): ResampleWeights {
+  const first = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  for (let i = 0; i < outSize; i++) {
+    count[i] = Math.floor((rnd() + 0.5) * (Math.min(taps, inSize) + 1));
+    first[i] = Math.floor((rnd() + 0.5) * (inSize - count[i]! + 1));
+  }
+  const weights = Int32Array.from({ length: outSize * taps }, () => Math.floor((rnd() + 0.5) * 2 ** 32) | 0);
+  return { first, count, taps, weights };
+}
+
+/** `values` in the arena: their address. */
+function inArena(arena: PixelArena, values: Uint8Array | Int32Array): number {
+  const ptr = arena.alloc(values.byteLength + 8); // + 8: u8_resample_rows_rgb's over-read
+  arena.bytes(ptr, values.byteLength).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  return ptr;
+}
+
+/** The first differing byte, or ''. */
+function firstByteDifference(want: Uint8Array, got: Uint8Array): string {
+  const i = want.findIndex((v, j) => v !== got[j]);
+  return i < 0 ? '' : `byte ${i}: twin ${want[i]}, kernel ${got[i]}`;
+}
+
+/** Both passes by kernel and twin on `rows` rows (strides past the rows' bytes; dst pre-filled). */
+function sameResample(
+  what: string,
+  pass: 'rows' | 'columns',
+  w: ResampleWeights,
+  src: Uint8Array,
+  srcStride: number,
+  size: number,
+  dstStride: number,
+  rnd: () => number,
+): void {
+  const outCount = w.first.length;
+  // rows: size = rows; columns: size = bytes per row.
+  const dstLength = pass === 'rows' ? (size - 1) * dstStride + outCount * 3 : (outCount - 1) * dstStride + size;
+  const want = randomBytes(dstLength, rnd);
+  const got = pixels.withArena((arena) => {
+    const [s, first, count, weights] = [src, w.first, w.count, w.weights].map((a) => inArena(arena, a)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const d = inArena(arena, want);
+    const k = pixels.exports;
+    if (pass === 'rows') {
+      const packed = arena.alloc(k.u8_pack_rows_rgb_weights_bytes(outCount, w.taps));
+      k.u8_pack_rows_rgb_weights(outCount, count, weights, w.taps, packed);
+      k.u8_resample_rows_rgb(s, srcStride, size, d, dstStride, outCount, first, count, packed, w.taps);
+    } else {
+      k.u8_resample_columns(s, srcStride, size, d, dstStride, outCount, first, count, weights, w.taps);
+    }
+    return arena.bytes(d, dstLength).slice();
+  });
+  if (pass === 'rows') resampleRowsRgb(src, 0, srcStride, size, want, 0, dstStride, w);
+  else resampleColumns(src, 0, srcStride, size, want, 0, dstStride, w);
+  const diff = firstByteDifference(want, got);
+  assert.is(diff, '', `${what}: ${diff}`);
+}
+
+/**
+ * in → out sizes: same size, 1 pixel either way, odd sizes, upscales, scales around 1 and
+ * large shrink factors (a 4000 × 3000 photo to 256 on its shorter side).
+ */
+const RESAMPLE_SIZES: readonly (readonly [number, number])[] = [
+  [1, 1],
+  [1, 7],
+  [7, 1],
+  [2, 1],
+  [5, 5],
+  [3, 2],
+  [13, 12],
+  [12, 13],
+  [100, 99],
+  [99, 100],
+  [255, 256],
+  [257, 256],
+  [17, 256],
+  [33, 497],
+  [640, 33],
+  [1001, 37],
+  [4000, 341],
+  [3000, 256],
+  [4000, 256],
+];
+
+test('u8_resample_rows_rgb: the twin\'s bytes, Lanczos and random weights', () => {
+  const rnd = random(21);
+  for (const [inW, outW] of RESAMPLE_SIZES) {
+    for (const rows of [1, 2, 3, 6]) {
+      const srcStride = inW * 3 + (rows % 2) * 5; // rows apart by more than their bytes, or not
+      const src = randomBytes((rows - 1) * srcStride + inW * 3, rnd);
+      const dstStride = outW * 3 + (rows > 2 ? 7 : 0);
+      const label = `rows ${inW}→${outW}, ${rows} row(s)`;
+      sameResample(`${label}, Lanczos`, 'rows', lanczosWeights(inW, outW), src, srcStride, rows, dstStride, rnd);
+      const taps = 1 + Math.floor((rnd() + 0.5) * 12);
+      const w = randomWeights(inW, outW, taps, rnd);
+      sameResample(`${label}, random weights, ${taps} taps`, 'rows', w, src, srcStride, rows, dstStride, rnd);
+    }
+  }
+});
+
+test('u8_resample_columns: the twin\'s bytes, Lanczos and random weights', () => {
+  const rnd = random(22);
+  for (const [inH, outH] of RESAMPLE_SIZES) {
+    // Rows under 16 bytes (one byte at a time), of 16 and not a multiple of 16 (the last
+    // 16 overlap), up to a 341-pixel row.
+    for (const rowBytes of [1, 3, 15, 16, 17, 33, 48, 1023]) {
+      if (rowBytes === 1023 && inH > 1000) continue; // kept small: 1001 → 37 covers the shrink
+      const srcStride = rowBytes + (rowBytes % 2) * 9;
+      const src = randomBytes((inH - 1) * srcStride + rowBytes, rnd);
+      const dstStride = rowBytes + (rowBytes > 16 ? 3 : 0);
+      const label = `columns ${inH}→${outH}, rows of ${rowBytes} bytes`;
+      sameResample(`${label}, Lanczos`, 'columns', lanczosWeights(inH, outH), src, srcStride, rowBytes, dstStride, rnd);
+      const taps = 1 + Math.floor((rnd() + 0.5) * 12);
+      const w = randomWeights(inH, outH, taps, rnd);
+      sameResample(`${label}, random weights, ${taps} taps`, 'columns', w, src, srcStride, rowBytes, dstStride, rnd);
+    }
   }
 });
 

@@ -13,21 +13,44 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+/** Compiled kernel builds: the one for a memory, as a promise, or now, on this thread. */
+export interface KernelModules {
+  (memory: WebAssembly.Memory): Promise<WebAssembly.Module>;
+  /**
+   * The same module, compiled synchronously if it is not compiled yet. Throws where that
+   * is refused: browsers' main threads refuse to compile modules over 4 KB synchronously.
+   */
+  sync(memory: WebAssembly.Memory): WebAssembly.Module;
+}
+
 /**
  * A kernelModuleFor over a pair of builds: `bytesOf(shared)` gives the build whose memory
- * is declared shared, or the other; each is compiled once, on first use.
+ * is declared shared, or the other; each is compiled once, on first use, by whichever of
+ * the two ways asks first.
  */
-export function kernelModules(bytesOf: (shared: boolean) => Uint8Array): (memory: WebAssembly.Memory) => Promise<WebAssembly.Module> {
-  const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
-  return (memory) => {
-    const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
-    let module = compiled.get(shared);
-    if (module === undefined) {
-      module = WebAssembly.compile(bytesOf(shared) as Uint8Array<ArrayBuffer>);
-      compiled.set(shared, module);
+export function kernelModules(bytesOf: (shared: boolean) => Uint8Array): KernelModules {
+  const compiled = new Map<boolean, { promise: Promise<WebAssembly.Module>; module?: WebAssembly.Module; }>();
+  const isShared = (memory: WebAssembly.Memory): boolean =>
+    typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+  const modules = (memory: WebAssembly.Memory): Promise<WebAssembly.Module> => {
+    const shared = isShared(memory);
+    let entry = compiled.get(shared);
+    if (entry === undefined) {
+      const compiling = { promise: WebAssembly.compile(bytesOf(shared) as Uint8Array<ArrayBuffer>) };
+      compiling.promise.then((module) => Object.assign(compiling, { module }), () => undefined);
+      compiled.set(shared, entry = compiling);
     }
+    return entry.promise;
+  };
+  modules.sync = (memory: WebAssembly.Memory): WebAssembly.Module => {
+    const shared = isShared(memory);
+    const known = compiled.get(shared)?.module;
+    if (known !== undefined) return known;
+    const module = new WebAssembly.Module(bytesOf(shared) as Uint8Array<ArrayBuffer>);
+    compiled.set(shared, { promise: Promise.resolve(module), module });
     return module;
   };
+  return modules;
 }
 
 /** The embedded build for `memory`: a shared memory gets the one that declares its memory shared. */

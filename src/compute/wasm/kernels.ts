@@ -84,8 +84,20 @@ export function simdSupported(): boolean {
  * binaries.
  */
 export async function instantiateKernelModule(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels> {
-  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: failedAssert(memory) } });
+  const instance = await WebAssembly.instantiate(module, imports(memory));
   return instance.exports as unknown as Kernels;
+}
+
+/**
+ * instantiateKernelModule on this thread, now: throws where that is refused (browsers'
+ * main threads, for modules over 4 KB).
+ */
+export function instantiateKernelModuleSync(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
+  return new WebAssembly.Instance(module, imports(memory)).exports as unknown as Kernels;
+}
+
+function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return { env: { memory, abort: failedAssert(memory) } };
 }
 
 /**
