@@ -2,7 +2,7 @@
  * libjpeg-turbo's YCbCr → RGB, twin of src/compute/reference/jpeg_color.ts (the same
  * integers). Eight pixels a step: int32 lanes for the products, then the saturating
  * narrowings int32 → int16 → uint8 are the clamp to 0..255; an explicit tail loop.
- * y, cb, cr: planes, stride bytes a row; out: width × (r1 − r0) RGB pixels packed, from row r0.
+ * y, cb, cr: planes, stride bytes a row; out: width × rows RGB pixels, packed.
  */
 
 // @ts-ignore: decorator
@@ -24,21 +24,11 @@ function clamp8(v: i32): u8 {
   return <u8>(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-export function u8_ycc_to_rgb(
-  y: usize,
-  cb: usize,
-  cr: usize,
-  stride: i32,
-  width: i32,
-  out: usize,
-  r0: i32,
-  r1: i32,
-): void {
-  assert(width > 0 && stride >= width, 'a row must fit in stride');
-  assert(0 <= r0 && r0 <= r1, 'rows [r0, r1) must be a range');
-  for (let r = r0; r < r1; r++) {
+export function u8_ycc_to_rgb(y: usize, cb: usize, cr: usize, stride: i32, width: i32, rows: i32, out: usize): void {
+  assert(width > 0 && stride >= width && rows >= 0, 'a row must fit in stride');
+  for (let r = 0; r < rows; r++) {
     const row = <usize>(r * stride);
-    const dst = out + <usize>((r - r0) * width * 3);
+    const dst = out + <usize>(r * width * 3);
     let x = 0;
     for (; x + 8 <= width; x += 8) {
       const y16 = i16x8.extend_low_i8x16_u(v128.load64_zero(y + row + x));

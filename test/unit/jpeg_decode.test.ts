@@ -12,6 +12,8 @@ import * as assert from 'uvu/assert';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { decodeJpeg } from '../../src/image/jpeg/decode_jpeg.js';
+import { PixelKernels } from '../../src/compute/wasm/pixel_kernels.js';
+import { debugKernelModuleFor } from '../helpers/debug_kernels.js';
 import { preprocessImage, type PresetName } from '../../src/image/presets.js';
 import type { RgbImage } from '../../src/image/rgb_image.js';
 
@@ -30,6 +32,9 @@ const { cases } = JSON.parse(readFileSync(new URL('cases.json', corpus), 'utf8')
 
 /** Pillow decodes arithmetic-coded JPEGs; this decoder refuses them (see decode_jpeg.ts). */
 const UNSUPPORTED = new Set(['arithmetic']);
+
+/** The scalar twins, and the kernels' debug build (which checks their preconditions). */
+const PATHS = { twins: null, kernels: await PixelKernels.create(debugKernelModuleFor) } as const;
 
 const read = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, corpus)));
 
@@ -56,12 +61,17 @@ test('the corpus covers every kind the decoder claims', () => {
 
 for (const c of cases) {
   if (c.pillowError !== undefined || UNSUPPORTED.has(c.name)) continue;
-  test(`${c.name}: RGB equals Pillow's, and so do both presets' model inputs`, () => {
-    const ours = decodeJpeg(read(c.file), c.file, 1 << 24);
+  test(`${c.name}: RGB equals Pillow's by the twins and by the kernels, and so do both presets' model inputs`, () => {
+    const [ours, byKernels] = [PATHS.twins, PATHS.kernels].map((k) => decodeJpeg(read(c.file), c.file, 1 << 24, k)) as [
+      RgbImage,
+      RgbImage,
+    ];
     const pillow = decodeImage(read(`${c.name}.rgb.png`), `${c.name}.rgb.png`);
     assert.equal([ours.width, ours.height], [pillow.width, pillow.height], 'size');
     const difference = firstDifference(ours, pillow);
     assert.is(difference, undefined, `${c.file}: ${difference}`);
+    const kernelDifference = firstDifference(byKernels, pillow);
+    assert.is(kernelDifference, undefined, `${c.file} by the kernels: ${kernelDifference}`);
     for (const preset of ['dalle-mini', 'taming'] as const) {
       const input = preprocessImage(ours, preset, 256, 256);
       const digest = createHash('sha256').update(new Uint8Array(input.data.buffer)).digest('hex');

@@ -20,6 +20,7 @@ import { PixelKernels, type PixelArena } from '../../src/compute/wasm/pixel_kern
 import { resampleColumns, resampleRowsRgb, type ResampleWeights } from '../../src/compute/reference/resample.js';
 import { lanczosWeights } from '../../src/image/lanczos_weights.js';
 import { debugKernelModuleFor } from '../helpers/debug_kernels.js';
+import { type JpegOps, referenceJpegKernels, wasmJpegKernels } from '../../src/image/jpeg/jpeg_kernels.js';
 
 /**
  * One thread, and three (pieces of rows and channel groups that do not divide evenly), per
@@ -426,6 +427,98 @@ test('u8_resample_columns: the twin\'s bytes, Lanczos and random weights', () =>
       const taps = 1 + Math.floor((rnd() + 0.5) * 12);
       const w = randomWeights(inH, outH, taps, rnd);
       sameResample(`${label}, random weights, ${taps} taps`, 'columns', w, src, srcStride, rowBytes, dstStride, rnd);
+    }
+  }
+});
+
+/**
+ * The JPEG kernels against their twins through the decoder's own sessions: `inputs` fill
+ * the session's buffers (the same bytes on both sides), `run` writes outputs into them;
+ * every buffer and `extra` (an ordinary array the ops write to) must come out equal.
+ */
+function sameJpeg(
+  what: string,
+  buffers: Uint8Array[],
+  maxBlocks: number,
+  run: (b: Uint8Array[], ops: JpegOps, extra: Uint8Array) => void,
+  extraLength = 0,
+): void {
+  const request = { buffers: buffers.map((b) => b.length), maxBlocks, maxRgbBytes: extraLength };
+  const results = [referenceJpegKernels, wasmJpegKernels(pixels)].map((kernels) =>
+    kernels.session(request, (b, ops) => {
+      b.forEach((buffer, i) => buffer.set(buffers[i]!));
+      const extra = new Uint8Array(extraLength);
+      run(b, ops, extra);
+      return [...b.map((buffer) => buffer.slice()), extra];
+    })
+  );
+  results[0]!.forEach((want, i) => {
+    const diff = firstByteDifference(want, results[1]![i]!);
+    assert.is(diff, '', `${what}, buffer ${i}: ${diff}`);
+  });
+}
+
+test('i16_idct8x8_islow: the twin\'s bytes, typical and extreme coefficients and tables', () => {
+  const rnd = random(31);
+  const int16 = (limit: number) => Math.round(rnd() * 2 * limit);
+  for (
+    const [blocksPerLine, blockRows, extreme] of [[1, 1, false], [2, 1, true], [3, 2, false], [5, 3, true], [
+      4,
+      1,
+      false,
+    ]] as const
+  ) {
+    for (let trial = 0; trial < 4; trial++) {
+      const count = blocksPerLine * blockRows * 64;
+      // Typical: small AC terms, many zeros (the zero shortcuts' cases); extreme: full int16, tables too.
+      const coefs = Int16Array.from(
+        { length: count },
+        (_, i) => extreme ? int16(32767) : i % 64 === 0 ? int16(1000) : rnd() > 0.2 ? 0 : int16(60),
+      );
+      const quant = Int16Array.from({ length: 64 }, () => extreme ? int16(32767) : 1 + Math.floor((rnd() + 0.5) * 99));
+      const outStride = blocksPerLine * 8 + trial * 3;
+      const out = randomBytes(blockRows * 8 * outStride, rnd);
+      sameJpeg(
+        `${blocksPerLine}×${blockRows} blocks, ${extreme ? 'extreme' : 'typical'}, stride ${outStride}`,
+        [out],
+        count / 64,
+        (b, ops) => {
+          ops.idct(coefs, quant, blocksPerLine, blockRows, b[0]!, 0, outStride);
+        },
+      );
+    }
+  }
+});
+
+test('u8_upsample_* and u8_ycc_to_rgb: the twins\' bytes over widths around the 8-lane steps', () => {
+  const rnd = random(32);
+  for (const dw of [1, 2, 3, 4, 7, 8, 9, 10, 11, 16, 17, 18, 25, 33, 100, 257]) {
+    const rows = randomBytes(3 * dw + 16, rnd); // three input rows, dw bytes apart
+    const out = randomBytes(2 * dw + 16, rnd);
+    sameJpeg(`dw ${dw}`, [rows, out], 1, (b, ops) => {
+      const [src, dst] = b as [Uint8Array, Uint8Array];
+      if (dw >= 2) {
+        ops.upsampleH2V1Fancy(src, dw, dw, dst, 1);
+        ops.upsampleH2V2Fancy(src, dw, 0, dw, dst, 0);
+        ops.upsampleH2V2Fancy(src, dw, 2 * dw, dw, dst, 3);
+      }
+      for (const bias of [1, 2]) ops.upsampleH1V2Fancy(src, 0, 2 * dw, dw, bias, dst, bias);
+      for (const h of [1, 2, 3, 4]) ops.upsampleReplicate(src, 1, h, Math.min(2 * dw, dw * h - 1), dst, h);
+    });
+    for (const height of [1, 3]) {
+      const stride = dw + 5;
+      const planes = randomBytes(3 * height * stride, rnd);
+      sameJpeg(`ycc ${dw}×${height}`, [planes], 1, (b, ops, rgb) => {
+        const p = b[0]!;
+        ops.yccToRgb(
+          { y: p, yo: 0, cb: p, cbo: height * stride, cr: p, cro: 2 * height * stride },
+          stride,
+          dw,
+          height,
+          rgb,
+          0,
+        );
+      }, dw * height * 3);
     }
   }
 });

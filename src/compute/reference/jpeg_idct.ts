@@ -51,78 +51,61 @@ export function idct8x8Islow(
   r1: number,
 ): void {
   const ws = new Int32Array(64);
+  const v = new Int32Array(8);
+  const o = new Int32Array(8);
   for (let r = r0; r < r1; r++) {
     for (let c = 0; c < blocksPerLine; c++) {
-      idctBlock(coefs, (r * blocksPerLine + c) * 64, quant, ws, out, r * 8 * outStride + c * 8, outStride);
+      const at = (r * blocksPerLine + c) * 64;
+      // Pass 1: columns, dequantised; results scaled by 2^PASS1_BITS.
+      for (let col = 0; col < 8; col++) {
+        for (let k = 0; k < 8; k++) v[k] = mul(coefs[at + k * 8 + col]!, quant[k * 8 + col]!);
+        butterfly(v, o, CONST_BITS - PASS1_BITS);
+        for (let k = 0; k < 8; k++) ws[k * 8 + col] = o[k]!;
+      }
+      // Pass 2: rows; descale by 2^(CONST_BITS + PASS1_BITS + 3), then the range limit.
+      for (let row = 0; row < 8; row++) {
+        for (let k = 0; k < 8; k++) v[k] = ws[row * 8 + k]!;
+        butterfly(v, o, CONST_BITS + PASS1_BITS + 3);
+        const dst = (r * 8 + row) * outStride + c * 8;
+        for (let k = 0; k < 8; k++) out[dst + k] = idctRangeLimit(o[k]!);
+      }
     }
   }
 }
 
-function idctBlock(
-  coefs: Int16Array,
-  at: number,
-  quant: Int16Array,
-  ws: Int32Array,
-  out: Uint8Array,
-  o: number,
-  stride: number,
-): void {
-  // Pass 1: columns, dequantised; results scaled by 2^PASS1_BITS.
-  for (let c = 0; c < 8; c++) {
-    const d = (k: number): number => mul(coefs[at + k * 8 + c]!, quant[k * 8 + c]!);
-    const [even10, even11, even12, even13] = evenPart(d(0), d(2), d(4), d(6));
-    const [odd0, odd1, odd2, odd3] = oddPart(d(7), d(5), d(3), d(1));
-    const round = 1 << (CONST_BITS - PASS1_BITS - 1);
-    const shift = CONST_BITS - PASS1_BITS;
-    ws[c] = (even10 + odd3 + round) >> shift;
-    ws[56 + c] = (even10 - odd3 + round) >> shift;
-    ws[8 + c] = (even11 + odd2 + round) >> shift;
-    ws[48 + c] = (even11 - odd2 + round) >> shift;
-    ws[16 + c] = (even12 + odd1 + round) >> shift;
-    ws[40 + c] = (even12 - odd1 + round) >> shift;
-    ws[24 + c] = (even13 + odd0 + round) >> shift;
-    ws[32 + c] = (even13 - odd0 + round) >> shift;
-  }
-  // Pass 2: rows; descale by 2^(CONST_BITS + PASS1_BITS + 3), then the range limit.
-  for (let r = 0; r < 8; r++) {
-    const w = r * 8;
-    const [even10, even11, even12, even13] = evenPart(ws[w]!, ws[w + 2]!, ws[w + 4]!, ws[w + 6]!);
-    const [odd0, odd1, odd2, odd3] = oddPart(ws[w + 7]!, ws[w + 5]!, ws[w + 3]!, ws[w + 1]!);
-    const round = 1 << (CONST_BITS + PASS1_BITS + 3 - 1);
-    const shift = CONST_BITS + PASS1_BITS + 3;
-    const row = o + r * stride;
-    out[row] = idctRangeLimit((even10 + odd3 + round) >> shift);
-    out[row + 7] = idctRangeLimit((even10 - odd3 + round) >> shift);
-    out[row + 1] = idctRangeLimit((even11 + odd2 + round) >> shift);
-    out[row + 6] = idctRangeLimit((even11 - odd2 + round) >> shift);
-    out[row + 2] = idctRangeLimit((even12 + odd1 + round) >> shift);
-    out[row + 5] = idctRangeLimit((even12 - odd1 + round) >> shift);
-    out[row + 3] = idctRangeLimit((even13 + odd0 + round) >> shift);
-    out[row + 4] = idctRangeLimit((even13 - odd0 + round) >> shift);
-  }
-}
-
-/** Inputs 0, 2, 4, 6 → tmp10, tmp11, tmp12, tmp13 (the rotator is sqrt(2)·c(−6)). */
-function evenPart(in0: number, in2: number, in4: number, in6: number): [number, number, number, number] {
+/**
+ * The 1-D IDCT of v[0..7] into o[0..7], descaled: (x + 2^(shift − 1)) >> shift. Even part
+ * (the rotator is sqrt(2)·c(−6)) and odd part (figure 8 of Loeffler et al.) as jidctint.c.
+ */
+function butterfly(v: Int32Array, o: Int32Array, shift: number): void {
+  const in0 = v[0]!, in1 = v[1]!, in2 = v[2]!, in3 = v[3]!, in4 = v[4]!, in5 = v[5]!, in6 = v[6]!, in7 = v[7]!;
+  // Even part: inputs 0, 2, 4, 6 → tmp10..tmp13.
   const z1 = mul((in2 + in6) | 0, FIX_0_541196100);
   const tmp2 = (z1 + mul(in6, -FIX_1_847759065)) | 0;
   const tmp3 = (z1 + mul(in2, FIX_0_765366865)) | 0;
   const tmp0 = ((in0 + in4) | 0) << CONST_BITS;
   const tmp1 = ((in0 - in4) | 0) << CONST_BITS;
-  return [(tmp0 + tmp3) | 0, (tmp1 + tmp2) | 0, (tmp1 - tmp2) | 0, (tmp0 - tmp3) | 0];
-}
-
-/** Inputs 7, 5, 3, 1 → tmp0, tmp1, tmp2, tmp3 (figure 8 of the Loeffler paper). */
-function oddPart(in7: number, in5: number, in3: number, in1: number): [number, number, number, number] {
+  const tmp10 = (tmp0 + tmp3) | 0;
+  const tmp13 = (tmp0 - tmp3) | 0;
+  const tmp11 = (tmp1 + tmp2) | 0;
+  const tmp12 = (tmp1 - tmp2) | 0;
+  // Odd part: inputs 7, 5, 3, 1 → t0..t3.
   const z5 = mul((in7 + in3 + in5 + in1) | 0, FIX_1_175875602);
-  const z1 = mul((in7 + in1) | 0, -FIX_0_899976223);
-  const z2 = mul((in5 + in3) | 0, -FIX_2_562915447);
-  const z3 = (mul((in7 + in3) | 0, -FIX_1_961570560) + z5) | 0;
-  const z4 = (mul((in5 + in1) | 0, -FIX_0_390180644) + z5) | 0;
-  return [
-    (mul(in7, FIX_0_298631336) + z1 + z3) | 0,
-    (mul(in5, FIX_2_053119869) + z2 + z4) | 0,
-    (mul(in3, FIX_3_072711026) + z2 + z3) | 0,
-    (mul(in1, FIX_1_501321110) + z1 + z4) | 0,
-  ];
+  const y1 = mul((in7 + in1) | 0, -FIX_0_899976223);
+  const y2 = mul((in5 + in3) | 0, -FIX_2_562915447);
+  const y3 = (mul((in7 + in3) | 0, -FIX_1_961570560) + z5) | 0;
+  const y4 = (mul((in5 + in1) | 0, -FIX_0_390180644) + z5) | 0;
+  const t0 = (mul(in7, FIX_0_298631336) + y1 + y3) | 0;
+  const t1 = (mul(in5, FIX_2_053119869) + y2 + y4) | 0;
+  const t2 = (mul(in3, FIX_3_072711026) + y2 + y3) | 0;
+  const t3 = (mul(in1, FIX_1_501321110) + y1 + y4) | 0;
+  const round = 1 << (shift - 1);
+  o[0] = (tmp10 + t3 + round) >> shift;
+  o[7] = (tmp10 - t3 + round) >> shift;
+  o[1] = (tmp11 + t2 + round) >> shift;
+  o[6] = (tmp11 - t2 + round) >> shift;
+  o[2] = (tmp12 + t1 + round) >> shift;
+  o[5] = (tmp12 - t1 + round) >> shift;
+  o[3] = (tmp13 + t0 + round) >> shift;
+  o[4] = (tmp13 - t0 + round) >> shift;
 }

@@ -17,7 +17,8 @@ import { checkPixels } from '../../core/limits.js';
 import type { RgbImage } from '../rgb_image.js';
 import { type Component, type Frame, parseFrame } from './frame.js';
 import { buildHuffmanTable, type HuffmanTable } from './huffman.js';
-import { type JpegKernels, referenceJpegKernels } from './jpeg_kernels.js';
+import { pixelKernels, type PixelKernels } from '../../compute/wasm/pixel_kernels.js';
+import { referenceJpegKernels, wasmJpegKernels } from './jpeg_kernels.js';
 import { toRgb } from './reconstruct.js';
 import { NATURAL_ORDER, type Scan, type ScanComponent, decodeScan } from './scan.js';
 
@@ -30,11 +31,15 @@ export interface ColourInfo {
   adobeTransform: number | undefined;
 }
 
+/**
+ * `kernels`: the pixel kernels for the IDCT, upsampling and colour conversion, or null for
+ * their scalar twins (the same bytes); by default the kernels where available.
+ */
 export function decodeJpeg(
   data: Uint8Array,
   name: string,
   maxPixels: number,
-  kernels: JpegKernels = referenceJpegKernels,
+  kernels: PixelKernels | null = pixelKernels() ?? null,
 ): RgbImage {
   const bad = (what: string): VqganError => new VqganError('BAD_FORMAT', `${name}: ${what}`);
   const quantTables: (Uint16Array | undefined)[] = [];
@@ -45,8 +50,6 @@ export function decodeJpeg(
   let restartInterval = 0;
   let scans = 0;
   let p = 2; // after SOI
-  const arena = kernels.arena();
-  try {
     for (;;) {
       // Markers may be preceded by any number of 0xFF fill bytes; libjpeg skips other bytes.
       while (p < data.length && data[p] !== 0xff) p++;
@@ -71,7 +74,7 @@ export function decodeJpeg(
             marker === 0xc2,
             name,
             (w, h) => checkPixels(w, h, maxPixels, name),
-            (n) => arena.int16(n),
+            (n) => new Int16Array(n),
           );
           break;
         case 0xc4:
@@ -107,10 +110,7 @@ export function decodeJpeg(
     }
     if (frame === undefined || scans === 0) throw bad('JPEG without image data');
     checkComplete(frame, name);
-    return toRgb(frame, colour, kernels, arena, name);
-  } finally {
-    arena.release();
-  }
+    return toRgb(frame, colour, kernels === null ? referenceJpegKernels : wasmJpegKernels(kernels), name);
 }
 
 function hex(n: number): string {

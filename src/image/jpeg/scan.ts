@@ -88,19 +88,21 @@ export function decodeScan(data: Uint8Array, start: number, frame: Frame, scan: 
 
 function blockDecoder(reader: BitReader, eobrun: EobRun, frame: Frame, scan: Scan, name: string): BlockDecoder {
   const { ss, se, ah, al } = scan;
-  const need = (table: HuffmanTable | undefined, kind: string): HuffmanTable => {
-    if (table === undefined) throw new VqganError('BAD_FORMAT', `${name}: a scan uses an undefined ${kind} Huffman table`);
-    return table;
-  };
-  if (!frame.progressive) {
-    return (sc, at) => decodeSequential(reader, sc.component, need(sc.dc, 'DC'), need(sc.ac, 'AC'), at);
+  // Which tables the scan's passes read: sequential both, DC first the DC table, AC the AC one.
+  const needsDc = !frame.progressive || (ss === 0 && ah === 0);
+  const needsAc = !frame.progressive || ss > 0;
+  for (const sc of scan.components) {
+    if ((needsDc && sc.dc === undefined) || (needsAc && sc.ac === undefined)) {
+      throw new VqganError('BAD_FORMAT', `${name}: a scan uses an undefined Huffman table`);
+    }
   }
+  if (!frame.progressive) return (sc, at) => decodeSequential(reader, sc.component, sc.dc!, sc.ac!, at);
   if (ss === 0) {
-    if (ah === 0) return (sc, at) => decodeDcFirst(reader, sc.component, need(sc.dc, 'DC'), at, al);
+    if (ah === 0) return (sc, at) => decodeDcFirst(reader, sc.component, sc.dc!, at, al);
     return (sc, at) => decodeDcRefine(reader, sc.component, at, al);
   }
-  if (ah === 0) return (sc, at) => decodeAcFirst(reader, eobrun, sc.component.coefs, need(sc.ac, 'AC'), at, ss, se, al);
-  return (sc, at) => decodeAcRefine(reader, eobrun, sc.component.coefs, need(sc.ac, 'AC'), at, ss, se, al);
+  if (ah === 0) return (sc, at) => decodeAcFirst(reader, eobrun, sc.component.coefs, sc.ac!, at, ss, se, al);
+  return (sc, at) => decodeAcRefine(reader, eobrun, sc.component.coefs, sc.ac!, at, ss, se, al);
 }
 
 function decodeSequential(reader: BitReader, c: Component, dc: HuffmanTable, ac: HuffmanTable, at: number): void {
@@ -175,11 +177,6 @@ function decodeAcRefine(
 ): void {
   const p1 = 1 << al;
   const m1 = -1 << al;
-  /** A correction bit for an already nonzero coefficient: 1 moves it away from zero. */
-  const refine = (i: number): void => {
-    const v = coefs[i]!;
-    if (reader.bit() !== 0 && (v & p1) === 0) coefs[i] = v >= 0 ? v + p1 : v + m1;
-  };
   let k = ss;
   if (eobrun.n === 0) {
     for (; k <= se; k++) {
@@ -196,8 +193,11 @@ function decodeAcRefine(
       // Skip r zero coefficients (refining the nonzero ones on the way), then place s.
       do {
         const i = at + NATURAL_ORDER[k]!;
-        if (coefs[i] !== 0) refine(i);
-        else if (--r < 0) break;
+        const v = coefs[i]!;
+        if (v !== 0) {
+          // A correction bit for an already nonzero coefficient: 1 moves it away from zero.
+          if (reader.bit() !== 0 && (v & p1) === 0) coefs[i] = v >= 0 ? v + p1 : v + m1;
+        } else if (--r < 0) break;
         k++;
       } while (k <= se);
       if (s !== 0) coefs[at + NATURAL_ORDER[k]!] = s;
@@ -206,7 +206,8 @@ function decodeAcRefine(
   if (eobrun.n > 0) {
     for (; k <= se; k++) {
       const i = at + NATURAL_ORDER[k]!;
-      if (coefs[i] !== 0) refine(i);
+      const v = coefs[i]!;
+      if (v !== 0 && reader.bit() !== 0 && (v & p1) === 0) coefs[i] = v >= 0 ? v + p1 : v + m1;
     }
     eobrun.n--;
   }
