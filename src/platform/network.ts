@@ -117,8 +117,10 @@ async function download(
       return undefined;
     }
     if (retriedStatus(response.status)) throw await statusFailure(response, url);
+    // A page cannot read a cross-origin Content-Range the server does not expose: a 206 to
+    // `bytes=N-` is then taken for what was asked (a single range starting at N).
     const range = contentRange(response.headers.get('Content-Range'));
-    const resumes = resumeAt > 0 && response.status === 206 && range.start === resumeAt;
+    const resumes = resumeAt > 0 && response.status === 206 && (range.start ?? resumeAt) === resumeAt;
     if (!resumes && response.status !== 200) {
       await response.body?.cancel().catch(() => undefined);
       const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
@@ -128,7 +130,7 @@ async function download(
       );
     }
     if (!resumes) received.loaded = 0; // a whole body: from the start
-    received.total = resumes ? range.total : contentLength(response);
+    received.total = resumes ? range.total ?? received.total : contentLength(response);
     let total = received.total;
     if (buffer.length < (total ?? 0)) buffer = grown(buffer, received.loaded, total!);
     onProgress?.(received.loaded, total);
