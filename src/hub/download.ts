@@ -9,7 +9,7 @@
  * are where the next try starts, in this run or the next.
  */
 import { contentLength, contentRange, readChunks } from '../platform/network.js';
-import { dirnameOf } from '../platform/paths.js';
+import { dirnameOf, shownUrl } from '../platform/paths.js';
 import { platform, type Files } from '../platform/platform.js';
 import {
   retriedStatus,
@@ -22,7 +22,7 @@ import {
 } from '../platform/retry.js';
 import type { StallWatch } from '../platform/stall_watch.js';
 import { VqganError } from '../core/errors.js';
-import { httpError, openRemote, shownUrl, type Remote } from './http.js';
+import { httpError, openRemote, type Remote } from './http.js';
 
 /**
  * What a download is doing, for a progress display (the CLI's bar and lines): each try

@@ -7,6 +7,7 @@
  * the first URL.
  */
 import { VqganError, httpStatusCode } from '../core/errors.js';
+import { shownUrl } from '../platform/paths.js';
 import { requestFailure } from '../platform/retry.js';
 import type { StallWatch } from '../platform/stall_watch.js';
 
@@ -22,12 +23,6 @@ export interface Remote {
 }
 
 export const MAX_REDIRECTS = 5;
-
-/** An address for messages: no query string (a CDN's signed parameters stay out of logs). */
-export function shownUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}`;
-}
 
 /** The 64-hex sha256 inside an ETag-like header value (`"…"`, `W/"…"`), else undefined. */
 export function sha256Of(value: string | null): string | undefined {

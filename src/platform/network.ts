@@ -7,6 +7,7 @@
  * the whole body again, which is taken from the start).
  */
 import { VqganError, httpStatusCode } from '../core/errors.js';
+import { basenameOf, shownUrl } from './paths.js';
 import {
   bodyFailure,
   downloadPolicy,
@@ -66,7 +67,7 @@ export async function readChunks(
 }
 
 export interface FetchOptions {
-  /** The start of messages (default: the URL). */
+  /** The start of messages (default: the URL's file name). */
   readonly label?: string;
   readonly headers?: Record<string, string>;
   /**
@@ -97,7 +98,8 @@ async function download(
   options: FetchOptions,
   absentOk: boolean,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const label = options.label ?? url;
+  const shown = shownUrl(url);
+  const label = options.label ?? (/^https?:/i.test(url) && basenameOf(new URL(url).pathname) || shown);
   const { onProgress } = options;
   // One buffer of the announced size, so that a large file is not held twice; kept across tries.
   let buffer = new Uint8Array(0);
@@ -109,14 +111,14 @@ async function download(
     try {
       response = await fetch(url, { headers, signal: watch.signal });
     } catch (err) {
-      throw requestFailure(err, watch, url);
+      throw requestFailure(err, watch, shown);
     }
     watch.kick();
     if (absentOk && response.status === 404) {
       await response.body?.cancel();
       return undefined;
     }
-    if (retriedStatus(response.status)) throw await statusFailure(response, url);
+    if (retriedStatus(response.status)) throw await statusFailure(response, shown);
     // A page cannot read a cross-origin Content-Range the server does not expose: a 206 to
     // `bytes=N-` is then taken for what was asked (a single range starting at N).
     const range = contentRange(response.headers.get('Content-Range'));
@@ -126,7 +128,7 @@ async function download(
       const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
       throw new VqganError(
         response.ok ? 'NETWORK' : httpStatusCode(response.status),
-        `${label}: ${status}${label === url ? '' : ` from ${url}`}${response.ok ? ' (not the range asked for)' : ''}`,
+        `${label}: ${status} from ${shown}${response.ok ? ' (not the range asked for)' : ''}`,
       );
     }
     if (!resumes) received.loaded = 0; // a whole body: from the start
@@ -134,7 +136,7 @@ async function download(
     let total = received.total;
     if (buffer.length < (total ?? 0)) buffer = grown(buffer, received.loaded, total!);
     onProgress?.(received.loaded, total);
-    await readChunks(response, watch, url, (chunk) => {
+    await readChunks(response, watch, shown, (chunk) => {
       const end = received.loaded + chunk.length;
       if (end > buffer.length) {
         if (total !== undefined && end > total) total = undefined; // longer than announced
@@ -145,7 +147,7 @@ async function download(
       onProgress?.(end, total);
     });
     if (total !== undefined && received.loaded < total) {
-      throw new TransferFailure(`connection closed early by ${url}`, true);
+      throw new TransferFailure(`connection closed early by ${shown}`, true);
     }
     if (total !== received.loaded) onProgress?.(received.loaded, received.loaded);
     return received.loaded === buffer.length ? buffer : buffer.slice(0, received.loaded);

@@ -3,8 +3,9 @@
  * `stallMs`, ./stall_watch.ts), loses its connection, or gets HTTP 5xx, 408 or 429 is
  * made again after 1 s, 2 s, 4 s… (`backoffMs` doubled, at most MAX_BACKOFF_MS), up to
  * `tries` in all; the caller's try resumes from the bytes it already has. Other HTTP
- * errors are final at once, and so is a refused connection on the first try (no server
- * there: waiting would not help). After the last try the error says what failed, how
+ * errors are final at once, and so is a first request that fails outright (refused, a
+ * bad port or address: no server there, and waiting would not help) unless the failure
+ * is a transient one (a reset, a timeout). After the last try the error says what failed, how
  * many tries were made and how many bytes had come.
  */
 import { VqganError } from '../core/errors.js';
@@ -87,13 +88,28 @@ export interface RetryObserver {
   }): void;
 }
 
-/** A try's failure: `message` says what happened and where ("no data for 10 s from URL"). */
+/**
+ * A try's failure: `message` says what happened and where ("no data for 10 s from URL").
+ * `retry`: worth another try; `unless first`: only after an earlier try got an answer
+ * (a request that fails outright on the first try, refused or worse, means no server).
+ */
 export class TransferFailure extends Error {
-  constructor(message: string, readonly retry: boolean, readonly refused = false) {
+  constructor(message: string, readonly retry: boolean | 'unless first') {
     super(message);
     this.name = 'TransferFailure';
   }
 }
+
+/** Request failures that a moment may mend, even on the first try (Node's and undici's codes). */
+const TRANSIENT = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 
 /** The system's word for a failed request or read ("ECONNRESET", "other side closed"). */
 export function why(err: unknown): string {
@@ -105,11 +121,10 @@ export function why(err: unknown): string {
 /** fetch() rejected: the watch aborted it (a stall), or the connection failed. */
 export function requestFailure(err: unknown, watch: StallWatch, url: string): TransferFailure {
   if (watch.stalled) return new TransferFailure(`no data for ${secondsText(watch.stallMs)} from ${url}`, true);
-  const code = why(err);
+  const code = (err as { cause?: { code?: unknown; }; }).cause?.code;
   return new TransferFailure(
-    `request to ${url} failed (${code})`,
-    true,
-    code === 'ECONNREFUSED' || code === 'ENOTFOUND',
+    `request to ${url} failed (${why(err)})`,
+    typeof code === 'string' && TRANSIENT.has(code) ? true : 'unless first',
   );
 }
 
@@ -175,7 +190,7 @@ export async function retrying<T>(
     } finally {
       watch.stop();
     }
-    if (n >= policy.tries || !failure.retry || (failure.refused && n === 1)) {
+    if (n >= policy.tries || !failure.retry || (failure.retry === 'unless first' && n === 1)) {
       throw finalError(context, failure, n, received);
     }
     const delayMs = Math.min(policy.backoffMs * 2 ** (n - 1), MAX_BACKOFF_MS);

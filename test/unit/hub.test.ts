@@ -780,6 +780,34 @@ test('the browsers\' Cache Storage store and URL weights: the same retries throu
     ));
 });
 
+test('refused on the first try: final at once; refused after a server answered: tried again', async () => {
+  // A server that sends 1 kB, drops the connection and goes away: the retries meet ECONNREFUSED.
+  const gone = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Length': BLOB.length }).write(BLOB.subarray(0, 1024), () => {
+      res.destroy();
+      gone.close();
+    });
+  });
+  const base = await listen(gone);
+  const policy = { stallMs: 500, tries: 3, backoffMs: 10 };
+  const { events, observer } = recorder();
+  await within(5000, 'gone', () =>
+    expectError(
+      () => fetchBytes(`${base}w/model.ckpt?sig=secret`, { policy, observer }),
+      'NETWORK',
+      new RegExp(
+        `^model\\.ckpt: request to ${base}w/model\\.ckpt failed \\(ECONNREFUSED\\); gave up after 3 tries, 1024 of 65536 bytes received$`,
+      ),
+    ));
+  assert.equal(events.map((e) => e.replace(/ at \d+: .*? \(.*\)$/, '')), ['retry 2/3 in 10 ms', 'retry 3/3 in 20 ms']);
+  await expectError(
+    () => within(5000, 'refused', () => fetchBytes(`${base}w/model.ckpt`, { policy, observer })),
+    'NETWORK',
+    new RegExp(`^model\\.ckpt: request to ${base}w/model\\.ckpt failed \\(ECONNREFUSED\\)$`),
+  );
+  assert.is(events.length, 2, 'no retry for a server that never answered');
+});
+
 test('VQGAN_DOWNLOAD_TIMEOUT and the hub options: read, and checked', async () => {
   const saved = process.env.VQGAN_DOWNLOAD_TIMEOUT;
   try {
