@@ -180,7 +180,7 @@ async function receiveAndCheck(at: Receiving, options: DownloadOptions): Promise
     options.observer?.end?.({ label, dest, bytes: size, outcome });
   };
   if (total !== undefined && size < total) {
-    throw new TransferFailure(`connection closed early by ${shownUrl(remote.url)}`, true);
+    throw new TransferFailure(`connection closed early by ${shownUrl(remote.url)}`);
   }
   if (total !== undefined && size > total) {
     end('rejected');
@@ -222,8 +222,7 @@ async function receive(
   options: DownloadOptions,
 ): Promise<number> {
   const { observer, onProgress, label } = options;
-  const { remote, start, received } = at;
-  const dest = at.dest;
+  const { remote, dest, start, received } = at;
   const partial = `${dest}.partial`;
   await platform().files.makeFolder(dirnameOf(partial));
   const file = await platform().files.openForWriting(partial, start > 0);

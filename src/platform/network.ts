@@ -138,16 +138,14 @@ async function download(
     onProgress?.(received.loaded, total);
     await readChunks(response, watch, shown, (chunk) => {
       const end = received.loaded + chunk.length;
-      if (end > buffer.length) {
-        if (total !== undefined && end > total) total = undefined; // longer than announced
-        buffer = grown(buffer, received.loaded, Math.max(2 * buffer.length, end, 1 << 20));
-      }
+      if (total !== undefined && end > total) total = undefined; // longer than announced
+      if (end > buffer.length) buffer = grown(buffer, received.loaded, Math.max(2 * buffer.length, end, 1 << 20));
       buffer.set(chunk, received.loaded);
       received.loaded = end;
       onProgress?.(end, total);
     });
     if (total !== undefined && received.loaded < total) {
-      throw new TransferFailure(`connection closed early by ${shown}`, true);
+      throw new TransferFailure(`connection closed early by ${shown}`);
     }
     if (total !== received.loaded) onProgress?.(received.loaded, received.loaded);
     return received.loaded === buffer.length ? buffer : buffer.slice(0, received.loaded);

@@ -74,7 +74,7 @@ export const secondsText = (ms: number): string => `${Math.round(ms) / 1000} s`;
 
 /** What a display hears of the tries (the CLI's bar): extended by the hub's DownloadObserver. */
 export interface RetryObserver {
-  /** No data for `ms` so far in this try (from 2 s on, about every second). */
+  /** No data for `ms` so far in this try (from 2 s or half the timeout on, about every second). */
   stalled?(event: { label: string; ms: number; }): void;
   /** A try failed (`cause`); try `next` of `tries` starts after `delayMs`. */
   retry?(event: {
@@ -89,12 +89,12 @@ export interface RetryObserver {
 }
 
 /**
- * A try's failure: `message` says what happened and where ("no data for 10 s from URL").
- * `retry`: worth another try; `unless first`: only after an earlier try got an answer
- * (a request that fails outright on the first try, refused or worse, means no server).
+ * A try's failure, worth another try: `message` says what happened and where ("no data
+ * for 10 s from URL"). `notFirst`: final when it is the first try's (a request that
+ * fails outright before anything answered, refused or worse, means no server there).
  */
 export class TransferFailure extends Error {
-  constructor(message: string, readonly retry: boolean | 'unless first') {
+  constructor(message: string, readonly notFirst = false) {
     super(message);
     this.name = 'TransferFailure';
   }
@@ -120,18 +120,18 @@ export function why(err: unknown): string {
 
 /** fetch() rejected: the watch aborted it (a stall), or the connection failed. */
 export function requestFailure(err: unknown, watch: StallWatch, url: string): TransferFailure {
-  if (watch.stalled) return new TransferFailure(`no data for ${secondsText(watch.stallMs)} from ${url}`, true);
+  if (watch.stalled) return new TransferFailure(`no data for ${secondsText(watch.stallMs)} from ${url}`);
   const code = (err as { cause?: { code?: unknown; }; }).cause?.code;
   return new TransferFailure(
     `request to ${url} failed (${why(err)})`,
-    typeof code === 'string' && TRANSIENT.has(code) ? true : 'unless first',
+    typeof code !== 'string' || !TRANSIENT.has(code),
   );
 }
 
 /** A body read rejected: a stall, or the connection lost mid-body. */
 export function bodyFailure(err: unknown, watch: StallWatch, url: string): TransferFailure {
-  if (watch.stalled) return new TransferFailure(`no data for ${secondsText(watch.stallMs)} from ${url}`, true);
-  return new TransferFailure(`connection reset by ${url} (${why(err)})`, true);
+  if (watch.stalled) return new TransferFailure(`no data for ${secondsText(watch.stallMs)} from ${url}`);
+  return new TransferFailure(`connection reset by ${url} (${why(err)})`);
 }
 
 /** HTTP statuses worth another try: the server's trouble, a timeout, or "too many requests". */
@@ -139,7 +139,7 @@ export function retriedStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
 
-/** "HTTP 503 Service Unavailable from URL (the hub's X-Error-Message)". */
+/** A retriedStatus() answer: "HTTP 503 Service Unavailable from URL (the hub's X-Error-Message)". */
 export async function statusFailure(response: Response, url: string): Promise<TransferFailure> {
   const said = response.headers.get('X-Error-Message');
   await response.body?.cancel().catch(() => undefined);
@@ -147,7 +147,6 @@ export async function statusFailure(response: Response, url: string): Promise<Tr
     `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}${
       said ? ` (${said})` : ''
     }`,
-    retriedStatus(response.status),
   );
 }
 
@@ -158,7 +157,7 @@ export interface Received {
 }
 
 export interface RetryContext {
-  /** "owner/name file" or the URL: the start of the final message. */
+  /** "owner/name file" or the URL's file name: the start of the final message. */
   readonly label: string;
   readonly policy: DownloadPolicy;
   readonly observer?: RetryObserver;
@@ -190,7 +189,7 @@ export async function retrying<T>(
     } finally {
       watch.stop();
     }
-    if (n >= policy.tries || !failure.retry || (failure.retry === 'unless first' && n === 1)) {
+    if (n >= policy.tries || (failure.notFirst && n === 1)) {
       throw finalError(context, failure, n, received);
     }
     const delayMs = Math.min(policy.backoffMs * 2 ** (n - 1), MAX_BACKOFF_MS);
