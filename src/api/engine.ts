@@ -91,7 +91,10 @@ export interface LoadOptions {
   readonly maxPixels?: number;
   /**
    * For a hub id (`owner/name[@revision]`): the hub's address, a token and (Node, Deno)
-   * the cache folder; by default HF_ENDPOINT, HF_TOKEN and VQGAN_CACHE.
+   * the cache folder; by default HF_ENDPOINT, HF_TOKEN and VQGAN_CACHE. Also how long a
+   * download may go without data (`downloadTimeout`, seconds; default
+   * VQGAN_DOWNLOAD_TIMEOUT, else 10) and its tries (`downloadTries`, default 5;
+   * `retryDelay`, seconds before the second, doubled each time, default 1).
    */
   readonly hub?: HubOptions;
   /**

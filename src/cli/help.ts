@@ -103,12 +103,17 @@ Downloads a model from the Hugging Face hub into the cache without running it, a
 prints where its files are on stdout (the weights, then the configuration if the hub has
 one). Default: boris/vqgan_f16_16384 at revision main. The weights are the first of
 model.ckpt, flax_model.msgpack, model.safetensors that the model has, checked against
-the hub's sha256; an interrupted download resumes. A model in the cache is never fetched
-again (delete its folder to refresh it).
+the hub's sha256. A download that stalls (no data for VQGAN_DOWNLOAD_TIMEOUT seconds),
+loses its connection or gets HTTP 5xx, 408 or 429 is tried again, up to 5 tries, after
+1 s, 2 s, 4 s, 8 s, each resuming where the bytes stopped; a download cut off for good
+resumes on the next run. A model in the cache is never fetched again (delete its folder
+to refresh it).
 
 Environment:
   HF_ENDPOINT           the hub (default https://huggingface.co)
   HF_TOKEN              sent as a bearer token to the hub, for private or gated models
   VQGAN_CACHE           the cache folder (default ~/.cache/vqgan-wasm); a model's files
-                        are in {cache}/{owner}--{name}/{revision}/`,
+                        are in {cache}/{owner}--{name}/{revision}/
+  VQGAN_DOWNLOAD_TIMEOUT
+                        seconds without data before a try is given up (default 10)`,
 };

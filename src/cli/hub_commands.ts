@@ -1,11 +1,13 @@
 /**
  * The command line's side of the hub: `--weights` (a file, a URL or a hub id; the default
  * model when left out), `vqgan fetch [ID]`, and what a download shows on stderr: a byte
- * bar on a terminal, and elsewhere one line when a download starts and one when it ends.
+ * bar on a terminal (saying "stalled 4 s" while no bytes come), and elsewhere one line
+ * when a download starts and one when it ends; a line for each retry on both.
  */
 import { VqganError } from '../core/errors.js';
 import { ProgressBar, type ProgressStream } from './progress_bar.js';
 import { formatBytes } from '../core/format_bytes.js';
+import { secondsText } from '../platform/retry.js';
 import type { DownloadObserver } from '../hub/download.js';
 import { fetchHubModel, type HubModel } from '../hub/fetch_model.js';
 import { DEFAULT_MODEL } from '../hub/hub_id.js';
@@ -27,6 +29,15 @@ export function terminalObserver(stream: ProgressStream): DownloadObserver {
     },
     progress(loaded) {
       bar?.set(loaded);
+    },
+    stalled({ ms }) {
+      bar?.stalled(ms);
+    },
+    retry({ label, cause, next, tries, delayMs }) {
+      // The bar's line ends here; the next try's start begins a new one ("resuming at").
+      bar?.end();
+      bar = undefined;
+      stream.write(`${label}: ${cause}; retry ${next}/${tries} in ${secondsText(delayMs)}\n`);
     },
     end({ label, dest, bytes, outcome }) {
       bar?.end();

@@ -4,8 +4,9 @@
  * would pile up into one unreadable line, so each step gets a plain line instead.
  *
  * ProgressBar.bytes() is the same bar for a download: amounts in B/kB/MB/GB, the rate and
- * time left, moved by set(); it draws only on a terminal (elsewhere the caller prints a
- * line when the download starts and one when it ends).
+ * time left, moved by set(), and "stalled 4 s" in place of the time left while no bytes
+ * come (stalled()); it draws only on a terminal (elsewhere the caller prints a line when
+ * the download starts and one when it ends).
  */
 import { formatBytes } from '../core/format_bytes.js';
 
@@ -25,6 +26,8 @@ export class ProgressBar {
   private drawn = false;
   private readonly start: number;
   private lastDraw: number;
+  /** Bytes only: how long no bytes have come, while stalled. */
+  private silentMs: number | undefined;
 
   constructor(
     private readonly total: number,
@@ -52,11 +55,18 @@ export class ProgressBar {
   /** Bytes: `done` of them in so far. */
   set(done: number): void {
     this.done = done;
+    this.silentMs = undefined;
     if (!this.stream.isTTY) return;
     const t = this.now();
     if (t - this.lastDraw < BYTES_REDRAW && done !== this.total) return;
     this.lastDraw = t;
     this.draw(t);
+  }
+
+  /** Bytes: none for `ms` so far; the line says so until the next set(). */
+  stalled(ms: number): void {
+    this.silentMs = ms;
+    if (this.stream.isTTY) this.draw(this.now());
   }
 
   /** One more step done; `line` says which, in the plain form (e.g. "encoded photos/x.png"). */
@@ -99,10 +109,9 @@ export class ProgressBar {
       : formatBytes(this.done);
     const seconds = (t - this.start) / 1000;
     const rate = seconds > 0 ? (this.done - this.from) / seconds : 0;
-    if (rate > 0) {
-      text += `  ${formatBytes(rate)}/s`;
-      if (known) text += `  ${clock(Math.max(0, this.total - this.done) / rate)} left`;
-    }
+    if (rate > 0) text += `  ${formatBytes(rate)}/s`;
+    if (this.silentMs !== undefined) text += `  stalled ${Math.floor(this.silentMs / 1000)} s`;
+    else if (rate > 0 && known) text += `  ${clock(Math.max(0, this.total - this.done) / rate)} left`;
     return text;
   }
 }

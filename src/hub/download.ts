@@ -4,15 +4,33 @@
  * starts over; a 416 for a partial that is already whole is fine), the sha256 checked
  * when the hub gave one (the partial's earlier bytes hashed too), a mismatch deleted.
  * The caller renames the finished partial into place, so a file in the cache is always
- * whole and checked.
+ * whole and checked. A try that stalls, loses its connection or gets HTTP 5xx is made
+ * again (../platform/retry.ts) through the same resume: the bytes in the partial file
+ * are where the next try starts, in this run or the next.
  */
-import { dirnameOf } from '../platform/paths.js';
+import { contentLength, contentRange, readChunks } from '../platform/network.js';
+import { dirnameOf, shownUrl } from '../platform/paths.js';
 import { platform, type Files } from '../platform/platform.js';
+import {
+  retriedStatus,
+  retrying,
+  statusFailure,
+  TransferFailure,
+  type DownloadPolicy,
+  type Received,
+  type RetryObserver,
+} from '../platform/retry.js';
+import type { StallWatch } from '../platform/stall_watch.js';
 import { VqganError } from '../core/errors.js';
-import { httpError, openRemote, shownUrl, type Remote } from './http.js';
+import { httpError, openRemote, type Remote } from './http.js';
 
-/** What a download is doing, for a progress display (the CLI's bar and lines). */
-export interface DownloadObserver {
+/**
+ * What a download is doing, for a progress display (the CLI's bar and lines): each try
+ * that gets an answer starts (and resumes at the bytes there), and a failed one is
+ * followed by `retry` (or, after the last, by `end` and the error); `stalled` while no
+ * data comes.
+ */
+export interface DownloadObserver extends RetryObserver {
   /** The server answered and bytes are coming; `resumeAt` bytes were already there. */
   start?(event: { label: string; url: string; dest: string; total: number | undefined; resumeAt: number; }): void;
   progress?(loaded: number, total: number | undefined): void;
@@ -31,6 +49,7 @@ export interface DownloadOptions {
   readonly observer?: DownloadObserver;
   /** Bytes in so far (resumed bytes included), of the total; the last call has both equal. */
   readonly onProgress?: (loaded: number, total: number | undefined) => void;
+  readonly policy: DownloadPolicy;
 }
 
 export interface Downloaded {
@@ -41,40 +60,59 @@ export interface Downloaded {
   readonly checked: boolean;
 }
 
-/** "bytes S-E/T" or "bytes * /T" (a 206's or a 416's Content-Range). */
-function contentRange(value: string | null): { start: number | undefined; total: number | undefined; } {
-  const m = /^bytes (?:(\d+)-\d+|\*)\/(\d+|\*)$/.exec(value?.trim() ?? '');
-  if (m === null) return { start: undefined, total: undefined };
-  return { start: m[1] === undefined ? undefined : Number(m[1]), total: m[2] === '*' ? undefined : Number(m[2]) };
-}
-
-function contentLength(response: Response): number | undefined {
-  const encoding = response.headers.get('Content-Encoding');
-  const n = Number(response.headers.get('Content-Length') ?? NaN);
-  return Number.isSafeInteger(n) && n >= 0 && (encoding === null || encoding === 'identity') ? n : undefined;
+/** Whether the observer saw a download start that has not ended yet. */
+interface Track {
+  open: boolean;
 }
 
 /**
  * Downloads `url` towards `dest`; undefined when the server says 404 (the caller tries
- * the next file). Errors name the label, the address and the HTTP status.
+ * the next file). Errors name the label, the address and the HTTP status; after the last
+ * try, the cause, the tries and the bytes in.
  */
 export async function downloadToPartial(
   url: string,
   dest: string,
   options: DownloadOptions,
 ): Promise<Downloaded | undefined> {
+  const { label, observer, policy } = options;
+  const track: Track = { open: false };
+  try {
+    return await retrying(
+      { label, policy, observer, hint: 'run again to resume' },
+      (watch, received) => tryOnce(url, dest, options, watch, received, track),
+    );
+  } catch (err) {
+    if (track.open) observer?.end?.({ label, dest, bytes: await sizeOf(`${dest}.partial`), outcome: 'stopped' });
+    throw err;
+  }
+}
+
+const sizeOf = async (path: string): Promise<number> => (await platform().files.statPath(path))?.size ?? 0;
+
+/** One try: from the bytes the partial file holds (none: from the start). */
+async function tryOnce(
+  url: string,
+  dest: string,
+  options: DownloadOptions,
+  watch: StallWatch,
+  received: Received,
+  track: Track,
+): Promise<Downloaded | undefined> {
   const { label } = options;
   const partial = `${dest}.partial`;
-  let have = (await platform().files.statPath(partial))?.size ?? 0;
+  let have = await sizeOf(partial);
+  received.loaded = have;
   for (let attempt = 0;; attempt++) {
-    const remote = await openRemote(url, have > 0 ? { Range: `bytes=${have}-` } : {}, options.token, label);
+    const remote = await openRemote(url, have > 0 ? { Range: `bytes=${have}-` } : {}, options.token, label, watch);
     const { response } = remote;
+    if (retriedStatus(response.status)) throw await statusFailure(response, shownUrl(remote.url));
     const range = contentRange(response.headers.get('Content-Range'));
     if (response.status === 404) return absentFile(remote, url, label);
     if (response.status === 416 && have > 0 && (range.total ?? remote.size) === have) {
       // Nothing after byte `have`: the file is whole (an earlier run stopped before renaming it).
       await response.body?.cancel();
-      const hash = remote.sha256 === undefined ? undefined : await hashOf(partial);
+      const hash = remote.sha256 === undefined ? undefined : await hashOf(partial, watch);
       return check(partial, have, remote.sha256, hash, options);
     }
     const resumes = response.status === 206 && have > 0 && range.start === have;
@@ -84,12 +122,26 @@ export async function downloadToPartial(
       if (attempt > 0) throw await httpError(label, remote);
       await response.body?.cancel();
       await platform().files.removeFile(partial);
-      have = 0;
+      have = received.loaded = 0;
       continue;
     }
     // 206: append to the partial; 200 (also a server that ignored the range): start over.
-    return receiveAndCheck(remote, dest, resumes ? have : 0, range.total, options);
+    const at = { remote, dest, start: resumes ? have : 0, rangeTotal: range.total, watch, received, track };
+    return receiveAndCheck(at, options);
   }
+}
+
+/** Where one try's body goes, and what it updates. */
+interface Receiving {
+  readonly remote: Remote;
+  readonly dest: string;
+  /** Bytes kept in the partial file (0: from scratch). */
+  readonly start: number;
+  /** A resumed download's total, from its Content-Range. */
+  readonly rangeTotal: number | undefined;
+  readonly watch: StallWatch;
+  readonly received: Received;
+  readonly track: Track;
 }
 
 /**
@@ -108,35 +160,34 @@ async function absentFile(remote: Remote, url: string, label: string): Promise<u
 /**
  * Writes the body into `dest`.partial from byte `start` (0: from scratch), then checks the
  * size against the hub's, or the Content-Range `rangeTotal` of a resumed download, and the
- * hash against its sha256.
+ * hash against its sha256. A body that ends short is a failed try (the next resumes).
  */
-async function receiveAndCheck(
-  remote: Remote,
-  dest: string,
-  start: number,
-  rangeTotal: number | undefined,
-  options: DownloadOptions,
-): Promise<Downloaded> {
+async function receiveAndCheck(at: Receiving, options: DownloadOptions): Promise<Downloaded> {
   const { label } = options;
+  const { remote, dest, start, track } = at;
   const partial = `${dest}.partial`;
   const resumes = start > 0;
-  const total = remote.size ?? (resumes ? rangeTotal : contentLength(remote.response));
+  const total = remote.size ?? (resumes ? at.rangeTotal : contentLength(remote.response));
+  at.received.total = total;
   const hash = remote.sha256 === undefined
     ? undefined
     : resumes
-    ? await hashOf(partial)
+    ? await hashOf(partial, at.watch)
     : await platform().files.sha256Hasher();
-  const size = await receive(remote, partial, start, total, hash, options);
-  const end = (outcome: 'done' | 'stopped' | 'rejected'): void =>
+  const size = await receive(at, total, hash, options);
+  const end = (outcome: 'done' | 'rejected'): void => {
+    track.open = false;
     options.observer?.end?.({ label, dest, bytes: size, outcome });
-  if (total !== undefined && size !== total) {
-    end(size > total ? 'rejected' : 'stopped');
-    if (size > total) await platform().files.removeFile(partial);
+  };
+  if (total !== undefined && size < total) {
+    throw new TransferFailure(`connection closed early by ${shownUrl(remote.url)}`);
+  }
+  if (total !== undefined && size > total) {
+    end('rejected');
+    await platform().files.removeFile(partial);
     throw new VqganError(
       'BAD_FORMAT',
-      `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}${
-        size > total ? '; the download was deleted' : '; run again to resume'
-      }`,
+      `${label}: got ${size} bytes from ${shownUrl(remote.url)}, expected ${total}; the download was deleted`,
     );
   }
   try {
@@ -151,8 +202,9 @@ async function receiveAndCheck(
 
 type Hasher = Awaited<ReturnType<Files['sha256Hasher']>>;
 
-/** A hasher fed with a file's bytes so far (a partial download being resumed). */
-async function hashOf(path: string): Promise<Hasher> {
+/** A hasher fed with a file's bytes so far (a partial download being resumed); `watch` holds meanwhile. */
+async function hashOf(path: string, watch: StallWatch): Promise<Hasher> {
+  watch.hold();
   const hash = await platform().files.sha256Hasher();
   for await (const chunk of platform().files.fileChunks(path)) hash.update(chunk);
   return hash;
@@ -160,54 +212,39 @@ async function hashOf(path: string): Promise<Hasher> {
 
 /**
  * Streams the body into the partial file (appended after `start` bytes, or from empty),
- * hashing and reporting as it goes; an interruption keeps what arrived (and ends the
- * observer's download as `stopped`). The file's size at the end.
+ * hashing and reporting as it goes; an interruption keeps what arrived, for the next
+ * try. The file's size at the end.
  */
 async function receive(
-  remote: Remote,
-  partial: string,
-  start: number,
+  at: Receiving,
   total: number | undefined,
   hash: Hasher | undefined,
   options: DownloadOptions,
 ): Promise<number> {
   const { observer, onProgress, label } = options;
+  const { remote, dest, start, received } = at;
+  const partial = `${dest}.partial`;
   await platform().files.makeFolder(dirnameOf(partial));
   const file = await platform().files.openForWriting(partial, start > 0);
-  const dest = partial.slice(0, -'.partial'.length);
   observer?.start?.({ label, url: remote.url, dest, total, resumeAt: start });
-  let loaded = start;
+  at.track.open = true;
+  received.loaded = start;
   try {
-    onProgress?.(loaded, total);
-    observer?.progress?.(loaded, total);
-    if (remote.response.body !== null) {
-      const reader = remote.response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        await file.write(value);
-        hash?.update(value);
-        loaded += value.length;
-        const shown = total !== undefined && loaded > total ? undefined : total;
-        onProgress?.(loaded, shown);
-        observer?.progress?.(loaded, shown);
-      }
-    }
-  } catch (err) {
-    observer?.end?.({ label, dest, bytes: loaded, outcome: 'stopped' });
-    if (err instanceof VqganError) throw err;
-    const cause = (err as { cause?: { message?: string; }; }).cause?.message ?? (err as Error).message;
-    throw new VqganError(
-      'NETWORK',
-      `${label}: download from ${shownUrl(remote.url)} interrupted after ${loaded}${
-        total === undefined ? '' : ` of ${total}`
-      } bytes (${cause}); run again to resume`,
-    );
+    onProgress?.(start, total);
+    observer?.progress?.(start, total);
+    await readChunks(remote.response, at.watch, shownUrl(remote.url), async (chunk) => {
+      await file.write(chunk);
+      hash?.update(chunk);
+      received.loaded += chunk.length;
+      const shown = total !== undefined && received.loaded > total ? undefined : total;
+      onProgress?.(received.loaded, shown);
+      observer?.progress?.(received.loaded, shown);
+    });
   } finally {
     await file.close();
   }
-  if (total !== loaded) onProgress?.(loaded, loaded);
-  return loaded;
+  if (total === undefined) onProgress?.(received.loaded, received.loaded);
+  return received.loaded;
 }
 
 /** Compares the hash with the hub's sha256, if it gave one; a mismatch deletes the partial. */

@@ -7,6 +7,9 @@
  * the first URL.
  */
 import { VqganError, httpStatusCode } from '../core/errors.js';
+import { shownUrl } from '../platform/paths.js';
+import { requestFailure } from '../platform/retry.js';
+import type { StallWatch } from '../platform/stall_watch.js';
 
 export interface Remote {
   /** The last response: not a redirect. Its body is unread. */
@@ -21,12 +24,6 @@ export interface Remote {
 
 export const MAX_REDIRECTS = 5;
 
-/** An address for messages: no query string (a CDN's signed parameters stay out of logs). */
-export function shownUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}`;
-}
-
 /** The 64-hex sha256 inside an ETag-like header value (`"…"`, `W/"…"`), else undefined. */
 export function sha256Of(value: string | null): string | undefined {
   const m = /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec(value?.trim() ?? '');
@@ -38,21 +35,18 @@ function sizeOf(value: string | null): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-function why(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string; }; }).cause;
-  return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
-}
-
 /**
  * GETs `url` with `headers` (and the bearer `token` on the first URL's origin), following
  * up to MAX_REDIRECTS redirects, relative or absolute. `label` ("owner/name file") starts
- * every error message.
+ * every error message. `watch` aborts a request that stalls; a failed request is a
+ * TransferFailure (../platform/retry.ts), for the caller's retries.
  */
 export async function openRemote(
   url: string,
   headers: Record<string, string>,
   token: string | undefined,
   label: string,
+  watch: StallWatch,
 ): Promise<Remote> {
   const origin = new URL(url).origin;
   let current = url;
@@ -64,10 +58,11 @@ export async function openRemote(
     if (token !== undefined && sameOrigin) sent.Authorization = `Bearer ${token}`;
     let response: Response;
     try {
-      response = await fetch(current, { headers: sent, redirect: 'manual' });
+      response = await fetch(current, { headers: sent, redirect: 'manual', signal: watch.signal });
     } catch (err) {
-      throw new VqganError('NETWORK', `${label}: request to ${shownUrl(current)} failed (${why(err)})`);
+      throw requestFailure(err, watch, shownUrl(current));
     }
+    watch.kick();
     sha256 ??= sha256Of(response.headers.get('X-Linked-Etag'))
       ?? (sameOrigin ? sha256Of(response.headers.get('ETag')) : undefined);
     size ??= sizeOf(response.headers.get('X-Linked-Size'));

@@ -1,14 +1,17 @@
 /**
  * Where models come from and go: the hub's address (HF_ENDPOINT), the access token
- * (HF_TOKEN) and the download cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm). Options
- * given in code win over the environment.
+ * (HF_TOKEN), the download cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm), and how
+ * long a download may stall and how often it is tried (VQGAN_DOWNLOAD_TIMEOUT, default
+ * 10 s; 5 tries). Options given in code win over the environment.
  */
 import { joinPath } from '../platform/paths.js';
 import { envVar } from '../platform/runtime.js';
 import { platform } from '../platform/platform.js';
+import { downloadPolicy, type DownloadPolicy, type RetryOptions } from '../platform/retry.js';
 import { VqganError } from '../core/errors.js';
 
-export interface HubOptions {
+/** Besides these, `downloadTimeout`, `downloadTries` and `retryDelay` (../platform/retry.ts). */
+export interface HubOptions extends RetryOptions {
   /** The hub's address; default HF_ENDPOINT, else https://huggingface.co. */
   readonly endpoint?: string;
   /** Sent as `Authorization: Bearer …` to the hub (never to another host); default HF_TOKEN. */
@@ -23,6 +26,8 @@ export interface HubSettings {
   readonly token: string | undefined;
   /** Undefined in browsers (they use the Cache Storage). */
   readonly cacheDir: string | undefined;
+  /** Stall timeout and tries of each file's download. */
+  readonly download: DownloadPolicy;
 }
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
@@ -35,11 +40,12 @@ export async function hubSettings(options: HubOptions = {}): Promise<HubSettings
       `hub endpoint ${endpoint}: expected an http:// or https:// address (HF_ENDPOINT)`,
     );
   }
+  const download = downloadPolicy(options);
   const token = options.token ?? envVar('HF_TOKEN');
   let cacheDir = options.cacheDir ?? envVar('VQGAN_CACHE');
   if (cacheDir === undefined) {
     const home = await platform().files.homeDir();
     if (home !== undefined) cacheDir = joinPath(joinPath(home, '.cache'), 'vqgan-wasm');
   }
-  return { endpoint, token: token === '' ? undefined : token, cacheDir };
+  return { endpoint, token: token === '' ? undefined : token, cacheDir, download };
 }

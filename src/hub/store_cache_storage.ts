@@ -3,8 +3,7 @@
  * is stored too, as the answer for a file the model does not have. Outside secure
  * contexts (https, localhost) there is no Cache Storage: then every load downloads.
  */
-import { VqganError, httpStatusCode } from '../core/errors.js';
-import { readBody, type DownloadProgress } from '../platform/network.js';
+import { fetchBytesOrAbsent } from '../platform/network.js';
 import { WEIGHTS_FILES, configFilesFor } from './cache.js';
 import { formatHubId, hubFileUrl } from './hub_id.js';
 import type { ModelStore, StoreContext, StoredFile, StoredModel } from './model_store.js';
@@ -13,7 +12,7 @@ const bytesOf = async (response: Response): Promise<StoredFile> => ({
   bytes: new Uint8Array(await response.arrayBuffer()),
 });
 
-export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
+export function cacheStorageStore({ id, settings, observer }: StoreContext): ModelStore {
   const url = (file: string) => hubFileUrl(settings.endpoint, id, file);
   const cache: Promise<Cache | undefined> = typeof caches === 'undefined'
     ? Promise.resolve(undefined)
@@ -29,7 +28,14 @@ export function cacheStorageStore({ id, settings }: StoreContext): ModelStore {
           ? undefined
           : { downloaded: false, commit: () => bytesOf(kept) };
       }
-      const bytes = await download(url(file), `${formatHubId(id)} ${file}`, settings.token, onProgress);
+      // Stalls, lost connections and 5xx are tried again, resuming where the bytes stopped, as in Node.
+      const bytes = await fetchBytesOrAbsent(url(file), {
+        label: `${formatHubId(id)} ${file}`,
+        headers: settings.token === undefined ? {} : { Authorization: `Bearer ${settings.token}` },
+        onProgress,
+        policy: settings.download,
+        observer,
+      });
       if (bytes === undefined) {
         await (await cache)?.put(url(file), new Response(null, { status: 404 }));
         return undefined;
@@ -65,30 +71,4 @@ async function storedModel(stored: (file: string) => Promise<Response | undefine
     return { weights: { name, file: await bytesOf(weights) }, config: undefined };
   }
   return undefined;
-}
-
-/** The body of `url`, or undefined when the hub answers 404 (a file the model does not have). */
-async function download(
-  url: string,
-  label: string,
-  token: string | undefined,
-  onProgress?: DownloadProgress,
-): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
-  let response: Response;
-  try {
-    response = await fetch(url, { headers });
-  } catch (err) {
-    throw new VqganError('NETWORK', `${label}: request to ${url} failed (${(err as Error).message})`);
-  }
-  if (response.status === 404) return undefined;
-  if (!response.ok) {
-    const status = `HTTP ${response.status} ${response.statusText}`;
-    throw new VqganError(httpStatusCode(response.status), `${label}: ${status} from ${url}`);
-  }
-  try {
-    return await readBody(response, onProgress) as Uint8Array<ArrayBuffer>;
-  } catch (err) {
-    throw new VqganError('NETWORK', `${label}: download from ${url} failed (${(err as Error).message})`);
-  }
 }

@@ -28,6 +28,7 @@ export function folderStore(
         token: settings.token,
         observer,
         onProgress,
+        policy: settings.download,
       });
       if (got === undefined) return undefined;
       return {

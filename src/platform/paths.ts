@@ -18,3 +18,13 @@ export function joinPath(dir: string, name: string): string {
 export function isUrl(text: string): boolean {
   return /^(https?|file|blob|data):/i.test(text);
 }
+
+/**
+ * An address for messages: http(s) without its query string (a CDN's signed parameters
+ * stay out of logs); another (data:, blob:) cut to 80 characters.
+ */
+export function shownUrl(url: string): string {
+  if (!/^https?:/i.test(url)) return url.length > 80 ? `${url.slice(0, 80)}…` : url;
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}

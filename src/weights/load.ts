@@ -47,7 +47,7 @@ async function openWeights(
   if (typeof input === 'string' || input instanceof URL) {
     const location = input.toString();
     if (isUrl(location)) {
-      return { source: memorySource(await fetchBytes(location, onProgress), location), location, downloaded: true };
+      return { source: memorySource(await fetchBytes(location, { onProgress }), location), location, downloaded: true };
     }
     return { source: await platform().files.openFile(location), location, downloaded: false };
   }

@@ -2,7 +2,9 @@
  * Vqgan.load('owner/name') in headless Chromium: the weights and config come from a
  * local stand-in hub (CORS on, the weights behind an LFS-style redirect) into the Cache
  * Storage ('vqgan-wasm'), and a second load with the hub gone reads them from there,
- * giving the same tokens as Node on the local file. Nothing leaves 127.0.0.1.
+ * giving the same tokens as Node on the local file. The weights' first transfer stalls
+ * after 1 kB: the page gives up on it and resumes with a Range request. Nothing leaves
+ * 127.0.0.1.
  */
 import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
@@ -21,14 +23,32 @@ const SIDE = 32;
 const input = (): Float32Array => Float32Array.from({ length: 3 * SIDE * SIDE }, (_, i) => Math.sin(i * 0.37) * 0.9);
 
 const requests: string[] = [];
+let stalled = false;
 const cors = { 'Access-Control-Allow-Origin': '*' };
 const hub: Server = createServer((req, res) => {
   const path = req.url ?? '/';
-  requests.push(path);
-  if (path === '/tester/tiny/resolve/main/model.ckpt') {
+  const range = req.headers.range;
+  requests.push(`${req.method === 'GET' ? '' : `${req.method} `}${path}${range === undefined ? '' : ` ${range}`}`);
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { 'Access-Control-Allow-Headers': 'Range', ...cors }).end();
+  } else if (path === '/tester/tiny/resolve/main/model.ckpt') {
     res.writeHead(302, { Location: '/lfs/tiny.ckpt', ...cors }).end();
-  } else if (path === '/lfs/tiny.ckpt') res.writeHead(200, { 'Content-Length': CKPT.length, ...cors }).end(CKPT);
-  else if (path === '/tester/tiny/resolve/main/config.yaml') {
+  } else if (path === '/lfs/tiny.ckpt') {
+    const from = Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1] ?? 0);
+    if (from > 0) {
+      // Content-Range is not exposed to the page: the 206 alone says the range was served.
+      res.writeHead(206, {
+        'Content-Length': CKPT.length - from,
+        'Content-Range': `bytes ${from}-${CKPT.length - 1}/${CKPT.length}`,
+        ...cors,
+      }).end(CKPT.subarray(from));
+    } else if (stalled) res.writeHead(200, { 'Content-Length': CKPT.length, ...cors }).end(CKPT);
+    else {
+      // The first time: 1 kB, then nothing, until the page gives up and asks for the rest.
+      stalled = true;
+      res.writeHead(200, { 'Content-Length': CKPT.length, ...cors }).write(CKPT.subarray(0, 1024));
+    }
+  } else if (path === '/tester/tiny/resolve/main/config.yaml') {
     res.writeHead(200, { 'Content-Length': CONFIG_YAML.length, ...cors }).end(CONFIG_YAML);
   } else res.writeHead(404, cors).end();
 });
@@ -51,7 +71,7 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
         const progress: [number, number | undefined][] = [];
         const vq = await Vqgan.load('tester/tiny', {
           threads: 1,
-          hub: { endpoint },
+          hub: { endpoint, downloadTimeout: 0.5, retryDelay: 0.01 },
           onProgress: (l, t) => void progress.push([l, t]),
         });
         const data = Float32Array.from(values);
@@ -76,7 +96,9 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
     const first = await load();
     assert.equal(requests, [
       '/tester/tiny/resolve/main/model.ckpt',
-      '/lfs/tiny.ckpt',
+      '/lfs/tiny.ckpt', // 1 kB, then a stall
+      '/tester/tiny/resolve/main/model.ckpt bytes=1024-', // no preflight: a single range is CORS-safelisted
+      '/lfs/tiny.ckpt bytes=1024-',
       '/tester/tiny/resolve/main/config.yaml',
     ]);
     assert.equal(first.tokens, Array.from(expected), 'the tokens of Node on the local file');
@@ -89,7 +111,7 @@ test('the hub into the Cache Storage, and from it again with the hub gone', asyn
     hub.closeAllConnections();
     await new Promise<void>((resolve) => hub.close(() => resolve()));
     const second = await load();
-    assert.equal(requests.length, 3, 'no request the second time');
+    assert.equal(requests.length, 5, 'no request the second time');
     assert.equal(second.tokens, first.tokens);
     assert.ok(second.progress.at(-1)![0] < CKPT.length, 'then the tensors read from the cached bytes are reported');
     assert.equal(errors, [], 'no page errors');
