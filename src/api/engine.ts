@@ -201,7 +201,7 @@ export class Engine {
     throwIfAborted(signal, 'loading the model');
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
     // The pixel kernels resize the images that encode is given; a browser's main thread
-    // (worker: false) can only prepare them asynchronously, here.
+    // (worker: false) may only prepare them asynchronously, here.
     const [backend] = await Promise.all([
       createBackend(options.backend ?? 'wasm', options.threads, mode),
       preparePixelKernels(),

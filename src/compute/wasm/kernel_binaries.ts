@@ -18,7 +18,7 @@ export interface KernelModules {
   (memory: WebAssembly.Memory): Promise<WebAssembly.Module>;
   /**
    * The same module, compiled synchronously if it is not compiled yet. Throws where that
-   * is refused: browsers' main threads refuse to compile modules over 4 KB synchronously.
+   * is refused: browsers may refuse to compile modules over 4 KB synchronously on their main thread.
    */
   sync(memory: WebAssembly.Memory): WebAssembly.Module;
 }

@@ -89,8 +89,8 @@ export async function instantiateKernelModule(module: WebAssembly.Module, memory
 }
 
 /**
- * instantiateKernelModule on this thread, now: throws where that is refused (browsers'
- * main threads, for modules over 4 KB).
+ * instantiateKernelModule on this thread, now: throws where that is refused (a browser's
+ * main thread may refuse it for modules over 4 KB).
  */
 export function instantiateKernelModuleSync(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
   return new WebAssembly.Instance(module, imports(memory)).exports as unknown as Kernels;

@@ -4,10 +4,11 @@
  * shared, grown as needed, never shrunk: users work in strips to keep it small). Each
  * user borrows scratch blocks from an arena that returns them when its call ends.
  *
- * Browsers refuse to compile or instantiate modules over 4 KB synchronously on their main
- * thread, so there `pixelKernels()` answers undefined until `preparePixelKernels()` (called
- * where the API loads a model) has settled; Node, Deno and workers instantiate on first
- * use. Where the kernels are unavailable, users run the scalar twins (same bytes).
+ * Browsers may refuse to compile or instantiate modules over 4 KB synchronously on their
+ * main thread (Chrome has; headless Chromium 156 did not), so there `pixelKernels()` may
+ * answer undefined until `preparePixelKernels()` (called where the API loads a model) has
+ * settled; Node, Deno and workers instantiate on first use. Where the kernels are
+ * unavailable, users run the scalar twins (same bytes).
  */
 import { Allocator } from './allocator.js';
 import { kernelModuleFor, type KernelModules } from './kernel_binaries.js';
@@ -64,7 +65,7 @@ export class PixelKernels {
 
 let ready: PixelKernels | undefined;
 let preparing: Promise<PixelKernels | undefined> | undefined;
-/** Synchronous instantiation failed (a browser's main thread) or SIMD is missing: not tried again. */
+/** Synchronous instantiation failed (refused on a browser's main thread) or SIMD is missing: not tried again. */
 let syncFailed = false;
 
 /**
