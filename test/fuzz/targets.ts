@@ -16,7 +16,7 @@ import { loadWeights } from '../../src/weights/load.js';
 import { writeSafetensors } from '../../src/weights/safetensors.js';
 import { readZipDirectory } from '../../src/weights/zip.js';
 import { FIXTURES, GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS } from '../helpers/golden.js';
-import { crc32 } from '../helpers/crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
 import { checkpointPickle, checkpointZip, float32Bytes, makeZip, type TensorSpec } from '../helpers/make_checkpoint.js';
 import { flaxArray, packMsgpack } from '../helpers/msgpack_writer.js';
 import type { Seed } from './mutate.js';

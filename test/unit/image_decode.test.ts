@@ -9,7 +9,7 @@ import { decodeImage } from '../../src/image/decode.js';
 import { compositeOnWhite } from '../../src/image/rgb_image.js';
 import { encodePng } from '../../src/image/encode_png.js';
 import type { RgbImage } from '../../src/image/rgb_image.js';
-import { crc32 } from '../helpers/crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
 
 /** Composite on white, as src/image/decode.ts defines it. */
 const over = (c: number, a: number): number => Math.round((c * a + 255 * (255 - a)) / 255);
@@ -194,6 +194,13 @@ test('Adam7-interlaced PNG', () => {
   const png = encodePngLib({ width, height, channels: 3, depth: 8, data }, { interlace: 'Adam7' });
   const img = decodeImage(png, 'adam7.png');
   assert.equal(img.data, data);
+});
+
+test('encodePng writes what fast-png wrote before it (filter 0, zlib level 3)', () => {
+  for (const [width, height] of [[1, 1], [9, 4], [40, 30]] as const) {
+    const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 101) % 256);
+    assert.equal(encodePng({ width, height, data }), encodePngLib({ width, height, data, channels: 3, depth: 8 }));
+  }
 });
 
 test('encodePng round-trips through decodeImage', () => {
