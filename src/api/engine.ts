@@ -13,7 +13,7 @@ import {
 import { platform } from '../platform/platform.js';
 import { canShareMemory } from '../platform/runtime.js';
 import { VqganError, formatShape } from '../core/errors.js';
-import { compositeOnWhite, type RgbImage } from '../image/rgb_image.js';
+import { dropAlpha, type RgbImage } from '../image/rgb_image.js';
 import { DEFAULT_MAX_PIXELS, checkPixels, parseMaxPixels } from '../core/limits.js';
 import { preprocessImage, tensorToImage, type PresetName } from '../image/presets.js';
 import { fitsFactor, type VqganConfig } from '../model/config.js';
@@ -48,7 +48,7 @@ function throwIfAborted(signal: AbortFlag | undefined, what: string): void {
   if (signal?.aborted === true) throw abortError(what);
 }
 
-/** Pixels as a canvas ImageData or a decoded file holds them: RGB or RGBA, row-major. */
+/** Pixels as a canvas ImageData or a decoded file holds them: RGB or RGBA (alpha dropped), row-major. */
 export interface ImageLike {
   readonly width: number;
   readonly height: number;
@@ -339,7 +339,7 @@ function toRgb(image: ImageLike): RgbImage {
   if (data.length === pixels * 3) {
     return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   }
-  if (data.length === pixels * 4) return compositeOnWhite(width, height, data);
+  if (data.length === pixels * 4) return dropAlpha(width, height, data);
   throw new VqganError(
     'BAD_SHAPE',
     `image of ${width}×${height} has ${data.length} bytes; expected RGB (${pixels * 3}) or RGBA (${pixels * 4})`,

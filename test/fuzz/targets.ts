@@ -16,7 +16,8 @@ import { loadWeights } from '../../src/weights/load.js';
 import { writeSafetensors } from '../../src/weights/safetensors.js';
 import { readZipDirectory } from '../../src/weights/zip.js';
 import { FIXTURES, GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS } from '../helpers/golden.js';
-import { crc32 } from '../helpers/crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
+import { bombPng } from '../helpers/png_bytes.js';
 import { checkpointPickle, checkpointZip, float32Bytes, makeZip, type TensorSpec } from '../helpers/make_checkpoint.js';
 import { flaxArray, packMsgpack } from '../helpers/msgpack_writer.js';
 import type { Seed } from './mutate.js';
@@ -148,6 +149,14 @@ function pngSeeds(): Seed[] {
   const seeds = ['gradient_40x30.png', 'hard_noise_64x64.png', 'mountain_96x64.png', 'stormy_97x64.png'].map((n) =>
     file(`${FIXTURES}resize/${n}`)
   );
+  // Pillow's golden corpus: Adam7, sub-byte depths, palettes, tRNS, split IDATs
+  for (const kind of ['grey2_key', 'pal4_trns', 'rgb16_key', 'greyalpha16', 'rgba8']) {
+    seeds.push(file(`${FIXTURES}png/${kind}_adam7_11x7.png`));
+  }
+  seeds.push(file(`${FIXTURES}png/rgb8_plain_11x7.png`));
+  // decompression bombs: 64 MiB of zeros in 64 KB of IDAT, claiming 16×16 and 1024×1024
+  seeds.push({ label: '16×16 PNG bomb, 64 MiB inflated', bytes: bombPng(16, 16, 64) });
+  seeds.push({ label: '1024×1024 PNG bomb, 64 MiB inflated', bytes: bombPng(1024, 1024, 64) });
   const rgba = smallRgba();
   for (const channels of [1, 2, 3, 4]) {
     for (const depth of [8, 16] as const) {

@@ -4,7 +4,7 @@
  * optional zip64 records) and a pickle assembler emitting the opcodes torch's
  * protocol 2 pickles use.
  */
-import { crc32 } from './crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
 
 // ---------------------------------------------------------------------------------
 // zip

@@ -6,13 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
-import { compositeOnWhite } from '../../src/image/rgb_image.js';
-import { encodePng } from '../../src/image/encode_png.js';
+import { encodePng, pngChunk } from '../../src/image/encode_png.js';
 import type { RgbImage } from '../../src/image/rgb_image.js';
-import { crc32 } from '../helpers/crc32.js';
-
-/** Composite on white, as src/image/decode.ts defines it. */
-const over = (c: number, a: number): number => Math.round((c * a + 255 * (255 - a)) / 255);
 
 function rgbOf(img: RgbImage): number[][] {
   const out: number[][] = [];
@@ -38,14 +33,10 @@ function pack(samples: number[], width: number, depth: number): Uint8Array {
 
 /** fast-png cannot write a grey/RGB tRNS colour key: insert one right after IHDR. */
 function withTrns(png: Uint8Array, key: number[]): Uint8Array {
-  const chunk = new Uint8Array(12 + key.length * 2);
-  const view = new DataView(chunk.buffer);
-  view.setUint32(0, key.length * 2);
-  chunk.set([...'tRNS'].map((c) => c.charCodeAt(0)), 4);
-  key.forEach((v, i) => view.setUint16(8 + i * 2, v));
-  view.setUint32(chunk.length - 4, crc32(chunk.subarray(4, chunk.length - 4)));
+  const data = new Uint8Array(key.length * 2);
+  key.forEach((v, i) => new DataView(data.buffer).setUint16(i * 2, v));
   const ihdrEnd = 8 + 25;
-  return new Uint8Array([...png.subarray(0, ihdrEnd), ...chunk, ...png.subarray(ihdrEnd)]);
+  return new Uint8Array([...png.subarray(0, ihdrEnd), ...pngChunk('tRNS', data), ...png.subarray(ihdrEnd)]);
 }
 
 function assertBadFormat(fn: () => unknown, name: string, what: string, code = 'BAD_FORMAT'): void {
@@ -61,23 +52,6 @@ function assertBadFormat(fn: () => unknown, name: string, what: string, code = '
   assert.unreachable(`${what}: no error`);
 }
 
-test('compositeOnWhite is round((c·a + 255·(255 − a)) / 255) for every c and a', () => {
-  const rgba = new Uint8Array(256 * 256 * 4);
-  for (let c = 0; c < 256; c++) {
-    for (let a = 0; a < 256; a++) rgba.set([c, 255 - c, 0, a], (c * 256 + a) * 4);
-  }
-  const { data } = compositeOnWhite(256 * 256, 1, rgba);
-  for (let c = 0; c < 256; c++) {
-    for (let a = 0; a < 256; a++) {
-      const p = (c * 256 + a) * 3;
-      if (data[p] !== over(c, a) || data[p + 1] !== over(255 - c, a) || data[p + 2] !== over(0, a)) {
-        assert.unreachable(`c=${c} a=${a}: got ${[...data.subarray(p, p + 3)]}`);
-      }
-    }
-  }
-  assert.equal([...data.subarray(0, 3)], [255, 255, 255], 'a = 0 is white');
-});
-
 test('8-bit grey and RGB PNGs', () => {
   const grey = decodePngOf({ width: 3, height: 1, channels: 1, depth: 8, data: new Uint8Array([0, 77, 255]) });
   assert.equal(rgbOf(grey), [[0, 0, 0], [77, 77, 77], [255, 255, 255]]);
@@ -86,7 +60,7 @@ test('8-bit grey and RGB PNGs', () => {
   assert.equal(rgbOf(rgb), [[1, 2, 3], [250, 128, 0]]);
 });
 
-test('1, 2 and 4-bit grey PNGs are stretched to 0..255, rows padded to a byte', () => {
+test('1, 2 and 4-bit grey PNGs are stretched to 0..255 (Pillow\'s 1, L;2, L;4), rows padded to a byte', () => {
   for (const depth of [1, 2, 4] as const) {
     const max = (1 << depth) - 1;
     const width = 5; // not a multiple of 8 / depth: each row ends mid-byte
@@ -96,7 +70,7 @@ test('1, 2 and 4-bit grey PNGs are stretched to 0..255, rows padded to a byte', 
   }
 });
 
-test('grey + alpha and RGBA PNGs are composited on white', () => {
+test('grey + alpha and RGBA PNGs: the alpha is dropped, as Pillow\'s convert(\'RGB\') does', () => {
   const ga = decodePngOf({
     width: 4,
     height: 1,
@@ -104,7 +78,7 @@ test('grey + alpha and RGBA PNGs are composited on white', () => {
     depth: 8,
     data: new Uint8Array([0, 0, 0, 255, 100, 128, 200, 1]),
   });
-  assert.equal(rgbOf(ga), [[255, 255, 255], [0, 0, 0], [177, 177, 177], Array(3).fill(over(200, 1))]);
+  assert.equal(rgbOf(ga), [[0, 0, 0], [0, 0, 0], [100, 100, 100], [200, 200, 200]]);
   const rgba = decodePngOf({
     width: 2,
     height: 1,
@@ -112,17 +86,16 @@ test('grey + alpha and RGBA PNGs are composited on white', () => {
     depth: 8,
     data: new Uint8Array([10, 20, 30, 255, 10, 120, 250, 64]),
   });
-  assert.equal(rgbOf(rgba), [[10, 20, 30], [over(10, 64), over(120, 64), over(250, 64)]]);
+  assert.equal(rgbOf(rgba), [[10, 20, 30], [10, 120, 250]]);
 });
 
-test('16-bit PNGs: v8 = round(v16 · 255 / 65535), alpha reduced before compositing', () => {
-  const values = [0, 128, 129, 385, 386, 0x1280, 65278, 65535];
-  const expected = [0, 0, 1, 1, 2, 18, 254, 255]; // 386 / 257 = 1.502 (Pillow's v >> 8 gives 1)
+test('16-bit PNGs: colour and grey + alpha keep the high byte, grey is clipped to 255 (Pillow\'s mode I)', () => {
+  const values = [0, 128, 129, 255, 256, 386, 0x1280, 65278, 65535];
   const rgbData = new Uint16Array(values.flatMap((v) => [v, v, 65535 - v]));
   const rgb = decodePngOf({ width: values.length, height: 1, channels: 3, depth: 16, data: rgbData });
-  assert.equal(rgbOf(rgb), expected.map((v) => [v, v, 255 - v]));
+  assert.equal(rgbOf(rgb), values.map((v) => [v >> 8, v >> 8, (65535 - v) >> 8]));
   const grey = decodePngOf({ width: values.length, height: 1, channels: 1, depth: 16, data: new Uint16Array(values) });
-  assert.equal(rgbOf(grey), expected.map((v) => [v, v, v]));
+  assert.equal(rgbOf(grey), values.map((v) => Array(3).fill(Math.min(v, 255))));
   const rgba = decodePngOf({
     width: 1,
     height: 1,
@@ -130,13 +103,12 @@ test('16-bit PNGs: v8 = round(v16 · 255 / 65535), alpha reduced before composit
     depth: 16,
     data: new Uint16Array([0, 30000, 65535, 0x8000]),
   });
-  const a = Math.round(0x8000 / 257);
-  assert.equal(rgbOf(rgba), [[over(0, a), over(Math.round(30000 / 257), a), over(255, a)]]);
+  assert.equal(rgbOf(rgba), [[0, 30000 >> 8, 255]]);
   const ga = decodePngOf({ width: 1, height: 1, channels: 2, depth: 16, data: new Uint16Array([1000, 0]) });
-  assert.equal(rgbOf(ga), [[255, 255, 255]]);
+  assert.equal(rgbOf(ga), [[3, 3, 3]]);
 });
 
-test('palette PNGs, with and without tRNS alpha', () => {
+test('palette PNGs, with and without tRNS alpha (dropped)', () => {
   // fast-png writes tRNS only for entries whose alpha is not 255, so they come first.
   const palette = [
     [255, 0, 0, 0],
@@ -145,7 +117,7 @@ test('palette PNGs, with and without tRNS alpha', () => {
     [10, 20, 30, 255],
   ];
   const img = decodePngOf({ width: 4, height: 1, channels: 1, depth: 8, palette, data: new Uint8Array([3, 2, 1, 0]) });
-  assert.equal(rgbOf(img), [[10, 20, 30], [0, 200, 0], [over(0, 100), over(0, 100), 255], [255, 255, 255]]);
+  assert.equal(rgbOf(img), [[10, 20, 30], [0, 200, 0], [0, 0, 255], [255, 0, 0]]);
   const opaque = palette.map((c) => c.slice(0, 3));
   const indices = [0, 1, 2, 3, 3, 2];
   const packed = decodePngOf({
@@ -159,7 +131,7 @@ test('palette PNGs, with and without tRNS alpha', () => {
   assert.equal(rgbOf(packed), indices.map((i) => opaque[i]));
 });
 
-test('a palette index past the palette is BAD_FORMAT', () => {
+test('a palette index past the palette is Pillow\'s grey (i, i, i)', () => {
   const png = encodePngLib({
     width: 2,
     height: 1,
@@ -168,14 +140,14 @@ test('a palette index past the palette is BAD_FORMAT', () => {
     palette: [[1, 2, 3]],
     data: new Uint8Array([0, 5]),
   });
-  assertBadFormat(() => decodeImage(png, 'indexed.png'), 'indexed.png', 'index 5 of 1 colour');
+  assert.equal(rgbOf(decodeImage(png, 'indexed.png')), [[1, 2, 3], [5, 5, 5]]);
 });
 
-test('grey and RGB tRNS colour keys make exactly that colour white', () => {
+test('grey and RGB tRNS colour keys change nothing (Pillow\'s convert(\'RGB\') ignores them)', () => {
   const grey = encodePngLib({ width: 3, height: 1, channels: 1, depth: 8, data: new Uint8Array([7, 8, 9]) });
-  assert.equal(rgbOf(decodeImage(withTrns(grey, [8]), 'key.png')), [[7, 7, 7], [255, 255, 255], [9, 9, 9]]);
+  assert.equal(rgbOf(decodeImage(withTrns(grey, [8]), 'key.png')), [[7, 7, 7], [8, 8, 8], [9, 9, 9]]);
   const grey4 = encodePngLib({ width: 3, height: 1, channels: 1, depth: 4, data: pack([0, 3, 15], 3, 4) });
-  assert.equal(rgbOf(decodeImage(withTrns(grey4, [0]), 'key.png')), [[255, 255, 255], [51, 51, 51], [255, 255, 255]]);
+  assert.equal(rgbOf(decodeImage(withTrns(grey4, [0]), 'key.png')), [[0, 0, 0], [51, 51, 51], [255, 255, 255]]);
   // (fast-png refuses an RGB key in images of fewer than 3 pixels.)
   const rgb = encodePngLib({
     width: 3,
@@ -184,7 +156,7 @@ test('grey and RGB tRNS colour keys make exactly that colour white', () => {
     depth: 8,
     data: new Uint8Array([0, 0, 0, 0, 0, 1, 1, 0, 0]),
   });
-  assert.equal(rgbOf(decodeImage(withTrns(rgb, [0, 0, 1]), 'key.png')), [[0, 0, 0], [255, 255, 255], [1, 0, 0]]);
+  assert.equal(rgbOf(decodeImage(withTrns(rgb, [0, 0, 1]), 'key.png')), [[0, 0, 0], [0, 0, 1], [1, 0, 0]]);
 });
 
 test('Adam7-interlaced PNG', () => {
@@ -194,6 +166,13 @@ test('Adam7-interlaced PNG', () => {
   const png = encodePngLib({ width, height, channels: 3, depth: 8, data }, { interlace: 'Adam7' });
   const img = decodeImage(png, 'adam7.png');
   assert.equal(img.data, data);
+});
+
+test('encodePng writes what fast-png wrote before it (filter 0, zlib level 3)', () => {
+  for (const [width, height] of [[1, 1], [9, 4], [40, 30]] as const) {
+    const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 101) % 256);
+    assert.equal(encodePng({ width, height, data }), encodePngLib({ width, height, data, channels: 3, depth: 8 }));
+  }
 });
 
 test('encodePng round-trips through decodeImage', () => {
