@@ -11,7 +11,8 @@ import type { RgbImage } from '../image/rgb_image.js';
 import { preparePixelKernels } from '../compute/wasm/pixel_kernels.js';
 import { VqganError } from '../core/errors.js';
 import { runtimeName } from '../platform/runtime.js';
-import { timing, type Timing } from './bench.js';
+import type { Timing } from './bench.js';
+import { formatMs, timeAlternating } from './alternate.js';
 
 const [WIDTH, HEIGHT, TARGET] = [4000, 3000, 256];
 /** resizeAndCrop's size before its crop: 256 on the shorter side. */
@@ -44,10 +45,7 @@ function syntheticPhoto(): RgbImage {
   return { width: WIDTH, height: HEIGHT, data };
 }
 
-/**
- * Times each way `repeat` times after a warm-up, the runs alternating between them so that
- * a slow spell of a shared machine falls on all alike.
- */
+/** Times each way `repeat` times (see timeAlternating). */
 export async function runResizeBench(
   repeat: number,
   log: (line: string) => void = () => undefined,
@@ -63,32 +61,17 @@ export async function runResizeBench(
     before: () => centreCrop(resizeLanczos(img, RESIZED[0], RESIZED[1], null), TARGET, TARGET),
     weights: () => [lanczosWeights(WIDTH, RESIZED[0]), lanczosWeights(HEIGHT, RESIZED[1])],
   };
-  const names = Object.keys(ways) as (keyof typeof ways)[];
-  const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<keyof typeof ways, number[]>;
-  for (const name of names) ways[name](); // warm-up: compiles
-  for (let r = 0; r < repeat; r++) {
-    for (const name of names) {
-      const start = performance.now();
-      ways[name]();
-      const seconds = (performance.now() - start) / 1000;
-      times[name].push(seconds);
-      log(`  ${name} ${r + 1}/${repeat}: ${(1000 * seconds).toFixed(1)} ms`);
-    }
-  }
+  const times = timeAlternating(ways, repeat, log);
   return {
     case: `resize ${WIDTH}×${HEIGHT} → ${RESIZED[0]}×${RESIZED[1]} (resizeAndCrop to ${TARGET})`,
     repeat,
     runtime: runtimeName(),
-    kernels: timing(times.kernels),
-    scalar: timing(times.scalar),
-    before: timing(times.before),
-    weights: timing(times.weights),
+    ...times,
   };
 }
 
 export function formatResizeBench(r: ResizeBenchResult): string {
-  const ms = (t: Timing): string =>
-    `min ${(1000 * t.min_s).toFixed(1).padStart(7)} ms  median ${(1000 * t.median_s).toFixed(1).padStart(7)} ms`;
+  const ms = formatMs;
   return [
     `vqgan bench --resize: ${r.case}, one thread, ${r.repeat} runs after a warm-up (${r.runtime})`,
     `  kernels (WebAssembly SIMD)          ${ms(r.kernels)}   ${

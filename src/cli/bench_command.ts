@@ -5,12 +5,15 @@ import { fitsFactor } from '../model/config.js';
 import { weightsForCli } from './hub_commands.js';
 import { backendOption, parseSize, parseThreads, type Options } from './options.js';
 import { say } from './output.js';
+import { DEFAULT_MAX_PIXELS, parseMaxPixels } from '../core/limits.js';
+import { platform } from '../platform/platform.js';
 
 export async function bench(_inputs: readonly string[], opts: Options): Promise<void> {
   const repeat = Number(opts.repeat ?? 5);
   if (!Number.isInteger(repeat) || repeat < 1) {
     throw new VqganError('BAD_ARGUMENT', `--repeat ${opts.repeat}: expected a positive integer`);
   }
+  if (opts.image !== undefined) return benchImage(opts, repeat);
   if (opts.resize) {
     const model = (['weights', 'size', 'backend', 'threads', 'mode'] as const).filter((o) => opts[o] !== undefined);
     if (model.length > 0) {
@@ -20,6 +23,9 @@ export async function bench(_inputs: readonly string[], opts: Options): Promise<
     const result = await runResizeBench(repeat, opts.json ? undefined : say);
     process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatResizeBench(result)}\n`);
     return;
+  }
+  if (opts['max-pixels'] !== undefined) {
+    throw new VqganError('BAD_ARGUMENT', '--max-pixels applies to --image only: the model bench makes its own input');
   }
   const size = parseSize(opts.size ?? '256');
   if (!fitsFactor(size[0], size[1], 16)) {
@@ -35,4 +41,24 @@ export async function bench(_inputs: readonly string[], opts: Options): Promise<
     process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
   }
   if (!opts.json && results.length > 1) process.stdout.write(`${formatScaling(results)}\n`);
+}
+
+async function benchImage(opts: Options, repeat: number): Promise<void> {
+  const model = (['weights', 'size', 'backend', 'threads', 'mode', 'resize'] as const).filter((o) =>
+    opts[o] !== undefined
+  );
+  if (model.length > 0) {
+    throw new VqganError('BAD_ARGUMENT', `--image times decoding and resizing alone: --${model[0]} does not apply`);
+  }
+  const file = String(opts.image);
+  const bytes = await platform().files.readFileBytes(file);
+  const { runImageBench, formatImageBench } = await import('../bench/image_bench.js');
+  const result = await runImageBench(
+    file,
+    bytes,
+    repeat,
+    opts['max-pixels'] === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(opts['max-pixels'], '--max-pixels'),
+    opts.json ? undefined : say,
+  );
+  process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatImageBench(result)}\n`);
 }

@@ -30,6 +30,7 @@ Usage:
   vqgan reconstruct INPUT --weights FILE --out IMG.png
   vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
   vqgan bench --resize [--repeat R] [--json]         speed of the image resize
+  vqgan bench --image FILE [--repeat R] [--json]     speed of decoding and resizing FILE
   vqgan fetch [OWNER/NAME[@REVISION]]               download a hub model, print its files
   vqgan convert WEIGHTS OUT.safetensors [--dtype D]  inference-only safetensors weights
   vqgan info [WEIGHTS]                              format, configuration, size of weights
@@ -83,7 +84,10 @@ time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
   --resize              time the image resize instead (with --repeat, --json): a seeded
                         4000×3000 image to 256×256 (Lanczos to 341×256, centre crop) by
                         the WebAssembly kernels, by their scalar twins, and as before
-                        the kernels (the scalar passes over the whole image, then the crop)`,
+                        the kernels (the scalar passes over the whole image, then the crop)
+  --image FILE          time decoding FILE (PNG or JPEG) and resizing it to 256×256
+                        instead, each by the WebAssembly kernels and by their scalar
+                        twins (with --repeat, --json, --max-pixels)`,
   convert: `Usage: vqgan convert WEIGHTS OUT.safetensors [--dtype float32|float16|bfloat16]
 
 Writes inference-only weights: the model's tensors alone (no loss.* entries, no

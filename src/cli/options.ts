@@ -18,6 +18,7 @@ export const OPTIONS = {
   'max-pixels': { type: 'string' },
   json: { type: 'boolean' },
   resize: { type: 'boolean' },
+  image: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -30,7 +31,7 @@ export const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'mode', 'input-out', 'max-pixels'],
   decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads', 'mode', 'max-pixels'],
   reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads', 'mode', 'max-pixels'],
-  bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads', 'mode', 'resize'],
+  bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads', 'mode', 'resize', 'image', 'max-pixels'],
   fetch: [],
   convert: ['dtype'],
   info: [],

@@ -101,8 +101,8 @@ function blockDecoder(reader: BitReader, eobrun: EobRun, frame: Frame, scan: Sca
     if (ah === 0) return (sc, at) => decodeDcFirst(reader, sc.component, sc.dc!, at, al);
     return (sc, at) => decodeDcRefine(reader, sc.component, at, al);
   }
-  if (ah === 0) return (sc, at) => decodeAcFirst(reader, eobrun, sc.component.coefs, sc.ac!, at, ss, se, al);
-  return (sc, at) => decodeAcRefine(reader, eobrun, sc.component.coefs, sc.ac!, at, ss, se, al);
+  if (ah === 0) return (sc, at) => decodeAcFirst(reader, eobrun, sc.component, sc.ac!, at, ss, se, al);
+  return (sc, at) => decodeAcRefine(reader, eobrun, sc.component, sc.ac!, at, ss, se, al);
 }
 
 function decodeSequential(reader: BitReader, c: Component, dc: HuffmanTable, ac: HuffmanTable, at: number): void {
@@ -138,7 +138,7 @@ function decodeDcRefine(reader: BitReader, c: Component, at: number, al: number)
 function decodeAcFirst(
   reader: BitReader,
   eobrun: EobRun,
-  coefs: Int16Array,
+  c: Component,
   ac: HuffmanTable,
   at: number,
   ss: number,
@@ -149,6 +149,8 @@ function decodeAcFirst(
     eobrun.n--;
     return;
   }
+  const { coefs, lastNonzero } = c;
+  let last = lastNonzero[at >> 6]!;
   for (let k = ss; k <= se; k++) {
     const rs = reader.decode(ac);
     const s = rs & 15;
@@ -156,6 +158,7 @@ function decodeAcFirst(
     if (s !== 0) {
       k += r;
       coefs[at + NATURAL_ORDER[k]!] = reader.receiveExtend(s) * (1 << al);
+      if (k > last) last = k;
     } else if (r === 15) {
       k += 15;
     } else {
@@ -163,18 +166,20 @@ function decodeAcFirst(
       break;
     }
   }
+  lastNonzero[at >> 6] = Math.min(last, 63);
 }
 
 function decodeAcRefine(
   reader: BitReader,
   eobrun: EobRun,
-  coefs: Int16Array,
+  c: Component,
   ac: HuffmanTable,
   at: number,
   ss: number,
   se: number,
   al: number,
 ): void {
+  const { coefs, lastNonzero } = c;
   const p1 = 1 << al;
   const m1 = -1 << al;
   let k = ss;
@@ -200,11 +205,16 @@ function decodeAcRefine(
         } else if (--r < 0) break;
         k++;
       } while (k <= se);
-      if (s !== 0) coefs[at + NATURAL_ORDER[k]!] = s;
+      if (s !== 0) {
+        coefs[at + NATURAL_ORDER[k]!] = s;
+        if (k > lastNonzero[at >> 6]!) lastNonzero[at >> 6] = Math.min(k, 63);
+      }
     }
   }
   if (eobrun.n > 0) {
-    for (; k <= se; k++) {
+    // Only nonzero coefficients take a correction bit: none lies past the block's last one.
+    const end = Math.min(se, lastNonzero[at >> 6]!);
+    for (; k <= end; k++) {
       const i = at + NATURAL_ORDER[k]!;
       const v = coefs[i]!;
       if (v !== 0 && reader.bit() !== 0 && (v & p1) === 0) coefs[i] = v >= 0 ? v + p1 : v + m1;
