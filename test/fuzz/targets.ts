@@ -187,13 +187,16 @@ function repairPngCrcs(b: Uint8Array): string {
   return `CRCs of ${fixed} chunks recomputed`;
 }
 
+/** Small encodes, and corpus files of each kind the decoder takes (progressive, restarts, 4:4:0, CMYK). */
 function jpegSeeds(): Seed[] {
-  return [[8, 6, 90], [33, 17, 50], [16, 16, 10]].map(([width, height, quality]) => ({
+  const encoded = [[8, 6, 90], [33, 17, 50], [16, 16, 10]].map(([width, height, quality]) => ({
     label: `${width}×${height} JPEG, quality ${quality}`,
     bytes: new Uint8Array(
       encodeJpegLib({ width: width!, height: height!, data: smallRgba(width, height) }, quality).data,
     ),
   }));
+  const corpus = ['progressive_444_q95', 'progressive_422_restart', 'sample_440', 'cmyk_adobe', 'grey_progressive'];
+  return [...encoded, ...corpus.map((n) => file(`${FIXTURES}jpeg/${n}.jpg`))];
 }
 
 function tokenSeeds(): Seed[] {

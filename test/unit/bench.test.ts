@@ -4,6 +4,7 @@
  * test is quick; the figures themselves are not asserted (timings belong to benchmarks).
  */
 import '../../src/entries/install_node.js';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.js';
@@ -79,6 +80,30 @@ test('bench --resize refuses the model bench\'s options', async () => {
   const r = await runCli(['bench', '--resize', '--size', '256']);
   assert.is(r.code, 1);
   assert.match(r.stderr, /--resize times the image resize alone: --size does not apply/);
+});
+
+const CORPUS_JPEG = fileURLToPath(new URL('../../../test/fixtures/jpeg/progressive_420.jpg', import.meta.url));
+
+test('bench --image --json: decoding and resizing a JPEG, each by the kernels and the twins', async () => {
+  const r = await runCli(['bench', '--image', CORPUS_JPEG, '--repeat', '1', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.equal([result.file, result.width, result.height, result.repeat], [CORPUS_JPEG, 123, 77, 1]);
+  for (const way of ['decode', 'decode_scalar', 'resize', 'resize_scalar']) {
+    assert.ok(result[way].min_s > 0 && result[way].median_s >= result[way].min_s, way);
+  }
+});
+
+test('bench --image refuses the model bench\'s options and a missing file; --max-pixels only with --image', async () => {
+  let r = await runCli(['bench', '--image', CORPUS_JPEG, '--threads', '2']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--image times decoding and resizing alone: --threads does not apply/);
+  r = await runCli(['bench', '--image', 'no_such_photo.jpg']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /no_such_photo\.jpg/);
+  r = await runCli(['bench', '--max-pixels', '100']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--max-pixels applies to --image only/);
 });
 
 test.run();
