@@ -1,4 +1,6 @@
 /** Timing several ways of doing one thing, fairly on a shared machine. */
+import { preparePixelKernels, type PixelKernels } from '../compute/wasm/pixel_kernels.js';
+import { VqganError } from '../core/errors.js';
 import { timing, type Timing } from './bench.js';
 
 /**
@@ -28,4 +30,13 @@ export function timeAlternating<K extends string>(
 /** "min … ms  median … ms", aligned. */
 export function formatMs(t: Timing): string {
   return `min ${(1000 * t.min_s).toFixed(1).padStart(7)} ms  median ${(1000 * t.median_s).toFixed(1).padStart(7)} ms`;
+}
+
+/** The pixel kernels, which the image benches compare with their twins; refused without SIMD. */
+export async function benchPixelKernels(): Promise<PixelKernels> {
+  const kernels = await preparePixelKernels();
+  if (kernels === undefined) {
+    throw new VqganError('UNSUPPORTED', 'no pixel kernels here: this runtime has no WebAssembly SIMD');
+  }
+  return kernels;
 }

@@ -4,14 +4,12 @@
  * (resizeAndCrop), each by the pixel kernels and by their scalar twins (the same bytes).
  * The file is read once; only decoding and resizing are timed.
  */
-import { preparePixelKernels } from '../compute/wasm/pixel_kernels.js';
-import { VqganError } from '../core/errors.js';
 import { decodeJpeg } from '../image/jpeg/decode_jpeg.js';
 import { decodeImage } from '../image/decode.js';
 import { resizeAndCrop } from '../image/resize.js';
 import type { RgbImage } from '../image/rgb_image.js';
 import { runtimeName } from '../platform/runtime.js';
-import { formatMs, timeAlternating } from './alternate.js';
+import { benchPixelKernels, formatMs, timeAlternating } from './alternate.js';
 import type { Timing } from './bench.js';
 
 const TARGET = 256;
@@ -38,10 +36,7 @@ export async function runImageBench(
   maxPixels: number,
   log: (line: string) => void = () => undefined,
 ): Promise<ImageBenchResult> {
-  const kernels = await preparePixelKernels();
-  if (kernels === undefined) {
-    throw new VqganError('UNSUPPORTED', 'no pixel kernels here: this runtime has no WebAssembly SIMD');
-  }
+  const kernels = await benchPixelKernels();
   const img: RgbImage = decodeImage(bytes, file, maxPixels);
   const isJpeg = bytes[0] === 0xff;
   const ways = {

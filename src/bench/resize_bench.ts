@@ -8,11 +8,9 @@
 import { centreCrop, resizeAndCrop, resizeLanczos } from '../image/resize.js';
 import { lanczosWeights } from '../image/lanczos_weights.js';
 import type { RgbImage } from '../image/rgb_image.js';
-import { preparePixelKernels } from '../compute/wasm/pixel_kernels.js';
-import { VqganError } from '../core/errors.js';
 import { runtimeName } from '../platform/runtime.js';
 import type { Timing } from './bench.js';
-import { formatMs, timeAlternating } from './alternate.js';
+import { benchPixelKernels, formatMs, timeAlternating } from './alternate.js';
 
 const [WIDTH, HEIGHT, TARGET] = [4000, 3000, 256];
 /** resizeAndCrop's size before its crop: 256 on the shorter side. */
@@ -50,10 +48,7 @@ export async function runResizeBench(
   repeat: number,
   log: (line: string) => void = () => undefined,
 ): Promise<ResizeBenchResult> {
-  const kernels = await preparePixelKernels();
-  if (kernels === undefined) {
-    throw new VqganError('UNSUPPORTED', 'no pixel kernels here: this runtime has no WebAssembly SIMD');
-  }
+  const kernels = await benchPixelKernels();
   const img = syntheticPhoto();
   const ways = {
     kernels: () => resizeAndCrop(img, TARGET, TARGET, kernels),

@@ -106,7 +106,10 @@ async function download(
   const context = { label, policy: options.policy ?? downloadPolicy(), observer: options.observer };
   return retrying(context, async (watch, received) => {
     const resumeAt = received.loaded;
-    const headers = resumeAt > 0 ? { ...options.headers, Range: `bytes=${resumeAt}-` } : options.headers;
+    // The bytes as stored: no transfer compression (a gzip body would inflate without a
+    // bound, and byte ranges count stored bytes). Browsers set this header themselves.
+    const asStored = { 'Accept-Encoding': 'identity', ...options.headers };
+    const headers = resumeAt > 0 ? { ...asStored, Range: `bytes=${resumeAt}-` } : asStored;
     let response: Response;
     try {
       response = await fetch(url, { headers, signal: watch.signal });
