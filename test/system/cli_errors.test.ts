@@ -137,7 +137,7 @@ test('a .npy input that is not float32', () =>
 test('a truncated JPEG', () =>
   fails(
     ['encode', at('truncated.jpg'), '--weights', TINY_CKPT, '--out', 'OUT/t.json'],
-    /truncated\.jpg: cannot decode JPEG/,
+    /truncated\.jpg: truncated JPEG/,
   ));
 
 test('a file that is no image', () =>
