@@ -6,9 +6,10 @@
  * handling of CMYK (Adobe-inverted, then Pillow's CMYK → RGB).
  *
  * Supported: baseline, extended and progressive Huffman JPEGs, 8-bit, with 1, 3 or 4
- * components and any integer sampling factors, restart intervals. Arithmetic coding,
- * lossless, hierarchical and 12-bit JPEGs are refused (UNSUPPORTED), as by Pillow's
- * libjpeg. A progressive file whose scans leave low AC coefficients unrefined would get
+ * components and any integer sampling factors, restart intervals. Lossless, hierarchical
+ * and 12-bit JPEGs are refused (UNSUPPORTED), as Pillow's libjpeg-turbo 2.1 refuses them;
+ * so are arithmetic-coded ones, which it reads (rare in the wild; not implemented). A
+ * progressive file whose scans leave low AC coefficients unrefined would get
  * libjpeg's block smoothing, which is not implemented: refused too, rather than decoded
  * differently.
  */
@@ -41,87 +42,108 @@ export function decodeJpeg(
   maxPixels: number,
   kernels: PixelKernels | null = pixelKernels() ?? null,
 ): RgbImage {
-  const bad = (what: string): VqganError => new VqganError('BAD_FORMAT', `${name}: ${what}`);
-  const quantTables: (Uint16Array | undefined)[] = [];
-  const dcTables: (HuffmanTable | undefined)[] = [];
-  const acTables: (HuffmanTable | undefined)[] = [];
-  const colour: ColourInfo = { sawJfif: false, adobeTransform: undefined };
-  let frame: Frame | undefined;
-  let restartInterval = 0;
-  let scans = 0;
+  const decoder = new MarkerReader(data, name, maxPixels);
   let p = 2; // after SOI
-    for (;;) {
-      // Markers may be preceded by any number of 0xFF fill bytes; libjpeg skips other bytes.
-      while (p < data.length && data[p] !== 0xff) p++;
-      while (p < data.length && data[p] === 0xff) p++;
-      // Pillow refuses a file without EOI as truncated, even when all scans are complete.
-      if (p >= data.length) throw bad('truncated JPEG (no end-of-image marker)');
-      const marker = data[p++]!;
-      if (marker === 0xd9) break; // EOI
-      if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // no length
-      if (p + 2 > data.length) throw bad('truncated JPEG (in a marker segment)');
-      const length = (data[p]! << 8) | data[p + 1]!;
-      if (length < 2 || p + length > data.length) throw bad(`truncated JPEG (marker 0xFF${hex(marker)} segment)`);
-      const body = data.subarray(p + 2, p + length);
-      p += length;
-      switch (marker) {
-        case 0xc0:
-        case 0xc1:
-        case 0xc2:
-          if (frame !== undefined) throw bad('two frame headers');
-          frame = parseFrame(
-            body,
-            marker === 0xc2,
-            name,
-            (w, h) => checkPixels(w, h, maxPixels, name),
-            (n) => new Int16Array(n),
-          );
-          break;
-        case 0xc4:
-          readHuffmanTables(body, dcTables, acTables, name);
-          break;
-        case 0xdb:
-          readQuantTables(body, quantTables, bad);
-          break;
-        case 0xdd:
-          if (body.length < 2) throw bad('bad restart interval segment');
-          restartInterval = (body[0]! << 8) | body[1]!;
-          break;
-        case 0xda: {
-          if (frame === undefined) throw bad('a scan before the frame header');
-          if (++scans > MAX_SCANS) throw new VqganError('TOO_LARGE', `${name}: more than ${MAX_SCANS} JPEG scans`);
-          const scan = parseScan(body, frame, quantTables, dcTables, acTables, restartInterval, bad);
-          p = decodeScan(data, p, frame, scan, name);
-          if (frame.progressive) recordRefinement(scan);
-          break;
-        }
-        case 0xe0:
-          if (body.length >= 14 && startsWithAscii(body, 'JFIF\0')) colour.sawJfif = true;
-          break;
-        case 0xee:
-          if (body.length >= 12 && startsWithAscii(body, 'Adobe')) colour.adobeTransform = body[11]!;
-          break;
-        default:
-          if ((marker >= 0xc3 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xdc) {
-            throw new VqganError('UNSUPPORTED', `${name}: ${jpegKind(marker)} JPEGs are not supported (nor by Pillow)`);
-          }
-        // APPn, COM and others carry nothing the pixels depend on.
-      }
+  for (;;) {
+    // Markers may be preceded by any number of 0xFF fill bytes; libjpeg skips other bytes.
+    while (p < data.length && data[p] !== 0xff) p++;
+    while (p < data.length && data[p] === 0xff) p++;
+    // Pillow refuses a file without EOI as truncated, even when all scans are complete.
+    if (p >= data.length) throw decoder.bad('truncated JPEG (no end-of-image marker)');
+    const marker = data[p++]!;
+    if (marker === 0xd9) break; // EOI
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // no length
+    if (p + 2 > data.length) throw decoder.bad('truncated JPEG (in a marker segment)');
+    const length = (data[p]! << 8) | data[p + 1]!;
+    if (length < 2 || p + length > data.length) {
+      throw decoder.bad(`truncated JPEG (marker 0xFF${hex(marker)} segment)`);
     }
-    if (frame === undefined || scans === 0) throw bad('JPEG without image data');
-    checkComplete(frame, name);
-    return toRgb(frame, colour, kernels === null ? referenceJpegKernels : wasmJpegKernels(kernels), name);
+    p = decoder.segment(marker, data.subarray(p + 2, p + length), p + length);
+  }
+  const frame = decoder.finish();
+  return toRgb(frame, decoder.colour, kernels === null ? referenceJpegKernels : wasmJpegKernels(kernels), name);
+}
+
+/** The tables, frame and colour hints of a file, as its marker segments set them. */
+class MarkerReader {
+  readonly quantTables: (Uint16Array | undefined)[] = [];
+  readonly dcTables: (HuffmanTable | undefined)[] = [];
+  readonly acTables: (HuffmanTable | undefined)[] = [];
+  readonly colour: ColourInfo = { sawJfif: false, adobeTransform: undefined };
+  frame: Frame | undefined;
+  restartInterval = 0;
+  scans = 0;
+
+  constructor(readonly data: Uint8Array, readonly name: string, readonly maxPixels: number) {}
+
+  bad(what: string): VqganError {
+    return new VqganError('BAD_FORMAT', `${this.name}: ${what}`);
+  }
+
+  /** Takes one segment (body ends at `end`); returns where the next marker search starts. */
+  segment(marker: number, body: Uint8Array, end: number): number {
+    const { name } = this;
+    switch (marker) {
+      case 0xc0:
+      case 0xc1:
+      case 0xc2:
+        if (this.frame !== undefined) throw this.bad('two frame headers');
+        this.frame = parseFrame(body, marker === 0xc2, name, (w, h) => checkPixels(w, h, this.maxPixels, name));
+        return end;
+      case 0xc4:
+        readHuffmanTables(body, this.dcTables, this.acTables, name);
+        return end;
+      case 0xdb:
+        readQuantTables(body, this.quantTables, (w) => this.bad(w));
+        return end;
+      case 0xdd:
+        if (body.length < 2) throw this.bad('bad restart interval segment');
+        this.restartInterval = (body[0]! << 8) | body[1]!;
+        return end;
+      case 0xda:
+        return this.scan(body, end);
+      case 0xe0:
+        if (body.length >= 14 && startsWithAscii(body, 'JFIF\0')) this.colour.sawJfif = true;
+        return end;
+      case 0xee:
+        if (body.length >= 12 && startsWithAscii(body, 'Adobe')) this.colour.adobeTransform = body[11]!;
+        return end;
+      default:
+        if ((marker >= 0xc3 && marker <= 0xcf && marker !== 0xc8 && marker !== 0xcc) || marker === 0xdc) {
+          throw new VqganError('UNSUPPORTED', `${name}: ${unsupportedKind(marker)}`);
+        }
+        return end; // APPn, COM and others carry nothing the pixels depend on
+    }
+  }
+
+  /** An SOS segment, then its entropy-coded data: returns where the data ends. */
+  private scan(body: Uint8Array, dataStart: number): number {
+    const { frame, name } = this;
+    if (frame === undefined) throw this.bad('a scan before the frame header');
+    if (++this.scans > MAX_SCANS) throw new VqganError('TOO_LARGE', `${name}: more than ${MAX_SCANS} JPEG scans`);
+    const scan = parseScan(body, frame, this, (w) => this.bad(w));
+    const end = decodeScan(this.data, dataStart, frame, scan, name);
+    if (frame.progressive) recordRefinement(scan);
+    return end;
+  }
+
+  finish(): Frame {
+    if (this.frame === undefined || this.scans === 0) throw this.bad('JPEG without image data');
+    checkComplete(this.frame, this.name);
+    return this.frame;
+  }
 }
 
 function hex(n: number): string {
   return n.toString(16).toUpperCase().padStart(2, '0');
 }
 
-function jpegKind(marker: number): string {
-  if (marker === 0xc3) return 'lossless';
-  if (marker === 0xdc) return 'DNL-sized';
-  if (marker >= 0xc9) return 'arithmetic-coded';
-  return 'hierarchical';
+function unsupportedKind(marker: number): string {
+  if (marker >= 0xc9 && marker <= 0xcb) {
+    return 'arithmetic-coded JPEGs are not supported (Pillow\'s libjpeg-turbo reads them; this decoder does not)';
+  }
+  const kind = marker === 0xc3 ? 'lossless' : marker === 0xdc ? 'DNL-sized' : 'hierarchical or lossless';
+  return `${kind} JPEGs are not supported (nor by Pillow's libjpeg-turbo 2.1)`;
 }
 
 function startsWithAscii(body: Uint8Array, text: string): boolean {
@@ -169,12 +191,10 @@ function readHuffmanTables(
 function parseScan(
   body: Uint8Array,
   frame: Frame,
-  quantTables: (Uint16Array | undefined)[],
-  dcTables: (HuffmanTable | undefined)[],
-  acTables: (HuffmanTable | undefined)[],
-  restartInterval: number,
+  tables: Pick<MarkerReader, 'quantTables' | 'dcTables' | 'acTables' | 'restartInterval'>,
   bad: (w: string) => VqganError,
 ): Scan {
+  const { quantTables, dcTables, acTables, restartInterval } = tables;
   const count = body[0] ?? 0;
   if (count < 1 || count > 4 || body.length < 4 + 2 * count) throw bad('bad scan header');
   const components = Array.from({ length: count }, (_, i): ScanComponent => {

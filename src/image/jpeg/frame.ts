@@ -40,13 +40,12 @@ export interface Frame {
   components: Component[];
 }
 
-/** SOF0/1/2 segment body (after the length) → frame; coefficient arrays come from `alloc`. */
+/** SOF0/1/2 segment body (after the length) → frame, with zeroed coefficient arrays. */
 export function parseFrame(
   body: Uint8Array,
   progressive: boolean,
   name: string,
   checkSize: (width: number, height: number) => void,
-  alloc: (count: number) => Int16Array,
 ): Frame {
   const bad = (what: string): VqganError => new VqganError('BAD_FORMAT', `${name}: bad JPEG frame header (${what})`);
   if (body.length < 6) throw bad('too short');
@@ -89,7 +88,7 @@ export function parseFrame(
       dh: Math.ceil((height * s.v) / maxV),
       blocksPerLine,
       blocksPerColumn,
-      coefs: alloc(blocksPerLine * blocksPerColumn * 64),
+      coefs: new Int16Array(blocksPerLine * blocksPerColumn * 64),
       quant: undefined,
       coefBits: new Int8Array(64).fill(-1),
       lastNonzero: new Uint8Array(progressive ? blocksPerLine * blocksPerColumn : 0),
