@@ -109,6 +109,31 @@ export function codebookArgmin(be: Backend, z: Tensor, codebook: Tensor, norms: 
   return tokens;
 }
 
+/**
+ * For every position of x (C, h, w), the channel of the largest value, the first on ties:
+ * (h·w) tokens, row-major (GumbelVQ's tokens from its logits). NaN never wins; a position
+ * of NaNs gives 0. Computed on the host, as `embed`: one pass over C·h·w values.
+ */
+export function argmaxChannels(x: Tensor): Int32Array {
+  const [c, h, w] = expectRank3('argmaxChannels', x);
+  const p = h * w;
+  const { data } = x;
+  const tokens = new Int32Array(p);
+  const best = data.slice(0, p);
+  for (let ch = 1; ch < c; ch++) {
+    const row = ch * p;
+    for (let i = 0; i < p; i++) {
+      const v = data[row + i]!;
+      // `>` keeps the first maximum; `!(best >= best)` lets a number replace a NaN.
+      if (v > best[i]! || (!(best[i]! >= best[i]!) && v === v)) {
+        best[i] = v;
+        tokens[i] = ch;
+      }
+    }
+  }
+  return tokens;
+}
+
 /** Σ_c E[j,c]² for every code j of the codebook (K, D). */
 export function codebookNorms(be: Backend, codebook: Tensor): Tensor {
   if (codebook.shape.length !== 2) {

@@ -109,20 +109,21 @@ export class AttnBlock {
   }
 }
 
-/** ResnetBlock, AttnBlock, ResnetBlock at the lowest resolution. */
+/** ResnetBlock, AttnBlock, ResnetBlock at the lowest resolution (no AttnBlock with attn_type 'none'). */
 export class Mid {
   readonly block_1: ResnetBlock;
-  readonly attn_1: AttnBlock;
+  readonly attn_1: AttnBlock | null;
   readonly block_2: ResnetBlock;
 
-  constructor(p: ParamSource, prefix: string, c: number, width: number) {
+  constructor(p: ParamSource, prefix: string, c: number, width: number, withAttention: boolean) {
     this.block_1 = new ResnetBlock(p, `${prefix}.block_1`, c, c, width);
-    this.attn_1 = new AttnBlock(p, `${prefix}.attn_1`, c);
+    this.attn_1 = withAttention ? new AttnBlock(p, `${prefix}.attn_1`, c) : null;
     this.block_2 = new ResnetBlock(p, `${prefix}.block_2`, c, c, width);
   }
 
   forward(be: Backend, x: Tensor): Tensor {
-    return this.block_2.forward(be, this.attn_1.forward(be, this.block_1.forward(be, x)));
+    const h = this.block_1.forward(be, x);
+    return this.block_2.forward(be, this.attn_1 === null ? h : this.attn_1.forward(be, h));
   }
 }
 

@@ -16,6 +16,13 @@ export interface VqganConfig {
   readonly out_ch: number;
   readonly embed_dim: number;
   readonly n_embed: number;
+  /** latent-diffusion's `attn_type`: 'none' removes every attention block, the middle one too. */
+  readonly attn_type?: 'vanilla' | 'none';
+  /**
+   * How a latent becomes a token: 'nearest', the nearest code (VectorQuantizer2); 'gumbel',
+   * the argmax of `quantize.proj`'s logits (taming's GumbelVQ, its codebook `quantize.embed`).
+   */
+  readonly quantizer?: 'nearest' | 'gumbel';
 }
 
 /** boris/vqgan_f16_16384, the model DALL·E mini uses. */
@@ -30,11 +37,31 @@ export const F16_16384: VqganConfig = Object.freeze({
   out_ch: 3,
   embed_dim: 256,
   n_embed: 16384,
+  attn_type: 'vanilla',
+  quantizer: 'nearest',
 });
 
 /** Whether an H×W image fits the model: both sides positive integer multiples of f. */
 export function fitsFactor(h: number, w: number, f: number): boolean {
   return [h, w].every((v) => Number.isInteger(v) && v > 0 && v % f === 0);
+}
+
+/** The graph variants as configuration fields, present only where they differ from boris's model. */
+export function variants(
+  attn_type: 'vanilla' | 'none',
+  quantizer: 'nearest' | 'gumbel',
+): Pick<VqganConfig, 'attn_type' | 'quantizer'> {
+  return { ...(attn_type === 'none' ? { attn_type } : {}), ...(quantizer === 'gumbel' ? { quantizer } : {}) };
+}
+
+/** Whether the level working at `resolution` has attention (taming's rule: attn_resolutions lists them). */
+export function levelHasAttention(config: VqganConfig, resolution: number): boolean {
+  return config.attn_type !== 'none' && config.attn_resolutions.includes(resolution);
+}
+
+/** Whether the middle has its AttnBlock: always, unless attn_type is 'none'. */
+export function midHasAttention(config: VqganConfig): boolean {
+  return config.attn_type !== 'none';
 }
 
 /** Downsampling factor: 2^(levels − 1); 16 for f16 models. */
@@ -55,7 +82,12 @@ export function configFromObject(root: unknown, source: string): VqganConfig | u
   if (isObject(root) && isObject(root.model)) candidates.push(root.model, root.model.params);
   for (const c of candidates) {
     if (!isObject(c)) continue;
-    if (isObject(c.ddconfig)) return buildConfig({ ...c.ddconfig, n_embed: c.n_embed, embed_dim: c.embed_dim }, source);
+    if (isObject(c.ddconfig)) {
+      // taming's config files name the model class: GumbelVQ quantizes by the argmax of logits.
+      const target = isObject(root) && isObject(root.model) ? root.model.target : undefined;
+      const quantizer = /\bGumbelVQ$/.test(String(target)) ? 'gumbel' : undefined;
+      return buildConfig({ ...c.ddconfig, n_embed: c.n_embed, embed_dim: c.embed_dim, quantizer }, source);
+    }
     if ('ch_mult' in c && 'n_embed' in c) return buildConfig(c, source);
   }
   return undefined;
@@ -82,6 +114,16 @@ function buildConfig(raw: Json, source: string): VqganConfig {
     }
     return v as number[];
   };
+  function oneOf<T extends string>(key: keyof VqganConfig, allowed: readonly T[], fallback: T): T {
+    const v = raw[key] ?? fallback;
+    if (!allowed.includes(v as T)) {
+      throw new VqganError(
+        'UNSUPPORTED',
+        `${source}: configuration ${key} = ${JSON.stringify(v)}; supported: ${allowed.map((a) => `'${a}'`).join(', ')}`,
+      );
+    }
+    return v as T;
+  }
   if (raw.double_z === true) {
     throw new VqganError('UNSUPPORTED', `${source}: double_z = true is a diffusion-style encoder, not this VQGAN`);
   }
@@ -96,6 +138,10 @@ function buildConfig(raw: Json, source: string): VqganConfig {
     out_ch: int('out_ch', 3),
     embed_dim: int('embed_dim'),
     n_embed: int('n_embed'),
+    ...variants(
+      oneOf('attn_type', ['vanilla', 'none'] as const, 'vanilla'),
+      oneOf('quantizer', ['nearest', 'gumbel'] as const, 'nearest'),
+    ),
   };
   for (const [i, m] of config.ch_mult.entries()) {
     if ((config.ch * m) % 32 !== 0) {

@@ -3,7 +3,7 @@ import type { Backend } from '../compute/backend.js';
 import * as ops from '../compute/ops.js';
 import type { Tensor } from '../core/tensor.js';
 import { Conv2d, Level, Mid, Normalize } from './blocks.js';
-import { downFactor, type VqganConfig } from './config.js';
+import { downFactor, levelHasAttention, midHasAttention, type VqganConfig } from './config.js';
 import type { ParamSource } from './params.js';
 
 export class Decoder {
@@ -19,11 +19,11 @@ export class Decoder {
     let c = cfg.ch * cfg.ch_mult[levels - 1]!;
     let resolution = Math.floor(cfg.resolution / downFactor(cfg));
     this.conv_in = new Conv2d(p, `${prefix}.conv_in`, cfg.z_channels, c, 3, resolution);
-    this.mid = new Mid(p, `${prefix}.mid`, c, resolution);
+    this.mid = new Mid(p, `${prefix}.mid`, c, resolution, midHasAttention(cfg));
     const byLevel: Level[] = [];
     for (let i = levels - 1; i >= 0; i--) {
       const cout = cfg.ch * cfg.ch_mult[i]!;
-      const attn = cfg.attn_resolutions.includes(resolution);
+      const attn = levelHasAttention(cfg, resolution);
       const resampling = i === 0 ? null : 'upsample';
       byLevel[i] = new Level(p, `${prefix}.up.${i}`, c, cout, cfg.num_res_blocks + 1, attn, resolution, resampling);
       c = cout;

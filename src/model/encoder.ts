@@ -3,7 +3,7 @@ import type { Backend } from '../compute/backend.js';
 import * as ops from '../compute/ops.js';
 import type { Tensor } from '../core/tensor.js';
 import { Conv2d, Level, Mid, Normalize } from './blocks.js';
-import type { VqganConfig } from './config.js';
+import { levelHasAttention, midHasAttention, type VqganConfig } from './config.js';
 import type { ParamSource } from './params.js';
 
 export class Encoder {
@@ -22,13 +22,13 @@ export class Encoder {
     let c = cfg.ch;
     for (let i = 0; i < levels; i++) {
       const cout = cfg.ch * cfg.ch_mult[i]!;
-      const attn = cfg.attn_resolutions.includes(resolution);
+      const attn = levelHasAttention(cfg, resolution);
       const resampling = i === levels - 1 ? null : 'downsample';
       this.down.push(new Level(p, `${prefix}.down.${i}`, c, cout, cfg.num_res_blocks, attn, resolution, resampling));
       c = cout;
       if (i < levels - 1) resolution = Math.floor(resolution / 2);
     }
-    this.mid = new Mid(p, `${prefix}.mid`, c, resolution);
+    this.mid = new Mid(p, `${prefix}.mid`, c, resolution, midHasAttention(cfg));
     this.norm_out = new Normalize(p, `${prefix}.norm_out`, c);
     this.conv_out = new Conv2d(p, `${prefix}.conv_out`, c, cfg.z_channels, 3, resolution);
   }

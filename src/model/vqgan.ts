@@ -10,8 +10,14 @@ import { Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
 import type { ParamSource } from './params.js';
 
+/** A quantizer: latent → tokens, and the codebook decoding looks tokens up in. */
+interface Quantizer {
+  tokens(be: Backend, latent: Tensor): Int32Array;
+  readonly codebook: Tensor; // (n_embed, embed_dim)
+}
+
 /** VectorQuantizer2 (legacy, no remap): nearest code by squared distance. */
-export class VectorQuantizer {
+export class VectorQuantizer implements Quantizer {
   readonly embedding: { readonly weight: Tensor; }; // (n_embed, embed_dim)
   /** Σ_c E[j,c]², computed once at load. */
   readonly norms: Tensor; // (n_embed)
@@ -20,12 +26,46 @@ export class VectorQuantizer {
     this.embedding = { weight: p.take(`${prefix}.embedding.weight`, [cfg.n_embed, cfg.embed_dim]) };
     this.norms = ops.codebookNorms(be, this.embedding.weight);
   }
+
+  get codebook(): Tensor {
+    return this.embedding.weight;
+  }
+
+  tokens(be: Backend, latent: Tensor): Int32Array {
+    return ops.codebookArgmin(be, latent, this.embedding.weight, this.norms);
+  }
+}
+
+/**
+ * taming's GumbelQuantize for inference: the token is the argmax of the logits
+ * proj(latent), the first on ties (training samples Gumbel noise; a tokenizer does not);
+ * decoding looks the token up in `embed`.
+ */
+export class GumbelQuantizer implements Quantizer {
+  readonly proj: Conv2d; // (n_embed, embed_dim, 1, 1)
+  readonly embed: { readonly weight: Tensor; }; // (n_embed, embed_dim)
+
+  constructor(p: ParamSource, prefix: string, cfg: VqganConfig) {
+    this.proj = new Conv2d(p, `${prefix}.proj`, cfg.embed_dim, cfg.n_embed, 1);
+    this.embed = { weight: p.take(`${prefix}.embed.weight`, [cfg.n_embed, cfg.embed_dim]) };
+  }
+
+  get codebook(): Tensor {
+    return this.embed.weight;
+  }
+
+  tokens(be: Backend, latent: Tensor): Int32Array {
+    const logits = ops.conv1x1(be, latent, this.proj);
+    const tokens = ops.argmaxChannels(logits);
+    be.release(logits);
+    return tokens;
+  }
 }
 
 export class VQModel {
   readonly encoder: Encoder;
   readonly quant_conv: Conv2d;
-  readonly quantize: VectorQuantizer;
+  readonly quantize: VectorQuantizer | GumbelQuantizer;
   readonly post_quant_conv: Conv2d;
   readonly decoder: Decoder;
   /** Pixels per token along each side (16). */
@@ -34,7 +74,9 @@ export class VQModel {
   constructor(p: ParamSource, readonly config: VqganConfig, readonly backend: Backend) {
     this.encoder = new Encoder(p, 'encoder', config);
     this.quant_conv = new Conv2d(p, 'quant_conv', config.z_channels, config.embed_dim, 1);
-    this.quantize = new VectorQuantizer(p, backend, 'quantize', config);
+    this.quantize = config.quantizer === 'gumbel'
+      ? new GumbelQuantizer(p, 'quantize', config)
+      : new VectorQuantizer(p, backend, 'quantize', config);
     this.post_quant_conv = new Conv2d(p, 'post_quant_conv', config.embed_dim, config.z_channels, 1);
     this.decoder = new Decoder(p, 'decoder', config);
     p.finish();
@@ -64,12 +106,12 @@ export class VQModel {
 
   /** The latent (embed_dim, h, w) → tokens (h·w), row-major. */
   tokensOf(latent: Tensor, be: Backend = this.backend): Int32Array {
-    return ops.codebookArgmin(be, latent, this.quantize.embedding.weight, this.quantize.norms);
+    return this.quantize.tokens(be, latent);
   }
 
   /** A token grid h×w → the image (out_ch, h·f, w·f) in model range, unclipped, in the backend's memory. */
   decodeTokens(grid: TokenGrid, be: Backend = this.backend): Tensor {
-    const z = ops.embed(be, grid, this.quantize.embedding.weight);
+    const z = ops.embed(be, grid, this.quantize.codebook);
     const h = ops.conv1x1(be, z, this.post_quant_conv);
     be.release(z);
     return this.decoder.forward(be, h);

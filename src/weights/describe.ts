@@ -19,7 +19,9 @@ export function describeWeights(name: string, w: LoadedWeights): string {
       'configuration',
       `ch ${c.ch}, ch_mult [${c.ch_mult.join(', ')}], num_res_blocks ${c.num_res_blocks}, `
       + `attn_resolutions [${c.attn_resolutions.join(', ')}], z_channels ${c.z_channels}, embed_dim ${c.embed_dim}, `
-      + `n_embed ${c.n_embed}, resolution ${c.resolution}`,
+      + `n_embed ${c.n_embed}, resolution ${c.resolution}`
+      + (c.attn_type === 'none' ? ', attn_type none (no attention blocks)' : '')
+      + (c.quantizer === 'gumbel' ? ', quantizer gumbel (argmax of quantize.proj)' : ''),
     ],
     ['config from', w.configSource],
     [

@@ -13,6 +13,7 @@ import { readCheckpoint } from './checkpoint.js';
 import type { StoredDtype } from './half.js';
 import { readFlaxMsgpack } from './flax.js';
 import { readSafetensors } from './safetensors.js';
+import { checkAgreement, configOfShape, inferShape } from './infer_config.js';
 import { parseYamlSubset } from './yaml.js';
 
 export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
@@ -93,13 +94,19 @@ async function sniffFormat(source: ByteSource): Promise<Format> {
   );
 }
 
-/** config.yaml (taming) or config.json beside the weights, if there is one. */
+/**
+ * The configuration file beside the weights, if there is one: `<name>.yaml` for
+ * `<name>.ckpt` (Chameleon's vqgan.yaml), taming's config.yaml or model.yaml, or a
+ * config.json; the first that holds a configuration.
+ */
 async function configBeside(
   location: string | undefined,
 ): Promise<{ config: VqganConfig; source: string; } | undefined> {
   if (location === undefined) return undefined;
   const dir = dirnameOf(location);
-  for (const name of ['config.yaml', 'config.json']) {
+  const stem = /([^/\\]+?)(?:\.[^./\\]*)?$/.exec(location.replace(/[?#].*$/, ''))?.[1];
+  const names = [...(stem === undefined ? [] : [`${stem}.yaml`]), 'config.yaml', 'model.yaml', 'config.json'];
+  for (const name of new Set(names)) {
     const path = joinPath(dir, name);
     const text = isUrl(path) ? await fetchText(path) : await platform().files.readTextIfExists(path);
     if (text === undefined) continue;
@@ -133,7 +140,9 @@ function parseJson(text: string, name: string): unknown {
 /**
  * Reads the model tensors (never the optimizer state or `loss.*`) and works out the
  * configuration: `config` when given, else the checkpoint's hyper-parameters, else safetensors metadata `config`,
- * else config.yaml / config.json beside the file (a Flax msgpack file holds none), else the f16_16384 defaults.
+ * else a configuration file beside the file (a Flax msgpack file holds none); it must agree
+ * with the tensors' shapes (src/weights/infer_config.ts). Without any, the shapes give the
+ * configuration; the f16_16384 defaults only for tensors that are not taming-named.
  * `onProgress` hears of the bytes as they come in (see LoadProgress).
  */
 export async function loadWeights(
@@ -173,6 +182,12 @@ export async function loadWeights(
     } else {
       found = await configBeside(location);
     }
+    // The shapes decide what a configuration file cannot contradict, and all of it without one.
+    const shape = inferShape(read.tensors, source.name);
+    if (found !== undefined && shape !== undefined) checkAgreement(found.config, shape, found.source);
+    found ??= shape === undefined
+      ? undefined
+      : { config: configOfShape(shape, source.name), source: 'the weights\' shapes' };
     return {
       tensors: read.tensors,
       config: found?.config ?? F16_16384,

@@ -40,8 +40,9 @@ export const TOLERANCE = { latent: 5e-5, decoded: 5e-4, tokenMargin: 1e-4 } as c
 /** The fast mode's bounds (issue #8): Winograd's float32 rounding errors are a few times the direct sum's. */
 export const FAST_TOLERANCE = { latent: 2e-4, decoded: 2e-3, tokenMargin: 1e-3 } as const;
 
-export function goldenArray(file: string): { shape: number[]; data: Float32Array | Int32Array; } {
-  const npy = parseNpy(new Uint8Array(readFileSync(`${GOLDEN}${file}`)), file);
+/** `dir`: a golden folder (default: the tiny model's; the family fixtures have their own). */
+export function goldenArray(file: string, dir = GOLDEN): { shape: number[]; data: Float32Array | Int32Array; } {
+  const npy = parseNpy(new Uint8Array(readFileSync(`${dir}${file}`)), file);
   if (!(npy.data instanceof Float32Array || npy.data instanceof Int32Array)) {
     throw new Error(`${file}: unexpected dtype ${npy.dtype}`);
   }
@@ -86,9 +87,10 @@ export function compareTokens(
   got: Int32Array,
   width: number,
   margin: number = TOLERANCE.tokenMargin,
+  dir = GOLDEN,
 ): TokenAgreement {
-  const want = goldenArray(`${name}.tokens.npy`).data;
-  const margins = goldenArray(`${name}.margin.npy`).data;
+  const want = goldenArray(`${name}.tokens.npy`, dir).data;
+  const margins = goldenArray(`${name}.margin.npy`, dir).data;
   const failures: string[] = [];
   const closeCalls: string[] = [];
   let equal = 0;

@@ -84,7 +84,8 @@ test('a URL, with config.yaml fetched from beside it', async () => {
     const vq = await Vqgan.load(`${base}tiny.safetensors`);
     assert.equal(vq.config, TINY_CONFIG);
     assert.ok(sameBytes((await vq.decode(grid)).data, referenceOutput.data));
-    assert.equal(requests, ['/tiny.safetensors', '/config.yaml']);
+    // <name>.yaml first (as Chameleon's vqgan.yaml beside vqgan.ckpt), then config.yaml
+    assert.equal(requests, ['/tiny.safetensors', '/tiny.yaml', '/config.yaml']);
     await expectError(() => Vqgan.load(`${base}missing.ckpt`), 'NOT_FOUND', /missing\.ckpt: HTTP 404/);
     await expectError(() => Vqgan.load(`${base}private.ckpt`), 'ACCESS_DENIED', /private\.ckpt: HTTP 403/);
   } finally {
@@ -113,12 +114,28 @@ test('file errors name what went wrong: missing, not readable, not writable', as
   }
 });
 
-test('safetensors bytes without a configuration fall back to f16_16384 and say which key does not fit', () =>
-  expectError(
-    () => Vqgan.load(new Uint8Array(readFileSync(TINY_SAFETENSORS))),
-    'BAD_SHAPE',
-    /decoder\.conv_in\.weight has shape \[128, 64, 3, 3\] but the configuration needs \[512, 256, 3, 3\]|encoder\.conv_in\.weight has shape \[32, 3, 3, 3\] but the configuration needs \[128, 3, 3, 3\]/,
-  ));
+test('safetensors bytes without a configuration take it from the tensors\' shapes', async () => {
+  const vq = await Vqgan.load(new Uint8Array(readFileSync(TINY_SAFETENSORS)));
+  try {
+    assert.equal(vq.config, TINY_CONFIG);
+  } finally {
+    vq.dispose();
+  }
+});
+
+test('a configuration that contradicts the shapes is refused, naming the value', async () => {
+  const tensors = await tinyTensors();
+  await expectError(
+    () => Vqgan.load(writeSafetensors(tensors), { config: { ...TINY_CONFIG, ch_mult: [1, 2, 2, 2, 4] } }),
+    'BAD_VALUE',
+    /^the config option: configuration ch_mult = \[1,2,2,2,4\], but the weights' shapes say \[1,1,2,2,4\]$/,
+  );
+  await expectError(
+    () => Vqgan.load(writeSafetensors(tensors), { config: { ...TINY_CONFIG, attn_resolutions: [] } }),
+    'BAD_VALUE',
+    /configuration attn_resolutions = \[\], but the weights' shapes say \[16\]/,
+  );
+});
 
 async function tinyTensors(): Promise<Map<string, Tensor>> {
   return (await readSafetensors(memorySource(new Uint8Array(readFileSync(TINY_SAFETENSORS))))).tensors;

@@ -1,0 +1,91 @@
+/**
+ * The VQGAN family's fixture models (test/fixtures/family/, each in its family's own
+ * layout, with golden outputs of that family's PyTorch code): loaded from their files as
+ * published (the configuration from the file beside the weights), then every golden case
+ * through the API on the WebAssembly backend in both modes, and the decode-only cases on
+ * the scalar reference backend: latent within 5e-5, tokens equal wherever the margin is at least 1e-4, decoded
+ * within 5e-4 (fast mode: its own bounds).
+ */
+import '../../src/entries/install_node.js';
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Vqgan } from '../../src/api/vqgan.js';
+import type { ComputeMode } from '../../src/compute/backend.js';
+import { Tensor } from '../../src/core/tensor.js';
+import {
+  compareTokens,
+  FAST_TOLERANCE,
+  FIXTURES,
+  type GoldenCase,
+  goldenArray,
+  maxAbsDiff,
+  TOLERANCE,
+} from '../helpers/golden.js';
+
+interface Family {
+  readonly folder: string;
+  /** The layout's weights file, as family.json names it. */
+  readonly weights: string;
+  /** The configuration the model must come with. */
+  readonly expect: Partial<Record<'attn_type' | 'quantizer', string>> & { resolution: number; };
+}
+
+const FAMILIES: readonly Family[] = [
+  { folder: 'ldm-vq-f4-noattn', weights: 'model.ckpt', expect: { attn_type: 'none', resolution: 256 } },
+  { folder: 'chameleon', weights: 'tokenizer/vqgan.ckpt', expect: { resolution: 512 } },
+  { folder: 'gumbel-f8', weights: 'last.ckpt', expect: { quantizer: 'gumbel', resolution: 256 } },
+];
+
+/**
+ * The scalar reference backend, minutes per encode at these sizes, runs the decode-only
+ * cases (the whole decoder and the codebook lookup); kernels.test.ts and threads.test.ts
+ * hold it to the WebAssembly backend's bits on every op.
+ */
+const SETUPS: readonly { backend: 'wasm' | 'reference'; mode: ComputeMode; decodeOnly?: boolean; }[] = [
+  { backend: 'wasm', mode: 'exact' },
+  { backend: 'wasm', mode: 'fast' },
+  { backend: 'reference', mode: 'exact', decodeOnly: true },
+];
+
+for (const family of FAMILIES) {
+  const root = `${FIXTURES}family/${family.folder}/`;
+  const dir = `${root}golden/`;
+  const declared = JSON.parse(readFileSync(`${root}family.json`, 'utf8')) as { weights: string; };
+  const cases = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as GoldenCase[];
+  for (const { backend, mode, decodeOnly } of SETUPS) {
+    const which = decodeOnly ? 'the decode-only cases' : 'every golden case';
+    test(`${family.folder}: ${which}, ${backend} backend, ${mode} mode`, async () => {
+      assert.is(declared.weights, family.weights, 'family.json names the weights file');
+      const vq = await Vqgan.load(`${root}${family.weights}`, { backend, mode, threads: 2 });
+      try {
+        const { config } = vq;
+        assert.is(config.resolution, family.expect.resolution, 'resolution');
+        assert.is(config.attn_type ?? 'vanilla', family.expect.attn_type ?? 'vanilla', 'attn_type');
+        assert.is(config.quantizer ?? 'nearest', family.expect.quantizer ?? 'nearest', 'quantizer');
+        const bound = mode === 'fast' ? FAST_TOLERANCE : TOLERANCE;
+        for (const c of cases.filter((c) => !decodeOnly || c.decode_only)) {
+          const [h, w] = c.tokens_hw;
+          if (!c.decode_only) {
+            const input = goldenArray(`${c.name}.input.npy`, dir);
+            const r = await vq.encode(new Tensor(input.shape, input.data as Float32Array));
+            const latent = goldenArray(`${c.name}.latent.npy`, dir);
+            const d = maxAbsDiff(r.latent.data, latent.data, latent.shape);
+            assert.ok(d.max <= bound.latent, `${c.name}: latent max |Δ| ${d.max} > ${bound.latent} at ${d.where}`);
+            const t = compareTokens(c.name, r.tokens, w, bound.tokenMargin, dir);
+            assert.equal(t.failures, [], `${c.name}: tokens differ where the margin ≥ ${bound.tokenMargin}`);
+          }
+          const tokens = goldenArray(`${c.name}.tokens.npy`, dir).data as Int32Array;
+          const decoded = await vq.decode({ height: h, width: w, tokens });
+          const golden = goldenArray(`${c.name}.decoded.npy`, dir);
+          const d = maxAbsDiff(decoded.data, golden.data, golden.shape);
+          assert.ok(d.max <= bound.decoded, `${c.name}: decoded max |Δ| ${d.max} > ${bound.decoded} at ${d.where}`);
+        }
+      } finally {
+        vq.dispose();
+      }
+    });
+  }
+}
+
+test.run();
