@@ -14,7 +14,7 @@ export { VqganError, type VqganErrorCode } from './core/errors.js';
 export { decodeImage } from './image/decode.js';
 export { encodePng } from './image/encode_png.js';
 export { imageToTensor, preprocessImage, tensorToImage, type PresetName } from './image/presets.js';
-export type { RgbImage } from './image/rgb_image.js';
+export type { RgbaImage, RgbImage } from './image/rgb_image.js';
 export { parseNpy, writeNpy } from './io/npy.js';
 export { parseTokenFile, tokensToJson, tokensToNpy } from './io/token_file.js';
 export { F16_16384, type VqganConfig } from './model/config.js';

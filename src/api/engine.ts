@@ -13,9 +13,9 @@ import {
 import { platform } from '../platform/platform.js';
 import { canShareMemory } from '../platform/runtime.js';
 import { VqganError, formatShape } from '../core/errors.js';
-import { dropAlpha, type RgbImage } from '../image/rgb_image.js';
+import type { RgbImage } from '../image/rgb_image.js';
 import { DEFAULT_MAX_PIXELS, checkPixels, parseMaxPixels } from '../core/limits.js';
-import { preprocessImage, tensorToImage, type PresetName } from '../image/presets.js';
+import { preprocessImage, presetSize, rgbaToRgb, tensorToImage, type PresetName } from '../image/presets.js';
 import { fitsFactor, type VqganConfig } from '../model/config.js';
 import { Params } from '../model/params.js';
 import { VQModel } from '../model/vqgan.js';
@@ -48,7 +48,10 @@ function throwIfAborted(signal: AbortFlag | undefined, what: string): void {
   if (signal?.aborted === true) throw abortError(what);
 }
 
-/** Pixels as a canvas ImageData or a decoded file holds them: RGB or RGBA (alpha dropped), row-major. */
+/**
+ * Pixels as a canvas ImageData or a decoded file holds them: RGB or RGBA, row-major. The
+ * alpha is dropped, except by the 'chameleon' preset, which blends on white.
+ */
 export interface ImageLike {
   readonly width: number;
   readonly height: number;
@@ -108,9 +111,15 @@ export interface LoadOptions {
 }
 
 export interface EncodeOptions {
-  /** Pixel convention for images (ignored for tensors): 'taming' (default) or 'dalle-mini'. */
+  /**
+   * Pixel convention for images (ignored for tensors): 'taming' (default), 'dalle-mini' or
+   * 'chameleon' (which blends an RGBA image's transparency on white; the others drop alpha).
+   */
   readonly preset?: PresetName;
-  /** Images are resized (shortest side) and centre-cropped to this: N or [H, W]; default 256. */
+  /**
+   * Images are resized (shortest side) and centre-cropped to this: N or [H, W]; default
+   * the preset's size (256; 'chameleon' 512).
+   */
   readonly size?: number | readonly [number, number];
   /** Called with the fraction of the work done (0 < f ≤ 1, increasing, the last call exactly 1). */
   readonly onProgress?: ProgressCallback;
@@ -287,9 +296,9 @@ export class Engine {
   }
 
   private imageToInput(image: ImageLike, options: EncodeOptions): Tensor {
-    const [height, width] = this.targetSize(options.size ?? 256);
-    const rgb = toRgb(image);
-    const x = preprocessImage(rgb, options.preset ?? 'taming', height, width);
+    const preset = options.preset ?? 'taming';
+    const [height, width] = this.targetSize(options.size ?? presetSize(preset));
+    const x = preprocessImage(toRgb(image, preset), preset, height, width);
     return new Tensor(x.shape.slice(1), x.data);
   }
 
@@ -330,7 +339,7 @@ function hooks(options: { onProgress?: ProgressCallback; signal?: AbortFlag; }, 
   };
 }
 
-function toRgb(image: ImageLike): RgbImage {
+function toRgb(image: ImageLike, preset: PresetName): RgbImage {
   const { width, height, data } = image;
   const pixels = width * height;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -339,7 +348,7 @@ function toRgb(image: ImageLike): RgbImage {
   if (data.length === pixels * 3) {
     return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   }
-  if (data.length === pixels * 4) return dropAlpha(width, height, data);
+  if (data.length === pixels * 4) return rgbaToRgb(width, height, data, preset);
   throw new VqganError(
     'BAD_SHAPE',
     `image of ${width}×${height} has ${data.length} bytes; expected RGB (${pixels * 3}) or RGBA (${pixels * 4})`,

@@ -8,7 +8,7 @@ import { Tensor } from '../core/tensor.js';
 import { checkTokenGrid, type TokenGrid } from '../core/tokens.js';
 import { decodeImage } from '../image/decode.js';
 import { encodePng } from '../image/encode_png.js';
-import { parsePreset, tensorToImage, type PresetName } from '../image/presets.js';
+import { parsePreset, presetUsesAlpha, tensorToImage, type PresetName } from '../image/presets.js';
 import { writeNpy, parseNpy } from '../io/npy.js';
 import { isNpy, parseTokenFile, tokensToJson, tokensToNpy } from '../io/token_file.js';
 import { platform } from '../platform/platform.js';
@@ -21,8 +21,9 @@ import { say, writeOut } from './output.js';
 async function encodeInput(vq: Vqgan, path: string, opts: Options, preset: PresetName): Promise<EncodeResult> {
   const bytes = await platform().files.readFileBytes(path);
   if (!isNpy(bytes)) {
-    const size = opts.size === undefined ? 256 : parseSize(opts.size);
-    return vq.encode(decodeImage(bytes, path, vq.maxPixels), { preset, size });
+    // no --size: the preset's own size
+    const size = opts.size === undefined ? undefined : parseSize(opts.size);
+    return vq.encode(decodeImage(bytes, path, vq.maxPixels, presetUsesAlpha(preset)), { preset, size });
   }
   const npy = parseNpy(bytes, path);
   if (!(npy.data instanceof Float32Array)) {

@@ -1,40 +1,123 @@
 /**
- * The two pixel conventions in use for this model (see the spec's "Pixels" section):
+ * The pixel conventions in use for VQGAN models (see the spec's "Pixels" section):
  * - 'taming' (how the model was trained, and the golden fixtures): x = u8 / 127.5 − 1 in
  *   [−1, 1]; out of the model: clip to [−1, 1], then (x + 1) · 127.5 rounded.
  * - 'dalle-mini' (how DALL·E mini's tokens were made): x = u8 / 255 in [0, 1]; out of
  *   the model: clip to [0, 1], then x · 255 truncated.
- * All arithmetic is float32, as numpy does it on float32 arrays: Math.fround after every
- * operation (rounding the exact double result of one operation on float32 inputs to
- * float32 equals the float32 operation).
+ * - 'chameleon' (Chameleon's chameleon/inference/image_tokenizer.py, for its tokenizer and
+ *   Anole's, Lumina-mGPT's): transparency blended on white (onWhite), 512 on the shortest
+ *   side, the crop placed with a floor; x = u8 / 255 · 2 − 1 in float64, then float32; out:
+ *   clip to [−1, 1], (x + 1) / 2, · 255 in float32 (torch and numpy on float32 tensors),
+ *   truncated. That round trip gives back u8 − 1 for 1 ≤ u8 ≤ 95, as Chameleon's does.
+ * The 'taming' and 'dalle-mini' arithmetic is float32, as numpy does it on float32 arrays:
+ * Math.fround after every operation (rounding the exact double result of one operation on
+ * float32 inputs to float32 equals the float32 operation).
  */
 import { VqganError, formatShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
-import { resizeAndCrop } from './resize.js';
-import type { RgbImage } from './rgb_image.js';
+import { resizeAndCrop, type CropPlacement } from './resize.js';
+import { dropAlpha, type RgbImage } from './rgb_image.js';
 
-export type PresetName = 'taming' | 'dalle-mini';
+export type PresetName = 'taming' | 'dalle-mini' | 'chameleon';
 
-const PRESETS: readonly PresetName[] = ['taming', 'dalle-mini'];
+interface Preset {
+  /** A byte → its model value. */
+  readonly fromByte: (u: number) => number;
+  /** A model value → its byte; NaN (a diverged model) gives 0, ±Infinity is clipped. */
+  readonly toByte: (x: number) => number;
+  /** The image size (square) when the caller gives none. */
+  readonly size: number;
+  readonly crop: CropPlacement;
+  /** RGBA → RGB: blended on white (onWhite), or the alpha dropped (dropAlpha). */
+  readonly whitens: boolean;
+}
+
+const f32 = Math.fround;
+
+const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  taming: {
+    // float32(float32(u / 127.5) − 1), exactly what the golden fixtures hold
+    fromByte: (u) => f32(f32(u / 127.5) - 1),
+    // float32(float32(clip(x, −1, 1) + 1) · 127.5) in [0, 255], then halves round up
+    toByte: (x) => Number.isNaN(x) ? 0 : Math.floor(f32(f32(clip(x, -1) + 1) * 127.5) + 0.5),
+    size: 256,
+    crop: 'round',
+    whitens: false,
+  },
+  'dalle-mini': {
+    fromByte: (u) => f32(u / 255),
+    // float32(clip(x, 0, 1) · 255) in [0, 255], truncated
+    toByte: (x) => Number.isNaN(x) ? 0 : Math.trunc(f32(clip(x, 0) * 255)),
+    size: 256,
+    crop: 'round',
+    whitens: false,
+  },
+  chameleon: {
+    // (u / 255.0 · 2 − 1) in float64 (numpy on a uint8 array), then .float()
+    fromByte: (u) => f32((u / 255) * 2 - 1),
+    // float32 throughout: (clamp(x, −1, 1) + 1) / 2 (exact), · 255, truncated by astype(uint8)
+    toByte: (x) => Number.isNaN(x) ? 0 : Math.trunc(f32(f32(f32(clip(x, -1) + 1) / 2) * 255)),
+    size: 512,
+    crop: 'floor',
+    whitens: true,
+  },
+};
+
+/** x clipped to [low, 1]. */
+function clip(x: number, low: number): number {
+  return Math.min(1, Math.max(low, x));
+}
 
 export function parsePreset(name: string): PresetName {
-  const preset = PRESETS.find((p) => p === name);
+  const names = Object.keys(PRESETS) as PresetName[];
+  const preset = names.find((p) => p === name);
   if (preset === undefined) {
-    const allowed = PRESETS.map((p) => `'${p}'`).join(' or ');
+    const quoted = names.map((p) => `'${p}'`);
+    const allowed = `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
     throw new VqganError('BAD_ARGUMENT', `unknown preset '${name}': use ${allowed}`);
   }
   return preset;
+}
+
+/** The image size the preset's model expects when the caller gives none: 256, or 512 for 'chameleon'. */
+export function presetSize(preset: PresetName): number {
+  return PRESETS[preset].size;
+}
+
+/** Whether the preset reads alpha (decodeImage's keepAlpha): only 'chameleon' does. */
+export function presetUsesAlpha(preset: PresetName): boolean {
+  return PRESETS[preset].whitens;
+}
+
+/** RGBA (4 bytes per pixel) → RGB as the preset takes it: blended on white, or the alpha dropped. */
+export function rgbaToRgb(width: number, height: number, rgba: ArrayLike<number>, preset: PresetName): RgbImage {
+  return PRESETS[preset].whitens ? onWhite(width, height, rgba) : dropAlpha(width, height, rgba);
+}
+
+/**
+ * Chameleon's _whiten_transparency: each channel (1 − a) · 255 + a · v with a = alpha / 255,
+ * in float64, truncated to a byte. Chameleon blends only images with some alpha below 255
+ * and converts the others to RGB; with a = 1 the blend gives v exactly, so blending all is
+ * the same.
+ */
+export function onWhite(width: number, height: number, rgba: ArrayLike<number>): RgbImage {
+  const out = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) {
+    const a = rgba[p * 4 + 3]! / 255;
+    for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.trunc((1 - a) * 255 + a * rgba[p * 4 + c]!);
+  }
+  return { width, height, data: out };
 }
 
 /** RGB bytes → [1, 3, H, W] model input. */
 export function imageToTensor(img: RgbImage, preset: PresetName = 'taming'): Tensor {
   const { width, height, data } = img;
   const plane = width * height;
-  const toModel = preset === 'taming' ? fromByteTaming : fromByteDalle;
+  const { fromByte } = PRESETS[preset];
   const out = new Float32Array(3 * plane);
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {
-      out[c * plane + p] = toModel(data[p * 3 + c]!);
+      out[c * plane + p] = fromByte(data[p * 3 + c]!);
     }
   }
   return new Tensor([1, 3, height, width], out);
@@ -42,7 +125,7 @@ export function imageToTensor(img: RgbImage, preset: PresetName = 'taming'): Ten
 
 /**
  * [1, 3, H, W] or [3, H, W] model output → RGB bytes. NaN (a diverged model) becomes
- * byte 0 in both presets; ±Infinity is clipped like any other value.
+ * byte 0 in every preset; ±Infinity is clipped like any other value.
  */
 export function tensorToImage(t: Tensor, preset: PresetName = 'taming'): RgbImage {
   const shape = t.shape;
@@ -55,7 +138,7 @@ export function tensorToImage(t: Tensor, preset: PresetName = 'taming'): RgbImag
   }
   const [height, width] = shape.slice(-2) as [number, number];
   const plane = width * height;
-  const toByte = preset === 'taming' ? toByteTaming : toByteDalle;
+  const { toByte } = PRESETS[preset];
   const data = new Uint8Array(3 * plane);
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {
@@ -65,32 +148,11 @@ export function tensorToImage(t: Tensor, preset: PresetName = 'taming'): RgbImag
   return { width, height, data };
 }
 
-/** Resize to cover height × width, centre-crop, convert: the image side of encoding. */
+/**
+ * Resize to cover height × width, crop the middle (placed as the preset's code does),
+ * convert: the image side of encoding. For 'chameleon' at a square size this is
+ * Chameleon's own resize (shortest side to the size, then the floor-placed crop).
+ */
 export function preprocessImage(img: RgbImage, preset: PresetName, height: number, width: number): Tensor {
-  return imageToTensor(resizeAndCrop(img, height, width), preset);
-}
-
-const f32 = Math.fround;
-
-/** float32(float32(u / 127.5) − 1), exactly what the golden fixtures hold. */
-function fromByteTaming(u: number): number {
-  return f32(f32(u / 127.5) - 1);
-}
-
-function fromByteDalle(u: number): number {
-  return f32(u / 255);
-}
-
-/** v = float32(float32(clip(x, −1, 1) + 1) · 127.5) in [0, 255], then halves round up. */
-function toByteTaming(x: number): number {
-  if (Number.isNaN(x)) return 0;
-  const clipped = Math.min(1, Math.max(-1, x));
-  return Math.floor(f32(f32(clipped + 1) * 127.5) + 0.5);
-}
-
-/** float32(clip(x, 0, 1) · 255) in [0, 255], truncated. */
-function toByteDalle(x: number): number {
-  if (Number.isNaN(x)) return 0;
-  const clipped = Math.min(1, Math.max(0, x));
-  return Math.trunc(f32(clipped * 255));
+  return imageToTensor(resizeAndCrop(img, height, width, undefined, PRESETS[preset].crop), preset);
 }

@@ -1,7 +1,7 @@
 /**
  * Pillow's `Image.resize(size, Image.LANCZOS)` for 8-bit RGB, bit for bit, plus the
- * centre crop of torchvision's `CenterCrop`. Pillow's algorithm (libImaging/Resample.c):
- * separable, a horizontal pass, then a vertical pass on its 8-bit result; a pass whose
+ * centre crop of torchvision's `CenterCrop` (or Chameleon's, see CropPlacement). Pillow's
+ * algorithm (libImaging/Resample.c): separable, a horizontal pass, then a vertical pass on its 8-bit result; a pass whose
  * size does not change is skipped (an unchanged image is a copy). The weights are in
  * ./lanczos_weights.ts, the passes' arithmetic in src/compute/reference/resample.ts.
  *
@@ -51,22 +51,31 @@ export function centreCrop(img: RgbImage, width: number, height: number): RgbIma
 }
 
 /**
+ * Where a crop of a larger image starts on each side, from the margin m (outer − inner):
+ * 'round' as torchvision's CenterCrop, int(round(m / 2.)) with halves to even; 'floor' as
+ * Chameleon's m // 2. They differ when m = 2k + 1 with k odd (k + 1 against k).
+ */
+export type CropPlacement = 'round' | 'floor';
+
+/**
  * Scale img so that it covers height × width (r = max(H/h, W/w), new size round(r·w) ×
- * round(r·h) with Python's round, never below the target), then centre-crop to it. The
- * resize is skipped when the scaled size equals the image's.
+ * round(r·h) with Python's round, never below the target), then crop the middle to it,
+ * placed by `placement`. The resize is skipped when the scaled size equals the image's.
  */
 export function resizeAndCrop(
   img: RgbImage,
   height: number,
   width: number,
   kernels: KernelsChoice = pixelKernels() ?? null,
+  placement: CropPlacement = 'round',
 ): RgbImage {
   // (height first here, as the model's H × W; resizeLanczos and centreCrop take width first)
   checkSize(width, height, 'resize');
   const r = Math.max(height / img.height, width / img.width);
   const newWidth = Math.max(width, roundHalfEven(r * img.width));
   const newHeight = Math.max(height, roundHalfEven(r * img.height));
-  return resizeWindow(img, newWidth, newHeight, centreWindow(newWidth, newHeight, width, height), kernels);
+  const window = centreWindow(newWidth, newHeight, width, height, placement);
+  return resizeWindow(img, newWidth, newHeight, window, kernels);
 }
 
 /** A window of a resized image: its left and top in the resized image, and its size. */
@@ -77,10 +86,15 @@ interface Window {
   readonly height: number;
 }
 
-function centreWindow(outerWidth: number, outerHeight: number, width: number, height: number): Window {
-  const left = roundHalfEven((outerWidth - width) / 2);
-  const top = roundHalfEven((outerHeight - height) / 2);
-  return { left, top, width, height };
+function centreWindow(
+  outerWidth: number,
+  outerHeight: number,
+  width: number,
+  height: number,
+  placement: CropPlacement = 'round',
+): Window {
+  const half = (margin: number) => placement === 'round' ? roundHalfEven(margin / 2) : Math.floor(margin / 2);
+  return { left: half(outerWidth - width), top: half(outerHeight - height), width, height };
 }
 
 /**

@@ -11,6 +11,18 @@ export interface RgbImage {
 }
 
 /**
+ * 8-bit RGBA: what decodeImage gives with keepAlpha for a PNG with transparency, and an
+ * API caller may hand in (canvas ImageData). Only the Chameleon preset reads its alpha
+ * (it blends on white, presets.ts); otherwise the alpha is dropped (dropAlpha).
+ */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** width · height · 4 bytes: rows top to bottom, pixels left to right, R G B A. */
+  data: Uint8Array;
+}
+
+/**
  * RGBA, 4 bytes per pixel, → RGB with the alpha byte dropped, not composited: Pillow's
  * convert('RGB') of an RGBA image, the rule PNG decoding follows too (image/png/to_rgb.ts).
  * For callers handing in canvas ImageData.

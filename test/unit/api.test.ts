@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../../src/api/vqgan.js';
 import { decodeImage } from '../../src/image/decode.js';
+import { onWhite } from '../../src/image/presets.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { readSafetensors, writeSafetensors } from '../../src/weights/safetensors.js';
 import { memorySource } from '../../src/platform/byte_source.js';
@@ -182,6 +183,20 @@ test('RGBA images: the alpha is dropped, as Pillow\'s convert(\'RGB\') does; RGB
   assert.equal([a.height, a.width], [1, 1]);
   assert.ok(sameBytes(a.latent.data, b.latent.data));
   assert.ok(sameBytes(a.modelInput.data, b.modelInput.data));
+});
+
+test('the chameleon preset blends RGBA on white and, without a size, takes 512×512', async () => {
+  // pixel p: colour (p, 255 − p, 0), alpha p
+  const rgba = new Uint8Array(16 * 16 * 4).map((_, i) => [i >> 2, 255 - (i >> 2), 0, i >> 2][i % 4]!);
+  const options = { preset: 'chameleon', size: 16 } as const;
+  const a = await reference.encode({ width: 16, height: 16, data: rgba }, options);
+  const b = await reference.encode(onWhite(16, 16, rgba), options);
+  assert.ok(sameBytes(a.modelInput.data, b.modelInput.data), 'RGBA blended on white');
+  // pixel 0 (alpha 0) is white: 1 in each plane, where dropping the alpha would give R = −1
+  assert.equal([0, 1, 2].map((c) => a.modelInput.data[c * 256]), [1, 1, 1]);
+  const whole = await reference.encode({ width: 16, height: 16, data: rgba }, { preset: 'chameleon' });
+  assert.equal([...whole.modelInput.shape], [1, 3, 512, 512]);
+  assert.equal([whole.height, whole.width], [32, 32]);
 });
 
 test('any multiple of 16: 272×528 gives 17×33 tokens and decodes to 272×528', async () => {

@@ -2,12 +2,14 @@ import '../../src/entries/install_node.js';
 import { encode as encodePngLib } from 'fast-png';
 import type { ImageData } from 'fast-png';
 import { encode as encodeJpegLib } from 'jpeg-js';
+import { deflateSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { encodePng, pngChunk } from '../../src/image/encode_png.js';
-import type { RgbImage } from '../../src/image/rgb_image.js';
+import type { RgbaImage, RgbImage } from '../../src/image/rgb_image.js';
+import { ihdr, pngFile } from '../helpers/png_bytes.js';
 
 function rgbOf(img: RgbImage): number[][] {
   const out: number[][] = [];
@@ -291,6 +293,84 @@ test('a PNG whose first chunk is not IHDR is refused', () => {
   const png = encodePng({ width: 1, height: 1, data: new Uint8Array(3) });
   png[12] = 0x58; // 'XHDR'
   assertBadFormat(() => decodeImage(png, 'odd.png'), 'odd.png', 'no IHDR chunk first');
+});
+
+/** A one-row PNG: the row's bytes (filter 0), the chunks before IDAT and after it. */
+function oneRowPng(
+  width: number,
+  depth: number,
+  colourType: number,
+  row: number[],
+  before: [string, number[]][],
+  after: [string, number[]][] = [],
+): Uint8Array {
+  const chunks = (list: [string, number[]][]) => list.map(([type, data]) => [type, Uint8Array.from(data)] as const);
+  return pngFile([
+    ['IHDR', ihdr(width, 1, depth, colourType)],
+    ...chunks(before),
+    ['IDAT', deflateSync(Uint8Array.from([0, ...row]))],
+    ...chunks(after),
+    ['IEND', new Uint8Array(0)],
+  ]);
+}
+
+function rgbaOf(img: RgbImage | RgbaImage): number[][] {
+  assert.is(img.data.length, img.width * img.height * 4, 'RGBA');
+  const out: number[][] = [];
+  for (let i = 0; i < img.data.length; i += 4) out.push([...img.data.subarray(i, i + 4)]);
+  return out;
+}
+
+const withAlpha = (png: Uint8Array) => decodeImage(png, 'alpha.png', 2 ** 24, true);
+
+// Expected values: Pillow 9.4's Image.open(f).convert('RGBA') of the same files.
+test('keepAlpha: grey + alpha and RGBA PNGs keep their alpha (the high byte at 16 bits)', () => {
+  assert.equal(rgbaOf(withAlpha(oneRowPng(2, 8, 4, [9, 0, 200, 77], []))), [[9, 9, 9, 0], [200, 200, 200, 77]]);
+  const ga16 = oneRowPng(2, 16, 4, [9, 1, 0, 255, 200, 170, 77, 1], []);
+  assert.equal(rgbaOf(withAlpha(ga16)), [[9, 9, 9, 0], [200, 200, 200, 77]]);
+  assert.equal(rgbaOf(withAlpha(oneRowPng(1, 16, 6, [9, 1, 0, 255, 200, 170, 77, 1], []))), [[9, 0, 200, 77]]);
+});
+
+test('keepAlpha: a palette PNG\'s tRNS gives each index its alpha, 255 past its end', () => {
+  const plte: [string, number[]] = ['PLTE', [10, 20, 30, 40, 50, 60, 70, 80, 90]];
+  const p8 = oneRowPng(4, 8, 3, [0, 1, 2, 5], [plte, ['tRNS', [0, 128]]]);
+  assert.equal(rgbaOf(withAlpha(p8)), [[10, 20, 30, 0], [40, 50, 60, 128], [70, 80, 90, 255], [5, 5, 5, 255]]);
+  const p2 = oneRowPng(4, 2, 3, [0b00011011], [plte, ['tRNS', [17, 0, 200]]]);
+  assert.equal(rgbaOf(withAlpha(p2)), [[10, 20, 30, 17], [40, 50, 60, 0], [70, 80, 90, 200], [3, 3, 3, 255]]);
+  // Pillow reads a tRNS after the image data too (when it loads the pixels)
+  const late = oneRowPng(4, 8, 3, [0, 1, 2, 5], [plte], [['tRNS', [0, 128]]]);
+  assert.equal(rgbaOf(withAlpha(late)), rgbaOf(withAlpha(p8)));
+});
+
+test('keepAlpha: a grey tRNS key matches the 8-bit grey against its low byte, as Pillow compares', () => {
+  const key = (v: number): [string, number[]][] => [['tRNS', [v >> 8, v & 255]]];
+  const g8 = (v: number) => rgbaOf(withAlpha(oneRowPng(3, 8, 0, [7, 8, 255], key(v))));
+  assert.equal(g8(7), [[7, 7, 7, 0], [8, 8, 8, 255], [255, 255, 255, 255]]);
+  assert.equal(g8(263), g8(7), '263 = 256 + 7');
+  // 16-bit grey is clipped to 255 first: key 255 matches 300, 255 and 1000; key 300 nothing
+  const g16 = (v: number) => rgbaOf(withAlpha(oneRowPng(4, 16, 0, [0, 7, 1, 44, 0, 255, 3, 232], key(v))));
+  assert.equal(g16(255).map((p) => p[3]), [255, 0, 0, 0]);
+  assert.equal(g16(300).map((p) => p[3]), [255, 255, 255, 255]);
+  // 1-bit: pixels are 0 or 255, so key 0 makes black transparent and key 1 matches nothing
+  const g1 = (v: number) => rgbaOf(withAlpha(oneRowPng(4, 1, 0, [0b10100000], key(v)))).map((p) => p[3]);
+  assert.equal(g1(0), [255, 0, 255, 0]);
+  assert.equal(g1(1), [255, 255, 255, 255]);
+  // 2-bit samples scale to 0, 85, 170, 255: the raw key 3 matches none of them
+  assert.equal(rgbaOf(withAlpha(oneRowPng(4, 2, 0, [0b00011011], key(3)))).map((p) => p[3]), [255, 255, 255, 255]);
+});
+
+test('keepAlpha: RGB (tRNS or not), grey and palette without tRNS, and JPEG stay RGB', () => {
+  const rgbKey = oneRowPng(2, 8, 2, [1, 2, 3, 4, 5, 6], [['tRNS', [0, 1, 0, 2, 0, 3]]]);
+  assert.equal(rgbOf(withAlpha(rgbKey)), [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(rgbOf(withAlpha(oneRowPng(2, 8, 0, [1, 2], []))), [[1, 1, 1], [2, 2, 2]]);
+  const palette = oneRowPng(1, 8, 3, [0], [['PLTE', [1, 2, 3]]]);
+  assert.equal(rgbOf(withAlpha(palette)), [[1, 2, 3]]);
+  const jpeg = encodeJpegLib({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(128) }, 90).data;
+  assert.is(withAlpha(new Uint8Array(jpeg)).data.length, 8 * 8 * 3);
+});
+
+test('keepAlpha: a grey tRNS shorter than its 2 bytes is refused', () => {
+  assertBadFormat(() => withAlpha(oneRowPng(1, 8, 0, [1], [['tRNS', [1]]])), 'alpha.png', 'short tRNS');
 });
 
 test.run();

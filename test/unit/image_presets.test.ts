@@ -116,15 +116,16 @@ test('preprocessImage resizes to cover, crops, converts', () => {
   assert.ok(t.data.every((v) => v === Math.fround(200 / 255)), 'a flat image stays flat');
 });
 
-test('parsePreset accepts the two names and names them when refusing', () => {
+test('parsePreset accepts the three names and names them when refusing', () => {
   assert.is(parsePreset('taming'), 'taming');
   assert.is(parsePreset('dalle-mini'), 'dalle-mini');
+  assert.is(parsePreset('chameleon'), 'chameleon');
   assert.throws(
     () => parsePreset('dalle'),
     (e: unknown) =>
       e instanceof VqganError
       && e.code === 'BAD_ARGUMENT'
-      && e.message === 'unknown preset \'dalle\': use \'taming\' or \'dalle-mini\'',
+      && e.message === 'unknown preset \'dalle\': use \'taming\', \'dalle-mini\' or \'chameleon\'',
   );
 });
 

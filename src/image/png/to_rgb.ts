@@ -7,8 +7,10 @@
  * - palette: PLTE's colour; an index past the palette is grey (i, i, i), Pillow's
  *   default palette;
  * - alpha channels and tRNS chunks are dropped: convert('RGB') ignores transparency.
+ * With `transparency` (see alphaWriter), RGBA instead: those R, G, B and the alpha
+ * Pillow's convert('RGBA') gives, for the Chameleon preset, which blends on white.
  */
-import type { RgbImage } from '../rgb_image.js';
+import type { RgbaImage, RgbImage } from '../rgb_image.js';
 import type { Pass, PngHeader } from './header.js';
 
 /** Writes pixel i of the row starting at byte `row` as R, G, B at rgb[o..o+2]. */
@@ -16,19 +18,68 @@ type PixelWriter = (data: Uint8Array, row: number, i: number, rgb: Uint8Array, o
 
 /**
  * `data`: every pass's unfiltered rows, each 1 filter byte + rowBytes; `palette`: 768
- * bytes for colour type 3 (see paletteOf).
+ * bytes for colour type 3 (see paletteOf); `transparency`: the tRNS chunk's data, or
+ * null for none, asks for RGBA where the image has alpha (see alphaWriter); undefined:
+ * RGB.
  */
-export function toRgb(h: PngHeader, passes: readonly Pass[], data: Uint8Array, palette?: Uint8Array): RgbImage {
-  const rgb = new Uint8Array(h.width * h.height * 3);
+export function toRgb(
+  h: PngHeader,
+  passes: readonly Pass[],
+  data: Uint8Array,
+  palette?: Uint8Array,
+  transparency?: Uint8Array | null,
+): RgbImage | RgbaImage {
   const write = pixelWriter(h, palette);
+  const alpha = transparency === undefined ? undefined : alphaWriter(h, transparency);
+  const channels = alpha === undefined ? 3 : 4;
+  const out = new Uint8Array(h.width * h.height * channels);
   let p = 0;
   for (const pass of passes) {
     for (let j = 0; j < pass.height; j++, p += 1 + pass.rowBytes) {
       const y = pass.y0 + j * pass.dy;
-      for (let i = 0; i < pass.width; i++) write(data, p + 1, i, rgb, (y * h.width + pass.x0 + i * pass.dx) * 3);
+      for (let i = 0; i < pass.width; i++) {
+        const o = (y * h.width + pass.x0 + i * pass.dx) * channels;
+        write(data, p + 1, i, out, o);
+        alpha?.(data, p + 1, i, out, o);
+      }
     }
   }
-  return { width: h.width, height: h.height, data: rgb };
+  return { width: h.width, height: h.height, data: out };
+}
+
+/**
+ * The alpha of Pillow 9.4's convert('RGBA'), written at out[o + 3] after the pixel's
+ * R, G, B at out[o..o+2]; undefined where Chameleon keeps the image's RGB as is:
+ * - grey + alpha, RGBA: the alpha sample (its high byte at 16 bits);
+ * - palette with tRNS: tRNS[index], 255 past its end;
+ * - grey with tRNS: 0 where the 8-bit grey (as above: 1-bit 0/255, 2 and 4-bit scaled,
+ *   16-bit clipped) equals the tRNS value's low byte, else 255; Pillow compares the
+ *   converted grey with the raw value, so a 1-bit 1 or a 2-bit 3 matches nothing;
+ * - none for RGB (with or without tRNS: Chameleon passes an 'RGB' image as is) and
+ *   grey or palette without tRNS (Pillow's alpha would be 255 everywhere).
+ */
+function alphaWriter(h: PngHeader, transparency: Uint8Array | null): PixelWriter | undefined {
+  const { depth, channels, colourType } = h;
+  if (colourType === 4 || colourType === 6) {
+    const bytes = depth / 8;
+    return (d, row, i, out, o) => {
+      out[o + 3] = d[row + (i * channels + channels - 1) * bytes]!;
+    };
+  }
+  if (transparency === null) return undefined;
+  if (colourType === 3) {
+    const index = depth < 8 ? packedSample(depth) : (d: Uint8Array, row: number, i: number) => d[row + i]!;
+    return (d, row, i, out, o) => {
+      out[o + 3] = transparency[index(d, row, i)] ?? 255;
+    };
+  }
+  if (colourType === 0) {
+    const key = transparency[1]!;
+    return (_d, _row, _i, out, o) => {
+      out[o + 3] = out[o] === key ? 0 : 255;
+    };
+  }
+  return undefined;
 }
 
 /** PLTE's colours in a 256-entry RGB table whose other entries are Pillow's grey ramp. */
