@@ -134,6 +134,36 @@ export function argmaxChannels(x: Tensor): Int32Array {
   return tokens;
 }
 
+/**
+ * x / max(‖x‖₂, 1e-12) along `axis` (torch's F.normalize): for x (C, h, w) each position's
+ * channel vector (axis 0), for a codebook (K, D) each code (axis 1). The squared norm is
+ * summed in float64 in index order, its square root taken in float64 and rounded to
+ * float32, each quotient rounded to float32: one fixed order, on the host.
+ */
+export function l2Normalize(be: Backend, x: Tensor, axis: 0 | 1): Tensor {
+  if (x.shape.length !== (axis === 0 ? 3 : 2)) {
+    throw new VqganError(
+      'BAD_SHAPE',
+      `l2Normalize: shape ${formatShape(x.shape)}, expected ${axis === 0 ? '(C, h, w)' : '(K, D)'}`,
+    );
+  }
+  // Vector i's element c sits at i·inner + c·stride.
+  const [vectors, length] = axis === 0 ? [x.shape[1]! * x.shape[2]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
+  const [inner, stride] = axis === 0 ? [1, vectors] : [length, 1];
+  const out = be.alloc(x.shape);
+  const { data } = x;
+  for (let i = 0; i < vectors; i++) {
+    let sum = 0;
+    for (let c = 0; c < length; c++) {
+      const v = data[i * inner + c * stride]!;
+      sum += v * v;
+    }
+    const norm = Math.max(Math.fround(Math.sqrt(sum)), 1e-12);
+    for (let c = 0; c < length; c++) out.data[i * inner + c * stride] = data[i * inner + c * stride]! / norm;
+  }
+  return out;
+}
+
 /** Σ_c E[j,c]² for every code j of the codebook (K, D). */
 export function codebookNorms(be: Backend, codebook: Tensor): Tensor {
   if (codebook.shape.length !== 2) {

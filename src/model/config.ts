@@ -20,9 +20,11 @@ export interface VqganConfig {
   readonly attn_type?: 'vanilla' | 'none';
   /**
    * How a latent becomes a token: 'nearest', the nearest code (VectorQuantizer2); 'gumbel',
-   * the argmax of `quantize.proj`'s logits (taming's GumbelVQ, its codebook `quantize.embed`).
+   * the argmax of `quantize.proj`'s logits (taming's GumbelVQ, its codebook `quantize.embed`);
+   * 'l2norm', the nearest code after L2-normalising the latent and every code, decoding
+   * from the normalised code (LlamaGen's and Janus's VQ-16).
    */
-  readonly quantizer?: 'nearest' | 'gumbel';
+  readonly quantizer?: 'nearest' | 'gumbel' | 'l2norm';
 }
 
 /** boris/vqgan_f16_16384, the model DALL·E mini uses. */
@@ -49,9 +51,9 @@ export function fitsFactor(h: number, w: number, f: number): boolean {
 /** The graph variants as configuration fields, present only where they differ from boris's model. */
 export function variants(
   attn_type: 'vanilla' | 'none',
-  quantizer: 'nearest' | 'gumbel',
+  quantizer: NonNullable<VqganConfig['quantizer']>,
 ): Pick<VqganConfig, 'attn_type' | 'quantizer'> {
-  return { ...(attn_type === 'none' ? { attn_type } : {}), ...(quantizer === 'gumbel' ? { quantizer } : {}) };
+  return { ...(attn_type === 'none' ? { attn_type } : {}), ...(quantizer !== 'nearest' ? { quantizer } : {}) };
 }
 
 /** Whether the level working at `resolution` has attention (taming's rule: attn_resolutions lists them). */

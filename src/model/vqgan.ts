@@ -37,6 +37,30 @@ export class VectorQuantizer implements Quantizer {
 }
 
 /**
+ * LlamaGen's VectorQuantizer with codebook_l2_norm: the nearest code after L2-normalising
+ * the latent and every code; decoding looks tokens up among the normalised codes.
+ */
+export class L2NormQuantizer implements Quantizer {
+  readonly embedding: { readonly weight: Tensor; }; // (n_embed, embed_dim), as stored
+  /** The codes normalised, and their squared norms (about 1), computed once at load. */
+  readonly codebook: Tensor; // (n_embed, embed_dim)
+  readonly norms: Tensor; // (n_embed)
+
+  constructor(p: ParamSource, be: Backend, prefix: string, cfg: VqganConfig) {
+    this.embedding = { weight: p.take(`${prefix}.embedding.weight`, [cfg.n_embed, cfg.embed_dim]) };
+    this.codebook = ops.l2Normalize(be, this.embedding.weight, 1);
+    this.norms = ops.codebookNorms(be, this.codebook);
+  }
+
+  tokens(be: Backend, latent: Tensor): Int32Array {
+    const z = ops.l2Normalize(be, latent, 0);
+    const tokens = ops.codebookArgmin(be, z, this.codebook, this.norms);
+    be.release(z);
+    return tokens;
+  }
+}
+
+/**
  * taming's GumbelQuantize for inference: the token is the argmax of the logits
  * proj(latent), the first on ties (training samples Gumbel noise; a tokenizer does not);
  * decoding looks the token up in `embed`.
@@ -65,7 +89,7 @@ export class GumbelQuantizer implements Quantizer {
 export class VQModel {
   readonly encoder: Encoder;
   readonly quant_conv: Conv2d;
-  readonly quantize: VectorQuantizer | GumbelQuantizer;
+  readonly quantize: VectorQuantizer | GumbelQuantizer | L2NormQuantizer;
   readonly post_quant_conv: Conv2d;
   readonly decoder: Decoder;
   /** Pixels per token along each side (16). */
@@ -76,6 +100,8 @@ export class VQModel {
     this.quant_conv = new Conv2d(p, 'quant_conv', config.z_channels, config.embed_dim, 1);
     this.quantize = config.quantizer === 'gumbel'
       ? new GumbelQuantizer(p, 'quantize', config)
+      : config.quantizer === 'l2norm'
+      ? new L2NormQuantizer(p, backend, 'quantize', config)
       : new VectorQuantizer(p, backend, 'quantize', config);
     this.post_quant_conv = new Conv2d(p, 'post_quant_conv', config.embed_dim, config.z_channels, 1);
     this.decoder = new Decoder(p, 'decoder', config);

@@ -71,16 +71,21 @@ async function findPickle(
   return { pickle, entries: new Map(list.map((e) => [e.name, e])), prefix: pickle.name.slice(0, -'data.pkl'.length) };
 }
 
-/** `state_dict` of a Lightning checkpoint, or the root itself when it is a bare state dict. */
+/** Where checkpoints keep their weights: Lightning's `state_dict`, LlamaGen's `model`, an `ema` copy. */
+const STATE_DICT_KEYS = ['state_dict', 'model', 'ema'] as const;
+
+/** The state dict of a checkpoint (under one of STATE_DICT_KEYS), or the root itself when it is a bare state dict. */
 function stateDictOf(root: unknown, name: string): Map<unknown, unknown> {
   if (root instanceof Map) {
-    const sd = root.get('state_dict');
-    if (sd instanceof Map) return sd;
+    for (const key of STATE_DICT_KEYS) {
+      const sd = root.get(key);
+      if (sd instanceof Map) return sd;
+    }
     if (root.size > 0 && [...root.values()].every((v) => v instanceof TorchTensor)) return root;
   }
   throw new VqganError(
     'BAD_FORMAT',
-    `${name}: checkpoint holds a ${describe(root)} with neither a state_dict nor tensors`,
+    `${name}: checkpoint holds a ${describe(root)} with no ${STATE_DICT_KEYS.join(', ')} and no tensors`,
   );
 }
 

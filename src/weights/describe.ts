@@ -21,7 +21,8 @@ export function describeWeights(name: string, w: LoadedWeights): string {
       + `attn_resolutions [${c.attn_resolutions.join(', ')}], z_channels ${c.z_channels}, embed_dim ${c.embed_dim}, `
       + `n_embed ${c.n_embed}, resolution ${c.resolution}`
       + (c.attn_type === 'none' ? ', attn_type none (no attention blocks)' : '')
-      + (c.quantizer === 'gumbel' ? ', quantizer gumbel (argmax of quantize.proj)' : ''),
+      + (c.quantizer === 'gumbel' ? ', quantizer gumbel (argmax of quantize.proj)' : '')
+      + (c.quantizer === 'l2norm' ? ', quantizer l2norm (latent and codes L2-normalised)' : ''),
     ],
     ['config from', w.configSource],
     [

@@ -18,14 +18,21 @@ export interface InferredShape {
   readonly out_ch: number;
   readonly embed_dim: number;
   readonly n_embed: number;
-  readonly quantizer: 'nearest' | 'gumbel';
+  readonly quantizer: NonNullable<VqganConfig['quantizer']>;
   /** Levels whose blocks have attention. */
   readonly attentionLevels: readonly number[];
   readonly midAttention: boolean;
 }
 
-/** undefined when the tensors are not taming-named (no encoder.conv_in.weight). */
-export function inferShape(tensors: ReadonlyMap<string, Tensor>, source: string): InferredShape | undefined {
+/**
+ * undefined when the tensors are not taming-named (no encoder.conv_in.weight).
+ * `quantizer`: what the layout implies (LlamaGen's 'l2norm'), where the keys cannot show it.
+ */
+export function inferShape(
+  tensors: ReadonlyMap<string, Tensor>,
+  source: string,
+  quantizer?: VqganConfig['quantizer'],
+): InferredShape | undefined {
   const shape = (key: string): readonly number[] | undefined => tensors.get(key)?.shape;
   const convIn = shape('encoder.conv_in.weight'); // (ch, in_channels, 3, 3)
   if (convIn === undefined) return undefined;
@@ -52,7 +59,7 @@ export function inferShape(tensors: ReadonlyMap<string, Tensor>, source: string)
     out_ch: need('decoder.conv_out.weight')[0]!,
     embed_dim: codebook[1]!,
     n_embed: codebook[0]!,
-    quantizer: gumbel ? 'gumbel' : 'nearest',
+    quantizer: gumbel ? 'gumbel' : quantizer ?? 'nearest',
     attentionLevels: ch_mult.flatMap((_, i) => (shape(`encoder.down.${i}.attn.0.q.weight`) === undefined ? [] : [i])),
     midAttention: shape('encoder.mid.attn_1.q.weight') !== undefined,
   };

@@ -14,6 +14,7 @@ import type { StoredDtype } from './half.js';
 import { readFlaxMsgpack } from './flax.js';
 import { readSafetensors } from './safetensors.js';
 import { checkAgreement, configOfShape, inferShape } from './infer_config.js';
+import { recognizeLayout } from './layouts.js';
 import { parseYamlSubset } from './yaml.js';
 
 export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
@@ -183,13 +184,14 @@ export async function loadWeights(
       found = await configBeside(location);
     }
     // The shapes decide what a configuration file cannot contradict, and all of it without one.
-    const shape = inferShape(read.tensors, source.name);
+    const layout = recognizeLayout(read.tensors);
+    const shape = inferShape(layout.tensors, source.name, layout.quantizer);
     if (found !== undefined && shape !== undefined) checkAgreement(found.config, shape, found.source);
     found ??= shape === undefined
       ? undefined
       : { config: configOfShape(shape, source.name), source: 'the weights\' shapes' };
     return {
-      tensors: read.tensors,
+      tensors: layout.tensors,
       config: found?.config ?? F16_16384,
       format,
       configSource: found?.source ?? 'f16_16384 defaults',

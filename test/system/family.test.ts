@@ -37,6 +37,7 @@ const FAMILIES: readonly Family[] = [
   { folder: 'ldm-vq-f4-noattn', weights: 'model.ckpt', expect: { attn_type: 'none', resolution: 256 } },
   { folder: 'chameleon', weights: 'tokenizer/vqgan.ckpt', expect: { resolution: 512 } },
   { folder: 'gumbel-f8', weights: 'last.ckpt', expect: { quantizer: 'gumbel', resolution: 256 } },
+  { folder: 'llamagen-vq16', weights: 'vq_ds16_c2i.pt', expect: { quantizer: 'l2norm', resolution: 256 } },
 ];
 
 /**

@@ -1,0 +1,48 @@
+/**
+ * Other families' names for taming's modules, mapped to taming's (the names the model's
+ * fields carry), so that one model serves every layout. Recognised from the keys, never
+ * from file names.
+ *
+ * LlamaGen (VQ-16 / VQ-8, `torch.save({"model": ...})`):
+ *   encoder.conv_blocks.{i}.res.{j} / .attn.{j} / .downsample  ← encoder.down.{i}.block.{j} / .attn.{j} / .downsample
+ *   decoder.conv_blocks.{k}.…  (k = 0 the deepest)               ← decoder.up.{N−1−k}.… (.res → .block)
+ *   {encoder,decoder}.mid.{0,1,2}                                ← mid.block_1, mid.attn_1, mid.block_2
+ *   quantize.codebook_used (a usage counter, not a weight)       dropped
+ * and its quantizer L2-normalises the latent and every code.
+ */
+import type { Tensor } from '../core/tensor.js';
+import type { VqganConfig } from '../model/config.js';
+
+export interface Layout {
+  readonly name: 'taming' | 'llamagen';
+  readonly tensors: Map<string, Tensor>;
+  /** The quantizer the layout implies, where its keys do not show it. */
+  readonly quantizer?: VqganConfig['quantizer'];
+}
+
+const MID = ['block_1', 'attn_1', 'block_2'];
+
+export function recognizeLayout(tensors: Map<string, Tensor>): Layout {
+  if (!tensors.has('encoder.conv_blocks.0.res.0.conv1.weight')) return { name: 'taming', tensors };
+  const decoderLevels = 1 + Math.max(
+    ...[...tensors.keys()].map((k) => Number(/^decoder\.conv_blocks\.(\d+)\./.exec(k)?.[1] ?? -1)),
+  );
+  const renamed = new Map<string, Tensor>();
+  for (const [key, t] of tensors) {
+    if (key === 'quantize.codebook_used') continue;
+    renamed.set(llamagenToTaming(key, decoderLevels), t);
+  }
+  return { name: 'llamagen', tensors: renamed, quantizer: 'l2norm' };
+}
+
+function llamagenToTaming(key: string, decoderLevels: number): string {
+  return key
+    .replace(/^encoder\.conv_blocks\.(\d+)\.res\./, 'encoder.down.$1.block.')
+    .replace(/^encoder\.conv_blocks\.(\d+)\./, 'encoder.down.$1.')
+    .replace(
+      /^decoder\.conv_blocks\.(\d+)\.(res\.)?/,
+      (_, k: string, res: string | undefined) =>
+        `decoder.up.${decoderLevels - 1 - Number(k)}.${res === undefined ? '' : 'block.'}`,
+    )
+    .replace(/^(encoder|decoder)\.mid\.([012])\./, (_, side: string, i: string) => `${side}.mid.${MID[Number(i)]}.`);
+}

@@ -1,0 +1,57 @@
+/** LlamaGen's names mapped to taming's, and the L2 normalisation its quantizer uses. */
+import '../../src/entries/install_node.js';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { l2Normalize } from '../../src/compute/ops.js';
+import { referenceBackend } from '../../src/compute/reference/backend.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { recognizeLayout } from '../../src/weights/layouts.js';
+
+test('LlamaGen keys become taming keys: levels, the decoder reversed, the middle, no usage counter', () => {
+  const keys = [
+    'encoder.conv_blocks.0.res.0.conv1.weight',
+    'encoder.conv_blocks.1.downsample.conv.weight',
+    'encoder.conv_blocks.2.attn.1.q.weight',
+    'encoder.mid.0.norm1.weight',
+    'encoder.mid.1.proj_out.weight',
+    'encoder.mid.2.conv2.bias',
+    'decoder.conv_blocks.0.res.2.conv1.weight',
+    'decoder.conv_blocks.0.upsample.conv.weight',
+    'decoder.conv_blocks.2.attn.0.k.bias',
+    'decoder.mid.1.norm.weight',
+    'quantize.embedding.weight',
+    'quantize.codebook_used',
+    'quant_conv.weight',
+  ];
+  const layout = recognizeLayout(new Map(keys.map((k) => [k, new Tensor([1])])));
+  assert.is(layout.name, 'llamagen');
+  assert.is(layout.quantizer, 'l2norm');
+  assert.equal([...layout.tensors.keys()], [
+    'encoder.down.0.block.0.conv1.weight',
+    'encoder.down.1.downsample.conv.weight',
+    'encoder.down.2.attn.1.q.weight',
+    'encoder.mid.block_1.norm1.weight',
+    'encoder.mid.attn_1.proj_out.weight',
+    'encoder.mid.block_2.conv2.bias',
+    'decoder.up.2.block.2.conv1.weight', // 3 decoder levels (0..2): conv_blocks.0 is up.2
+    'decoder.up.2.upsample.conv.weight',
+    'decoder.up.0.attn.0.k.bias',
+    'decoder.mid.attn_1.norm.weight',
+    'quantize.embedding.weight',
+    'quant_conv.weight',
+  ]);
+  const taming = new Map([['encoder.conv_in.weight', new Tensor([1])]]);
+  assert.is(recognizeLayout(taming).tensors, taming, 'taming names pass through as they are');
+});
+
+test('l2Normalize: each position\'s channels (axis 0) or each code (axis 1) to unit length; a zero vector stays zero', () => {
+  const x = new Tensor([2, 1, 3], Float32Array.from([3, 0, 1e-30, /**/ 4, 0, 0]));
+  // Position 2's norm, 1e-30, is below torch's eps: x / max(‖x‖, 1e-12).
+  const tiny = Math.fround(Math.fround(1e-30) / 1e-12);
+  assert.equal([...l2Normalize(referenceBackend, x, 0).data], [0.6000000238418579, 0, tiny, 0.800000011920929, 0, 0]);
+  const codes = new Tensor([2, 2], Float32Array.from([0, -2, 5, 12]));
+  assert.equal([...l2Normalize(referenceBackend, codes, 1).data], [0, -1, Math.fround(5 / 13), Math.fround(12 / 13)]);
+  assert.throws(() => l2Normalize(referenceBackend, codes, 0), /l2Normalize: shape \[2, 2\], expected \(C, h, w\)/);
+});
+
+test.run();
