@@ -11,6 +11,7 @@
  * and its quantizer L2-normalises the latent and every code.
  */
 import type { Tensor } from '../core/tensor.js';
+import { isModelKey } from './checkpoint.js';
 import type { VqganConfig } from '../model/config.js';
 
 export interface Layout {
@@ -45,4 +46,18 @@ function llamagenToTaming(key: string, decoderLevels: number): string {
         `decoder.up.${decoderLevels - 1 - Number(k)}.${res === undefined ? '' : 'block.'}`,
     )
     .replace(/^(encoder|decoder)\.mid\.([012])\./, (_, side: string, i: string) => `${side}.mid.${MID[Number(i)]}.`);
+}
+
+/** Prefixes under which a whole multimodal model keeps its image tokenizer (Janus: gen_vision_model.). */
+const TOKENIZER_PREFIXES = ['gen_vision_model.'];
+
+/**
+ * Of a file's tensor names, the ones to read, each with the name the model knows it by:
+ * inside a whole model (a key under a TOKENIZER_PREFIXES prefix), only the tokenizer's,
+ * prefix removed, and nothing else is read; otherwise every model tensor (no `loss.*`).
+ */
+export function tokenizerKeys(keys: readonly string[]): Map<string, string> {
+  const prefix = TOKENIZER_PREFIXES.find((p) => keys.some((k) => k.startsWith(p)));
+  if (prefix === undefined) return new Map(keys.filter(isModelKey).map((k) => [k, k]));
+  return new Map(keys.filter((k) => k.startsWith(prefix)).map((k) => [k, k.slice(prefix.length)]));
 }

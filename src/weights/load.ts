@@ -15,6 +15,7 @@ import { readFlaxMsgpack } from './flax.js';
 import { readSafetensors } from './safetensors.js';
 import { checkAgreement, configOfShape, inferShape } from './infer_config.js';
 import { recognizeLayout } from './layouts.js';
+import { readShardedSafetensors, SHARD_INDEX } from './sharded.js';
 import { parseYamlSubset } from './yaml.js';
 
 export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
@@ -139,6 +140,68 @@ function parseJson(text: string, name: string): unknown {
 }
 
 /**
+ * A local folder: its shard index (transformers' sharded safetensors) or its one weights
+ * file; an index path itself. undefined for anything else (read as it is).
+ */
+async function localLayout(input: WeightsInput): Promise<{ index?: string; file?: string; } | undefined> {
+  if (typeof input !== 'string' || isUrl(input)) return undefined;
+  if (input.endsWith('.index.json')) return { index: input };
+  if (!(await platform().files.isFolder(input))) return undefined;
+  const index = joinPath(input, SHARD_INDEX);
+  if ((await platform().files.statPath(index)) !== undefined) return { index };
+  return { file: joinPath(input, 'model.safetensors') };
+}
+
+type Found = { config: VqganConfig; source: string; } | undefined;
+
+/** The `config` option, else the one embedded in the file, else a file beside `location`. */
+async function configFor(
+  config: VqganConfig | undefined,
+  embedded: Found,
+  location: string | undefined,
+): Promise<Found> {
+  if (config !== undefined) {
+    const given = configFromObject(config, 'the config option');
+    if (given === undefined) {
+      throw new VqganError('BAD_ARGUMENT', 'the config option needs ch, ch_mult, … and n_embed, embed_dim');
+    }
+    return { config: given, source: 'the config option' };
+  }
+  return embedded ?? (await configBeside(location));
+}
+
+/**
+ * The tensors in taming's names with their configuration: the shapes decide what a
+ * configuration cannot contradict, and all of it without one.
+ */
+function withConfig(
+  read: {
+    tensors: Map<string, Tensor>;
+    dtypes: ReadonlySet<StoredDtype>;
+    format: LoadedWeights['format'];
+    bytesRead: number;
+    size: number;
+  },
+  found: Found,
+  name: string,
+): LoadedWeights {
+  const layout = recognizeLayout(read.tensors);
+  const shape = inferShape(layout.tensors, name, layout.quantizer);
+  if (found !== undefined && shape !== undefined) checkAgreement(found.config, shape, found.source);
+  const resolved = found
+    ?? (shape === undefined ? undefined : { config: configOfShape(shape, name), source: 'the weights\' shapes' });
+  return {
+    tensors: layout.tensors,
+    config: resolved?.config ?? F16_16384,
+    format: read.format,
+    configSource: resolved?.source ?? 'f16_16384 defaults',
+    dtypes: [...read.dtypes].sort(),
+    bytesRead: read.bytesRead,
+    size: read.size,
+  };
+}
+
+/**
  * Reads the model tensors (never the optimizer state or `loss.*`) and works out the
  * configuration: `config` when given, else the checkpoint's hyper-parameters, else safetensors metadata `config`,
  * else a configuration file beside the file (a Flax msgpack file holds none); it must agree
@@ -151,7 +214,13 @@ export async function loadWeights(
   config?: VqganConfig,
   onProgress?: LoadProgress,
 ): Promise<LoadedWeights> {
-  const { source, location, downloaded } = await openWeights(input, onProgress);
+  const local = await localLayout(input);
+  if (local?.index !== undefined) {
+    const read = await readShardedSafetensors(local.index);
+    const found = await configFor(config, undefined, local.index);
+    return withConfig({ ...read, format: 'safetensors' }, found, local.index);
+  }
+  const { source, location, downloaded } = await openWeights(local?.file ?? input, onProgress);
   const onRead = downloaded ? undefined : onProgress;
   try {
     const format = await sniffFormat(source);
@@ -171,34 +240,12 @@ export async function loadWeights(
         embedded = configFromObject(parseJson(text, `${source.name} metadata config`), `${source.name} metadata`);
       }
     }
-    let found: { config: VqganConfig; source: string; } | undefined;
-    if (config !== undefined) {
-      const given = configFromObject(config, 'the config option');
-      if (given === undefined) {
-        throw new VqganError('BAD_ARGUMENT', 'the config option needs ch, ch_mult, … and n_embed, embed_dim');
-      }
-      found = { config: given, source: 'the config option' };
-    } else if (embedded !== undefined) {
-      found = { config: embedded, source: `${source.name} (embedded)` };
-    } else {
-      found = await configBeside(location);
-    }
-    // The shapes decide what a configuration file cannot contradict, and all of it without one.
-    const layout = recognizeLayout(read.tensors);
-    const shape = inferShape(layout.tensors, source.name, layout.quantizer);
-    if (found !== undefined && shape !== undefined) checkAgreement(found.config, shape, found.source);
-    found ??= shape === undefined
-      ? undefined
-      : { config: configOfShape(shape, source.name), source: 'the weights\' shapes' };
-    return {
-      tensors: layout.tensors,
-      config: found?.config ?? F16_16384,
-      format,
-      configSource: found?.source ?? 'f16_16384 defaults',
-      dtypes: [...read.dtypes].sort(),
-      bytesRead: source.bytesRead,
-      size: source.size,
-    };
+    const found = await configFor(
+      config,
+      embedded === undefined ? undefined : { config: embedded, source: `${source.name} (embedded)` },
+      location,
+    );
+    return withConfig({ ...read, format, bytesRead: source.bytesRead, size: source.size }, found, source.name);
   } finally {
     await source.close();
   }

@@ -7,7 +7,7 @@
 import type { ByteSource } from '../platform/byte_source.js';
 import { VqganError, formatShape } from '../core/errors.js';
 import { Tensor, shapeSize } from '../core/tensor.js';
-import { isModelKey } from './checkpoint.js';
+import { tokenizerKeys } from './layouts.js';
 import { STORED_ITEM_SIZE, decodeToFloat32, encodeFromFloat32, type StoredDtype, type WrittenDtype } from './half.js';
 
 export interface Safetensors {
@@ -110,10 +110,16 @@ function checkTiling(name: string, entries: Entry[], dataSize: number): void {
   if (at !== dataSize) throw bad(name, `tensors cover ${at} bytes of data but the file holds ${dataSize}; truncated?`);
 }
 
-/** `onProgress` hears of the tensor bytes read, of the total the model tensors need (known once the header is read). */
+/**
+ * `onProgress` hears of the tensor bytes read, of the total the model tensors need (known
+ * once the header is read). `pick` chooses, from the file's tensor names, the ones to read
+ * and the names to give them (default: the model tensors, or a whole model's tokenizer;
+ * see tokenizerKeys); the others are never read.
+ */
 export async function readSafetensors(
   src: ByteSource,
   onProgress?: (loaded: number, total: number) => void,
+  pick: (keys: readonly string[]) => Map<string, string> = tokenizerKeys,
 ): Promise<Safetensors> {
   if (src.size < 8) throw bad(src.name, `only ${src.size} bytes`);
   const lengthBytes = await src.read(0, 8);
@@ -139,7 +145,8 @@ export async function readSafetensors(
 
   const tensors = new Map<string, Tensor>();
   const dtypes = new Set<StoredDtype>();
-  const wanted = entries.filter((e) => isModelKey(e.key));
+  const names = pick(entries.map((e) => e.key));
+  const wanted = entries.filter((e) => names.has(e.key));
   const total = wanted.reduce((sum, e) => sum + (e.end - e.begin), 0);
   let done = 0;
   onProgress?.(0, total);
@@ -152,7 +159,7 @@ export async function readSafetensors(
       );
     }
     tensors.set(
-      e.key,
+      names.get(e.key)!,
       new Tensor(e.shape, decodeToFloat32(await src.read(dataStart + e.begin, e.end - e.begin), dtype)),
     );
     dtypes.add(dtype);

@@ -7,13 +7,19 @@
  * within 5e-4 (fast mode: its own bounds).
  */
 import '../../src/entries/install_node.js';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../../src/api/vqgan.js';
 import type { ComputeMode } from '../../src/compute/backend.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { decodeImage } from '../../src/image/decode.js';
+import { platform } from '../../src/platform/platform.js';
+import { readCheckpoint } from '../../src/weights/checkpoint.js';
+import { loadWeights } from '../../src/weights/load.js';
+import { writeSafetensors } from '../../src/weights/safetensors.js';
 import {
   compareTokens,
   FAST_TOLERANCE,
@@ -120,6 +126,72 @@ test('chameleon: --preset chameleon end to end: source image → the model input
     console.log(`  chameleon decoded PNG: ${off} of ${want.data.length} values off (by at most ${worst})`);
   } finally {
     vq.dispose();
+  }
+});
+
+test('janus: the LlamaGen tokenizer inside a whole model, sharded, read through its index: only its tensors, the .pt\'s tokens', async () => {
+  const root = `${FIXTURES}family/llamagen-vq16/`;
+  const pt = `${root}vq_ds16_c2i.pt`;
+  const src = await platform().files.openFile(pt);
+  const raw = await readCheckpoint(src).finally(() => src.close()); // LlamaGen's own names
+  const folder = mkdtempSync(join(tmpdir(), 'vqgan-janus-'));
+  try {
+    // Two shards, the tokenizer's tensors split between them beside 8 MB of other weights each.
+    const keys = [...raw.tensors.keys()];
+    const shards: Map<string, Tensor>[] = [new Map(), new Map()];
+    keys.forEach((k, i) => shards[i < keys.length / 2 ? 0 : 1]!.set(`gen_vision_model.${k}`, raw.tensors.get(k)!));
+    shards[0]!.set('language_model.model.embed_tokens.weight', new Tensor([2048, 1024]));
+    shards[1]!.set('vision_model.vision_tower.blocks.0.attn.qkv.weight', new Tensor([2048, 1024]));
+    const weightMap: Record<string, string> = {};
+    shards.forEach((shard, i) => {
+      const file = `model-0000${i + 1}-of-00002.safetensors`;
+      writeFileSync(join(folder, file), writeSafetensors(shard));
+      for (const k of shard.keys()) weightMap[k] = file;
+    });
+    writeFileSync(
+      join(folder, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: {}, weight_map: weightMap }),
+    );
+    writeFileSync(
+      join(folder, 'config.json'),
+      JSON.stringify({ gen_vision_config: { cls: 'VQ-16', params: { image_token_size: 1024, n_embed: 8 } } }),
+    );
+
+    const loaded = await loadWeights(folder);
+    assert.equal(
+      [...loaded.tensors.keys()].filter((k) => !k.startsWith('encoder.') && !k.startsWith('decoder.')).sort(),
+      [
+        'post_quant_conv.bias',
+        'post_quant_conv.weight',
+        'quant_conv.bias',
+        'quant_conv.weight',
+        'quantize.embedding.weight',
+      ],
+    );
+    const others = 2 * 2048 * 1024 * 4;
+    assert.ok(
+      loaded.bytesRead <= loaded.size - others, // every byte but the other weights' at most
+      `read ${loaded.bytesRead} of ${loaded.size} bytes: the other weights too`,
+    );
+    // One model.safetensors with everything in it reads the same way (only the prefixed tensors).
+    const single = join(folder, 'single');
+    mkdirSync(single);
+    writeFileSync(join(single, 'model.safetensors'), writeSafetensors(new Map([...shards[0]!, ...shards[1]!])));
+    assert.equal([...(await loadWeights(single)).tensors.keys()].sort(), [...loaded.tensors.keys()].sort());
+    const [janus, llamagen] = await Promise.all([Vqgan.load(folder, { threads: 1 }), Vqgan.load(pt, { threads: 1 })]);
+    try {
+      assert.equal(janus.config, llamagen.config);
+      const input = goldenArray('mountain_256x256.input.npy', `${root}golden/`);
+      const [a, b] = await Promise.all(
+        [janus, llamagen].map((vq) => vq.encode(new Tensor(input.shape, input.data as Float32Array))),
+      );
+      assert.ok(sameBytes(a!.tokens, b!.tokens), 'the same tokens as the .pt');
+    } finally {
+      janus.dispose();
+      llamagen.dispose();
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 });
 
