@@ -80,6 +80,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * when there are none.
  */
 export function configFromObject(root: unknown, source: string): VqganConfig | undefined {
+  if (isObject(root) && typeof root._class_name === 'string') return diffusersConfig(root, source);
   const candidates: unknown[] = [root];
   if (isObject(root) && isObject(root.model)) candidates.push(root.model, root.model.params);
   for (const c of candidates) {
@@ -93,6 +94,52 @@ export function configFromObject(root: unknown, source: string): VqganConfig | u
     if ('ch_mult' in c && 'n_embed' in c) return buildConfig(c, source);
   }
   return undefined;
+}
+
+/**
+ * A diffusers `config.json`: `VQModel` in taming's terms (block_out_channels = ch·ch_mult,
+ * layers_per_block, latent_channels, vq_embed_dim, num_vq_embeddings, sample_size, Attn*
+ * block types and mid_block_add_attention for attention); other classes are refused.
+ */
+function diffusersConfig(raw: Json, source: string): VqganConfig {
+  if (raw._class_name !== 'VQModel') {
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${source}: a diffusers ${
+        String(raw._class_name)
+      }, not a VQModel (supported: taming, latent-diffusion, Chameleon, GumbelVQ, LlamaGen, Janus and diffusers VQModel tokenizers)`,
+    );
+  }
+  if ((raw.norm_type ?? 'group') !== 'group') {
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${source}: VQModel with norm_type ${
+        JSON.stringify(raw.norm_type)
+      } (Kandinsky's MoVQ, spatially conditioned norms): only 'group' is supported`,
+    );
+  }
+  const channels = Array.isArray(raw.block_out_channels) ? raw.block_out_channels as unknown[] : [];
+  const ch = typeof channels[0] === 'number' ? channels[0] : NaN;
+  const resolution = typeof raw.sample_size === 'number' ? raw.sample_size : 256;
+  const downTypes = Array.isArray(raw.down_block_types) ? raw.down_block_types as unknown[] : [];
+  const levelAttention = downTypes.flatMap((t, i) => (String(t).startsWith('Attn') ? [resolution / 2 ** i] : []));
+  const midAttention = raw.mid_block_add_attention !== false;
+  if (!midAttention && levelAttention.length > 0) {
+    throw new VqganError('UNSUPPORTED', `${source}: attention in the levels but not in the middle: no known layout`);
+  }
+  return buildConfig({
+    ch,
+    ch_mult: channels.map((c) => (typeof c === 'number' ? c / ch : NaN)),
+    num_res_blocks: raw.layers_per_block,
+    attn_resolutions: levelAttention,
+    z_channels: raw.latent_channels,
+    resolution,
+    in_channels: raw.in_channels,
+    out_ch: raw.out_channels,
+    embed_dim: raw.vq_embed_dim ?? raw.latent_channels,
+    n_embed: raw.num_vq_embeddings,
+    attn_type: midAttention ? 'vanilla' : 'none',
+  }, source);
 }
 
 function buildConfig(raw: Json, source: string): VqganConfig {

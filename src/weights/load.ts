@@ -149,6 +149,9 @@ async function localLayout(input: WeightsInput): Promise<{ index?: string; file?
   if (!(await platform().files.isFolder(input))) return undefined;
   const index = joinPath(input, SHARD_INDEX);
   if ((await platform().files.statPath(index)) !== undefined) return { index };
+  // A diffusers model folder (a pipeline's vqvae/) keeps its weights under its own name.
+  const diffusers = joinPath(input, 'diffusion_pytorch_model.safetensors');
+  if ((await platform().files.statPath(diffusers)) !== undefined) return { file: diffusers };
   return { file: joinPath(input, 'model.safetensors') };
 }
 

@@ -7,13 +7,14 @@
  * within 5e-4 (fast mode: its own bounds).
  */
 import '../../src/entries/install_node.js';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../../src/api/vqgan.js';
 import type { ComputeMode } from '../../src/compute/backend.js';
+import type { VqganError } from '../../src/core/errors.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { platform } from '../../src/platform/platform.js';
@@ -44,6 +45,7 @@ const FAMILIES: readonly Family[] = [
   { folder: 'chameleon', weights: 'tokenizer/vqgan.ckpt', expect: { resolution: 512 } },
   { folder: 'gumbel-f8', weights: 'last.ckpt', expect: { quantizer: 'gumbel', resolution: 256 } },
   { folder: 'llamagen-vq16', weights: 'vq_ds16_c2i.pt', expect: { quantizer: 'l2norm', resolution: 256 } },
+  { folder: 'diffusers-amused', weights: 'vqvae', expect: { attn_type: 'none', resolution: 256 } },
 ];
 
 /**
@@ -190,6 +192,32 @@ test('janus: the LlamaGen tokenizer inside a whole model, sharded, read through 
       janus.dispose();
       llamagen.dispose();
     }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('diffusers: a VQModel with spatial norms (MoVQ) and a VAE are refused in one line, naming what was found', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'vqgan-movq-'));
+  try {
+    const vqvae = `${FIXTURES}family/diffusers-amused/vqvae/`;
+    copyFileSync(`${vqvae}diffusion_pytorch_model.safetensors`, join(folder, 'diffusion_pytorch_model.safetensors'));
+    const config = JSON.parse(readFileSync(`${vqvae}config.json`, 'utf8')) as Record<string, unknown>;
+    const refused = async (changes: Record<string, unknown>, message: RegExp): Promise<void> => {
+      writeFileSync(join(folder, 'config.json'), JSON.stringify({ ...config, ...changes }));
+      try {
+        await Vqgan.load(folder);
+        assert.unreachable('loaded');
+      } catch (err) {
+        assert.is((err as VqganError).code, 'UNSUPPORTED');
+        assert.match((err as Error).message, message);
+      }
+    };
+    await refused({ norm_type: 'spatial' }, /config\.json: VQModel with norm_type "spatial" \(Kandinsky's MoVQ/);
+    await refused(
+      { _class_name: 'AutoencoderKL' },
+      /config\.json: a diffusers AutoencoderKL, not a VQModel \(supported: /,
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -44,6 +44,43 @@ test('LlamaGen keys become taming keys: levels, the decoder reversed, the middle
   assert.is(recognizeLayout(taming).tensors, taming, 'taming names pass through as they are');
 });
 
+test('diffusers VQModel keys become taming keys; Linear attention weights become 1×1 convolutions', () => {
+  const t = (...shape: number[]) => new Tensor(shape);
+  const layout = recognizeLayout(
+    new Map([
+      ['encoder.down_blocks.0.resnets.0.conv1.weight', t(4, 4, 3, 3)],
+      ['encoder.down_blocks.1.resnets.0.conv_shortcut.weight', t(8, 4, 1, 1)],
+      ['encoder.down_blocks.0.downsamplers.0.conv.bias', t(4)],
+      ['encoder.down_blocks.1.attentions.1.to_q.weight', t(8, 8)],
+      ['encoder.mid_block.resnets.1.norm2.weight', t(8)],
+      ['encoder.mid_block.attentions.0.group_norm.weight', t(8)],
+      ['encoder.mid_block.attentions.0.to_out.0.weight', t(8, 8)],
+      ['encoder.conv_norm_out.bias', t(8)],
+      ['decoder.up_blocks.0.resnets.2.conv2.weight', t(8, 8, 3, 3)],
+      ['decoder.up_blocks.0.upsamplers.0.conv.weight', t(8, 8, 3, 3)],
+      ['decoder.up_blocks.1.attentions.0.proj_attn.bias', t(4)],
+      ['decoder.mid_block.attentions.0.query.weight', t(8, 8)],
+      ['quantize.embedding.weight', t(16, 2)],
+    ]),
+  );
+  assert.is(layout.name, 'diffusers');
+  assert.equal([...layout.tensors].map(([k, v]) => `${k} ${v.shape.join('×')}`), [
+    'encoder.down.0.block.0.conv1.weight 4×4×3×3',
+    'encoder.down.1.block.0.nin_shortcut.weight 8×4×1×1',
+    'encoder.down.0.downsample.conv.bias 4',
+    'encoder.down.1.attn.1.q.weight 8×8×1×1',
+    'encoder.mid.block_2.norm2.weight 8',
+    'encoder.mid.attn_1.norm.weight 8',
+    'encoder.mid.attn_1.proj_out.weight 8×8×1×1',
+    'encoder.norm_out.bias 8',
+    'decoder.up.1.block.2.conv2.weight 8×8×3×3', // 2 decoder levels: up_blocks.0 is up.1
+    'decoder.up.1.upsample.conv.weight 8×8×3×3',
+    'decoder.up.0.attn.0.proj_out.bias 4',
+    'decoder.mid.attn_1.q.weight 8×8×1×1',
+    'quantize.embedding.weight 16×2',
+  ]);
+});
+
 test('l2Normalize: each position\'s channels (axis 0) or each code (axis 1) to unit length; a zero vector stays zero', () => {
   const x = new Tensor([2, 1, 3], Float32Array.from([3, 0, 1e-30, /**/ 4, 0, 0]));
   // Position 2's norm, 1e-30, is below torch's eps: x / max(‖x‖, 1e-12).
