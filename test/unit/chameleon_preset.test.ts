@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { imageDifference } from '../helpers/images.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { decodeImage } from '../../src/image/decode.js';
 import {
@@ -72,16 +73,8 @@ test('chameleon postprocessing of the decoded output equals Chameleon\'s PNG, by
   const img = tensorToImage(new Tensor(decoded.shape, decoded.data), 'chameleon');
   const expected = decodeImage(readFileSync(`${GOLDEN}mountain_512x512.decoded.png`), 'decoded.png');
   assert.equal([img.width, img.height], [expected.width, expected.height]);
-  let count = 0;
-  let first = -1;
-  for (let i = 0; i < img.data.length; i++) {
-    if (img.data[i] === expected.data[i]) continue;
-    count++;
-    if (first < 0) first = i;
-  }
-  if (count > 0) {
-    assert.unreachable(`${count} bytes differ; first at ${first}: ${img.data[first]} vs ${expected.data[first]}`);
-  }
+  const difference = imageDifference(img, expected);
+  assert.is(difference, undefined, difference);
 });
 
 const alphaCases: { name: string; mode: string; size: [number, number]; target: number; }[] = JSON.parse(

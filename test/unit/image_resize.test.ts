@@ -2,6 +2,7 @@ import '../../src/entries/install_node.js';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { imageDifference } from '../helpers/images.js';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { centreCrop, resizeAndCrop, resizeLanczos } from '../../src/image/resize.js';
@@ -20,22 +21,8 @@ function load(file: string): RgbImage {
 
 function assertSameImage(actual: RgbImage, expected: RgbImage, label: string): void {
   assert.equal([actual.width, actual.height], [expected.width, expected.height], `${label}: size`);
-  let differing = 0;
-  let firstAt = -1;
-  for (let i = 0; i < expected.data.length; i++) {
-    if (actual.data[i] !== expected.data[i]) {
-      differing++;
-      if (firstAt < 0) firstAt = i;
-    }
-  }
-  if (differing > 0) {
-    const pixel = Math.floor(firstAt / 3);
-    assert.unreachable(
-      `${label}: ${differing} of ${expected.data.length} bytes differ; first at x=${pixel % expected.width} `
-        + `y=${Math.floor(pixel / expected.width)} channel ${firstAt % 3}: `
-        + `${actual.data[firstAt]} vs ${expected.data[firstAt]} expected`,
-    );
-  }
+  const difference = imageDifference(actual, expected);
+  assert.is(difference, undefined, `${label}: ${difference}`);
 }
 
 /** The two ways of computing the passes: the WebAssembly kernels (as the API prepares them) and the scalar twins. */

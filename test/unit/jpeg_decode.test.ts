@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { imageDifference } from '../helpers/images.js';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { decodeJpeg } from '../../src/image/jpeg/decode_jpeg.js';
@@ -38,23 +39,6 @@ const PATHS = { twins: null, kernels: await PixelKernels.create(debugKernelModul
 
 const read = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, corpus)));
 
-/** The first differing byte as "pixel (x, y) channel c: got a, Pillow b", and how many differ. */
-function firstDifference(ours: RgbImage, theirs: RgbImage): string | undefined {
-  let count = 0;
-  let first = -1;
-  for (let i = 0; i < theirs.data.length; i++) {
-    if (ours.data[i] !== theirs.data[i]) {
-      count++;
-      if (first < 0) first = i;
-    }
-  }
-  if (count === 0) return undefined;
-  const pixel = Math.floor(first / 3);
-  return `pixel (${pixel % theirs.width}, ${Math.floor(pixel / theirs.width)}) channel ${first % 3}: got ${
-    ours.data[first]
-  }, Pillow ${theirs.data[first]}; ${count} of ${theirs.data.length} bytes differ`;
-}
-
 test('the corpus covers every kind the decoder claims', () => {
   assert.ok(cases.length >= 20, `${cases.length} files`);
 });
@@ -68,9 +52,9 @@ for (const c of cases) {
     ];
     const pillow = decodeImage(read(`${c.name}.rgb.png`), `${c.name}.rgb.png`);
     assert.equal([ours.width, ours.height], [pillow.width, pillow.height], 'size');
-    const difference = firstDifference(ours, pillow);
+    const difference = imageDifference(ours, pillow);
     assert.is(difference, undefined, `${c.file}: ${difference}`);
-    const kernelDifference = firstDifference(byKernels, pillow);
+    const kernelDifference = imageDifference(byKernels, pillow);
     assert.is(kernelDifference, undefined, `${c.file} by the kernels: ${kernelDifference}`);
     for (const preset of ['dalle-mini', 'taming'] as const) {
       const input = preprocessImage(ours, preset, 256, 256);

@@ -121,10 +121,41 @@ class MarkerReader {
     const { frame, name } = this;
     if (frame === undefined) throw this.bad('a scan before the frame header');
     if (++this.scans > MAX_SCANS) throw new VqganError('TOO_LARGE', `${name}: more than ${MAX_SCANS} JPEG scans`);
-    const scan = parseScan(body, frame, this, (w) => this.bad(w));
+    const scan = this.parseScan(body, frame);
     const end = decodeScan(this.data, dataStart, frame, scan, name);
     if (frame.progressive) recordRefinement(scan);
     return end;
+  }
+
+  /** An SOS header: the scan's components with their tables, and its spectral and approximation bounds. */
+  private parseScan(body: Uint8Array, frame: Frame): Scan {
+    const { quantTables, dcTables, acTables, restartInterval } = this;
+    const bad = (what: string): VqganError => this.bad(what);
+    const count = body[0] ?? 0;
+    if (count < 1 || count > 4 || body.length < 4 + 2 * count) throw bad('bad scan header');
+    const components = Array.from({ length: count }, (_, i): ScanComponent => {
+      const id = body[1 + 2 * i]!;
+      const component = frame.components.find((c) => c.id === id);
+      if (component === undefined) throw bad(`a scan names component ${id}, which the frame lacks`);
+      latchQuantTable(component, quantTables, bad);
+      const ids = body[2 + 2 * i]!; // DC table id << 4 | AC table id
+      return { component, dc: dcTables[ids >> 4], ac: acTables[ids & 15] };
+    });
+    const at = 1 + 2 * count;
+    const ss = body[at]!;
+    const se = body[at + 1]!;
+    const ah = body[at + 2]! >> 4;
+    const al = body[at + 2]! & 15;
+    if (frame.progressive) {
+      const dcScan = ss === 0;
+      if ((dcScan && se !== 0) || (!dcScan && (se < ss || se > 63 || count !== 1)) || al > 13 || ah > 13) {
+        throw bad(`bad progressive scan parameters (Ss ${ss}, Se ${se}, Ah ${ah}, Al ${al})`);
+      }
+    }
+    if (count > 1 && components.reduce((n, sc) => n + sc.component.h * sc.component.v, 0) > 10) {
+      throw bad('more than 10 blocks in an MCU');
+    }
+    return { components, ss, se, ah, al, restartInterval };
   }
 
   finish(): Frame {
@@ -186,40 +217,6 @@ function readHuffmanTables(
     (kind === 0 ? dc : ac)[id] = table;
     p += 17 + total;
   }
-}
-
-function parseScan(
-  body: Uint8Array,
-  frame: Frame,
-  tables: Pick<MarkerReader, 'quantTables' | 'dcTables' | 'acTables' | 'restartInterval'>,
-  bad: (w: string) => VqganError,
-): Scan {
-  const { quantTables, dcTables, acTables, restartInterval } = tables;
-  const count = body[0] ?? 0;
-  if (count < 1 || count > 4 || body.length < 4 + 2 * count) throw bad('bad scan header');
-  const components = Array.from({ length: count }, (_, i): ScanComponent => {
-    const id = body[1 + 2 * i]!;
-    const component = frame.components.find((c) => c.id === id);
-    if (component === undefined) throw bad(`a scan names component ${id}, which the frame lacks`);
-    latchQuantTable(component, quantTables, bad);
-    const tables = body[2 + 2 * i]!;
-    return { component, dc: dcTables[tables >> 4], ac: acTables[tables & 15] };
-  });
-  const at = 1 + 2 * count;
-  const ss = body[at]!;
-  const se = body[at + 1]!;
-  const ah = body[at + 2]! >> 4;
-  const al = body[at + 2]! & 15;
-  if (frame.progressive) {
-    const dcScan = ss === 0;
-    if ((dcScan && se !== 0) || (!dcScan && (se < ss || se > 63 || count !== 1)) || al > 13 || ah > 13) {
-      throw bad(`bad progressive scan parameters (Ss ${ss}, Se ${se}, Ah ${ah}, Al ${al})`);
-    }
-  }
-  if (count > 1 && components.reduce((n, sc) => n + sc.component.h * sc.component.v, 0) > 10) {
-    throw bad('more than 10 blocks in an MCU');
-  }
-  return { components, ss, se, ah, al, restartInterval };
 }
 
 /** libjpeg copies a component's table when the component's first scan starts (jdinput.c latch_quant_tables). */

@@ -128,20 +128,26 @@ export class BitReader {
     this.bits = 0;
     this.count = 0;
     this.atMarker = false;
-    const { data } = this;
-    // Skip to the next marker (libjpeg skips stray bytes with a warning).
-    while (this.pos + 1 < data.length && !(data[this.pos] === 0xff && data[this.pos + 1] !== 0 && data[this.pos + 1] !== 0xff)) {
-      this.pos++;
-    }
-    const marker = data[this.pos + 1];
-    if (marker !== undefined && marker >= 0xd0 && marker <= 0xd7) this.pos += 2;
+    // Stray bytes before the marker are skipped (libjpeg warns).
+    this.pos = this.nextMarker(this.pos);
+    if (isRestart(this.data[this.pos + 1])) this.pos += 2;
   }
 
-  /** Where the scan's data ends: the next marker at or after the read position. */
+  /** Where the scan's data ends: the next marker at or after the read position, RSTn passed over. */
   end(): number {
-    const { data } = this;
-    let p = this.pos;
-    while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1] !== 0 && !(data[p + 1]! >= 0xd0 && data[p + 1]! <= 0xd7))) p++;
+    let p = this.nextMarker(this.pos);
+    while (isRestart(this.data[p + 1])) p = this.nextMarker(p + 2);
     return p;
   }
+
+  /** The first marker at or after p: 0xFF, then neither 0 (a stuffed 0xFF) nor 0xFF (fill); the file's end if none. */
+  private nextMarker(p: number): number {
+    const { data } = this;
+    while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1] !== 0 && data[p + 1] !== 0xff)) p++;
+    return p;
+  }
+}
+
+function isRestart(marker: number | undefined): boolean {
+  return marker !== undefined && marker >= 0xd0 && marker <= 0xd7;
 }
