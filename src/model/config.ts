@@ -56,6 +56,16 @@ export function variants(
   return { ...(attn_type === 'none' ? { attn_type } : {}), ...(quantizer !== 'nearest' ? { quantizer } : {}) };
 }
 
+/**
+ * The resolution each encoder level works at: `resolution`, halved (rounding down) per
+ * level, as taming's Encoder places attention by `attn_resolutions`.
+ */
+export function levelResolutions(resolution: number, levels: number): number[] {
+  const out = [resolution];
+  while (out.length < levels) out.push(Math.floor(out[out.length - 1]! / 2));
+  return out;
+}
+
 /** Whether the level working at `resolution` has attention (taming's rule: attn_resolutions lists them). */
 export function levelHasAttention(config: VqganConfig, resolution: number): boolean {
   return config.attn_type !== 'none' && config.attn_resolutions.includes(resolution);
@@ -122,7 +132,8 @@ function diffusersConfig(raw: Json, source: string): VqganConfig {
   const ch = typeof channels[0] === 'number' ? channels[0] : NaN;
   const resolution = typeof raw.sample_size === 'number' ? raw.sample_size : 256;
   const downTypes = Array.isArray(raw.down_block_types) ? raw.down_block_types as unknown[] : [];
-  const levelAttention = downTypes.flatMap((t, i) => (String(t).startsWith('Attn') ? [resolution / 2 ** i] : []));
+  const at = levelResolutions(resolution, downTypes.length);
+  const levelAttention = downTypes.flatMap((t, i) => (String(t).startsWith('Attn') ? [at[i]!] : []));
   const midAttention = raw.mid_block_add_attention !== false;
   if (!midAttention && levelAttention.length > 0) {
     throw new VqganError('UNSUPPORTED', `${source}: attention in the levels but not in the middle: no known layout`);

@@ -6,7 +6,7 @@
  */
 import { VqganError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { variants, type VqganConfig } from '../model/config.js';
+import { levelResolutions, variants, type VqganConfig } from '../model/config.js';
 
 /** What the tensors say; attention as levels (index from the top) rather than resolutions. */
 export interface InferredShape {
@@ -71,10 +71,11 @@ export function configOfShape(s: InferredShape, source: string, resolution = 256
     throw new VqganError('UNSUPPORTED', `${source}: attention in the levels but not in the middle: no known layout`);
   }
   const { attentionLevels, midAttention, quantizer, ...sizes } = s;
+  const at = levelResolutions(resolution, sizes.ch_mult.length);
   return Object.freeze({
     ...sizes,
     resolution,
-    attn_resolutions: attentionLevels.map((i) => resolution / 2 ** i),
+    attn_resolutions: attentionLevels.map((i) => at[i]!),
     ...variants(midAttention ? 'vanilla' : 'none', quantizer),
   });
 }
@@ -94,10 +95,7 @@ export function checkAgreement(config: VqganConfig, s: InferredShape, source: st
     // Attention the file places by taming's rule, as levels, since only levels exist in the weights.
     attn_resolutions: config.attn_type === 'none'
       ? []
-      : config.ch_mult.flatMap((_, i) => {
-        const r = config.resolution / 2 ** i;
-        return config.attn_resolutions.includes(r) ? [r] : [];
-      }),
+      : levelResolutions(config.resolution, config.ch_mult.length).filter((r) => config.attn_resolutions.includes(r)),
   };
   for (const key of Object.keys(fromShapes)) {
     if (show(file[key]) !== show(fromShapes[key])) {
