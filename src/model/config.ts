@@ -200,7 +200,7 @@ function buildConfig(raw: Json, source: string): VqganConfig {
     n_embed: int('n_embed'),
     ...variants(
       oneOf('attn_type', ['vanilla', 'none'] as const, 'vanilla'),
-      oneOf('quantizer', ['nearest', 'gumbel'] as const, 'nearest'),
+      oneOf('quantizer', ['nearest', 'gumbel', 'l2norm'] as const, 'nearest'),
     ),
   };
   for (const [i, m] of config.ch_mult.entries()) {

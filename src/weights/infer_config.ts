@@ -18,7 +18,8 @@ export interface InferredShape {
   readonly out_ch: number;
   readonly embed_dim: number;
   readonly n_embed: number;
-  readonly quantizer: NonNullable<VqganConfig['quantizer']>;
+  /** undefined where the keys cannot tell: taming's names serve 'nearest' and 'l2norm' alike. */
+  readonly quantizer: VqganConfig['quantizer'];
   /** Levels whose blocks have attention. */
   readonly attentionLevels: readonly number[];
   readonly midAttention: boolean;
@@ -59,7 +60,7 @@ export function inferShape(
     out_ch: need('decoder.conv_out.weight')[0]!,
     embed_dim: codebook[1]!,
     n_embed: codebook[0]!,
-    quantizer: gumbel ? 'gumbel' : quantizer ?? 'nearest',
+    quantizer: gumbel ? 'gumbel' : quantizer,
     attentionLevels: ch_mult.flatMap((_, i) => (shape(`encoder.down.${i}.attn.0.q.weight`) === undefined ? [] : [i])),
     midAttention: shape('encoder.mid.attn_1.q.weight') !== undefined,
   };
@@ -76,7 +77,7 @@ export function configOfShape(s: InferredShape, source: string, resolution = 256
     ...sizes,
     resolution,
     attn_resolutions: attentionLevels.map((i) => at[i]!),
-    ...variants(midAttention ? 'vanilla' : 'none', quantizer),
+    ...variants(midAttention ? 'vanilla' : 'none', quantizer ?? 'nearest'),
   });
 }
 
@@ -89,7 +90,11 @@ export function checkAgreement(config: VqganConfig, s: InferredShape, source: st
     quantizer: 'nearest',
     ...c,
   });
-  const fromShapes = withDefaults(configOfShape(s, source, config.resolution));
+  // Where the keys cannot tell the quantizer, a file's 'nearest' or 'l2norm' stands.
+  const undecided = s.quantizer === undefined && config.quantizer === 'l2norm';
+  const fromShapes = withDefaults(
+    configOfShape(undecided ? { ...s, quantizer: 'l2norm' } : s, source, config.resolution),
+  );
   const file: Record<string, unknown> = {
     ...withDefaults(config),
     // Attention the file places by taming's rule, as levels, since only levels exist in the weights.
