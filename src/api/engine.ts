@@ -101,6 +101,11 @@ export interface LoadOptions {
    */
   readonly hub?: HubOptions;
   /**
+   * For a hub id: the folder of the repository that holds the model, e.g. 'vqvae' for
+   * 'amused/amused-256' (the same as the id 'amused/amused-256/vqvae').
+   */
+  readonly subfolder?: string;
+  /**
    * Run the engine in a worker (default, where the runtime has workers): the calling
    * thread only waits. `false` runs it on the calling thread, which then blocks in each
    * call; only such a model has the synchronous `encodeSync` and `decodeSync`.
@@ -195,8 +200,8 @@ export class Engine {
   ) {}
 
   /**
-   * `weights`: a path (Node, Deno), a URL, bytes, a Blob, or a hub id `owner/name[@revision]`
-   * (a string that is no existing path), by default boris/vqgan_f16_16384, downloaded once
+   * `weights`: a path (Node, Deno), a URL, bytes, a Blob, or a hub id
+   * `owner/name[/folder][/file][@revision]` (a string that is no existing path), by default boris/vqgan_f16_16384, downloaded once
    * into the cache (Node, Deno) or the Cache Storage (browsers).
    */
   static async load(weights: WeightsInput = DEFAULT_MODEL, options: LoadOptions = {}): Promise<Engine> {
@@ -206,7 +211,7 @@ export class Engine {
     throwIfAborted(signal, 'loading the model');
     const loaded = hub === undefined
       ? await loadWeights(weights, options.config, options.onProgress)
-      : await loadWeights(hub.weights, options.config ?? hub.config, hub.onProgress);
+      : await loadWeights(hub.weights, options.config, hub.onProgress, hub.config);
     throwIfAborted(signal, 'loading the model');
     const name = typeof weights === 'string' || weights instanceof URL ? weights.toString() : 'weights';
     // The pixel kernels resize the images that encode is given; a browser's main thread

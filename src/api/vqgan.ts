@@ -48,8 +48,8 @@ export class Vqgan {
   ) {}
 
   /**
-   * `weights`: a path (Node, Deno), a URL, bytes, a Blob, or a hub id `owner/name[@revision]`
-   * (a string that is no existing path), by default boris/vqgan_f16_16384, downloaded once
+   * `weights`: a path (Node, Deno), a URL, bytes, a Blob, or a hub id
+   * `owner/name[/folder][/file][@revision]` (a string that is no existing path), by default boris/vqgan_f16_16384, downloaded once
    * into the cache (Node, Deno) or the Cache Storage (browsers).
    */
   static async load(weights: WeightsInput = DEFAULT_MODEL, options: LoadOptions = {}): Promise<Vqgan> {

@@ -22,7 +22,7 @@ import {
 } from '../platform/retry.js';
 import type { StallWatch } from '../platform/stall_watch.js';
 import { VqganError } from '../core/errors.js';
-import { httpError, openRemote, type Remote } from './http.js';
+import { absentFile, openRemote, httpError, type Remote } from './http.js';
 
 /**
  * What a download is doing, for a progress display (the CLI's bar and lines): each try
@@ -142,19 +142,6 @@ interface Receiving {
   readonly watch: StallWatch;
   readonly received: Received;
   readonly track: Track;
-}
-
-/**
- * A 404 is the hub's answer for a file the model does not have: undefined. After a
- * redirect, or for a missing model or revision, it is an error.
- */
-async function absentFile(remote: Remote, url: string, label: string): Promise<undefined> {
-  const code = remote.response.headers.get('X-Error-Code');
-  if (code === 'RepoNotFound' || code === 'RevisionNotFound' || remote.url !== url) {
-    throw await httpError(label, remote);
-  }
-  await remote.response.body?.cancel();
-  return undefined;
 }
 
 /**

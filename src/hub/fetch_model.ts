@@ -1,15 +1,17 @@
 /**
- * A hub model's files, fetched once: its weights (the first of WEIGHTS_FILES the hub
- * has) and their configuration when the hub has one. They are kept in a ModelStore
+ * A hub model's files, fetched once: its weights (the first of MODEL_FILES the hub has,
+ * or the file the id names; of a whole multimodal model, only its image tokenizer) and
+ * their configuration when the hub has one. They are kept in a ModelStore
  * (./model_store.ts): the cache folder in Node and Deno, the Cache Storage in browsers;
  * once there, they never touch the network again.
  */
 import { VqganError } from '../core/errors.js';
 import { platform } from '../platform/platform.js';
-import { WEIGHTS_FILES, configFilesFor } from './cache.js';
+import { modelFilesFor, storedName, TOKENIZER_FILE, type ModelFiles } from './cache.js';
+import { fetchTokenizer, type TokenizerContext } from './fetch_tokenizer.js';
 import type { DownloadObserver } from './download.js';
 import { formatHubId, type HubId } from './hub_id.js';
-import type { ModelStore, StoredFile, StoredModel } from './model_store.js';
+import type { Fetched, ModelStore, StoredFile, StoredModel } from './model_store.js';
 import { hubSettings, type HubOptions, type HubSettings } from './settings.js';
 import { cacheStorageStore } from './store_cache_storage.js';
 import { folderStore } from './store_folder.js';
@@ -42,12 +44,14 @@ export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}):
   const store: ModelStore = folder ?? cacheStorageStore(context);
   const cached = await store.cached();
   if (cached !== undefined) return hubModel(id, cached, false, folder?.folder);
-  for (const name of WEIGHTS_FILES) {
-    const weights = await store.fetch(name, options.onProgress);
-    if (weights === undefined) continue;
+  for (const files of modelFilesFor(id)) {
+    const found = files.whole
+      ? await tokenizerOf(files, store, { id, settings, observer: options.observer, onProgress: options.onProgress })
+      : await store.fetch(files.weights, options.onProgress);
+    if (found === undefined) continue;
     // The configuration before the weights: a stored model is complete.
     let config: StoredModel['config'];
-    for (const configName of configFilesFor(name)) {
+    for (const configName of files.configs) {
       const got = await store.fetch(configName);
       if (got === undefined) continue;
       config = { name: configName, file: await got.commit() };
@@ -55,12 +59,22 @@ export async function fetchHubModel(id: HubId, options: FetchModelOptions = {}):
     }
     return hubModel(
       id,
-      { weights: { name, file: await weights.commit() }, config },
-      weights.downloaded,
+      { weights: { name: storedName(files), file: await found.commit() }, config },
+      found.downloaded,
       folder?.folder,
     );
   }
   throw notFound(id, settings);
+}
+
+/** A whole model's tokenizer, made from byte ranges of its files, to be kept as TOKENIZER_FILE. */
+async function tokenizerOf(
+  files: ModelFiles,
+  store: ModelStore,
+  context: TokenizerContext,
+): Promise<Fetched | undefined> {
+  const bytes = await fetchTokenizer(files, context);
+  return bytes === undefined ? undefined : { downloaded: true, commit: () => store.put(TOKENIZER_FILE, bytes) };
 }
 
 const pathOrBytes = (file: StoredFile): string | Uint8Array => ('path' in file ? file.path : file.bytes);
@@ -81,12 +95,12 @@ function hubModel(id: HubId, stored: StoredModel, downloaded: boolean, folder: s
 }
 
 function notFound(id: HubId, settings: HubSettings): VqganError {
+  const tried = modelFilesFor(id).map((f) => f.weights);
   return new VqganError(
     'NOT_FOUND',
-    `${
-      formatHubId(id)
-    }: no weights file at ${settings.endpoint}/${id.owner}/${id.name} (revision ${id.revision}); tried ${
-      WEIGHTS_FILES.join(', ')
-    }: HTTP 404 for each`,
+    `${formatHubId(id)}: no weights file at ${settings.endpoint}/${id.owner}/${id.name}${
+      id.subfolder === '' ? '' : `/${id.subfolder}`
+    } (revision ${id.revision}); tried ${tried.join(', ')}: HTTP 404 for each`
+      + (id.file === undefined ? '' : ' (and there is no such local file)'),
   );
 }

@@ -98,3 +98,16 @@ export async function httpError(label: string, remote: Remote): Promise<VqganErr
     }${said ? ` (${said})` : ''}${hint}`,
   );
 }
+
+/**
+ * A 404 for a file the model lacks: undefined, for the caller to try the next name. The
+ * hub's 404 for a missing repository or revision, or a 404 after a redirect, is an error.
+ */
+export async function absentFile(remote: Remote, url: string, label: string): Promise<undefined> {
+  const code = remote.response.headers.get('X-Error-Code');
+  if (code === 'RepoNotFound' || code === 'RevisionNotFound' || remote.url !== url) {
+    throw await httpError(label, remote);
+  }
+  await remote.response.body?.cancel();
+  return undefined;
+}

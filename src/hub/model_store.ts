@@ -29,6 +29,8 @@ export interface ModelStore {
   cached(): Promise<StoredModel | undefined>;
   /** `file` from the hub (or the store, where it holds that file alone); undefined when the hub has no such file (its 404). */
   fetch(file: string, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Fetched | undefined>;
+  /** Keeps `bytes` made here (a whole model's tokenizer) as the model's `file`. */
+  put(file: string, bytes: Uint8Array): Promise<StoredFile>;
 }
 
 export interface StoreContext {

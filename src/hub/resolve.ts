@@ -4,10 +4,10 @@
  */
 import { isUrl } from '../platform/paths.js';
 import { platform } from '../platform/platform.js';
-import type { VqganConfig } from '../model/config.js';
-import { configFromText, type LoadProgress, type WeightsInput } from '../weights/load.js';
+import { configFromText, type ConfigFile, type LoadProgress, type WeightsInput } from '../weights/load.js';
 import { fetchHubModel, type FetchModelOptions } from './fetch_model.js';
-import { formatHubId, parseHubId, type HubId } from './hub_id.js';
+import { formatHubId, parseHubId, withSubfolder, type HubId } from './hub_id.js';
+import { VqganError } from '../core/errors.js';
 import type { HubOptions } from './settings.js';
 
 /**
@@ -24,7 +24,7 @@ export interface HubWeights {
   /** A path in the cache (Node, Deno) or bytes (browsers). */
   readonly weights: WeightsInput;
   /** Browsers only: the hub's configuration file, parsed (Node and Deno find it beside the cached weights). */
-  readonly config: VqganConfig | undefined;
+  readonly config: ConfigFile | undefined;
   /** For reading the weights: undefined when the bytes were just downloaded (the download was reported). */
   readonly onProgress: LoadProgress | undefined;
 }
@@ -36,10 +36,18 @@ export async function weightsFromHub(
     readonly hub?: HubOptions;
     readonly onProgress?: LoadProgress;
     readonly observer?: FetchModelOptions['observer'];
+    /** A folder of the repository (see withSubfolder). */
+    readonly subfolder?: string;
   } = {},
 ): Promise<HubWeights | undefined> {
-  const id = await hubIdOf(input);
-  if (id === undefined) return undefined;
+  const named = await hubIdOf(input);
+  if (named === undefined) {
+    if (options.subfolder !== undefined) {
+      throw new VqganError('BAD_ARGUMENT', `subfolder ${JSON.stringify(options.subfolder)}: applies to hub ids only`);
+    }
+    return undefined;
+  }
+  const id = withSubfolder(named, options.subfolder);
   const model = await fetchHubModel(id, options);
   const text = model.config?.text;
   const config = text === undefined ? undefined : configFromText(text, `${formatHubId(id)} ${model.config!.name}`);

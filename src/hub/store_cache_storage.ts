@@ -4,8 +4,8 @@
  * contexts (https, localhost) there is no Cache Storage: then every load downloads.
  */
 import { fetchBytesOrAbsent } from '../platform/network.js';
-import { WEIGHTS_FILES, configFilesFor } from './cache.js';
-import { formatHubId, hubFileUrl } from './hub_id.js';
+import { modelFilesFor, storedName } from './cache.js';
+import { formatHubId, hubFileUrl, type HubId } from './hub_id.js';
 import type { ModelStore, StoreContext, StoredFile, StoredModel } from './model_store.js';
 
 const bytesOf = async (response: Response): Promise<StoredFile> => ({
@@ -20,7 +20,7 @@ export function cacheStorageStore({ id, settings, observer }: StoreContext): Mod
   /** The stored answer for `file`: a response (status 404 for a file the hub lacks), or undefined when nothing is stored. */
   const stored = async (file: string): Promise<Response | undefined> => (await cache)?.match(url(file));
   return {
-    cached: () => storedModel(stored),
+    cached: () => storedModel(id, stored),
     async fetch(file, onProgress) {
       const kept = await stored(file);
       if (kept !== undefined) {
@@ -48,17 +48,30 @@ export function cacheStorageStore({ id, settings, observer }: StoreContext): Mod
         },
       };
     },
+    async put(file, bytes) {
+      // Under the address the hub would give it, though the hub has no such file: a key of this store only.
+      await (await cache)?.put(url(file), new Response(bytes as Uint8Array<ArrayBuffer>));
+      return { bytes };
+    },
   };
 }
 
 /** The first weights file the cache holds, with its configuration; undefined when the model is not whole there. */
-async function storedModel(stored: (file: string) => Promise<Response | undefined>): Promise<StoredModel | undefined> {
+async function storedModel(
+  id: HubId,
+  stored: (file: string) => Promise<Response | undefined>,
+): Promise<StoredModel | undefined> {
   // Every answer looked up first, so that no body is read for a model that is not whole.
-  for (const name of WEIGHTS_FILES) {
+  for (const files of modelFilesFor(id)) {
+    // A whole model's tokenizer is stored once made (no 404 is stored for those, the last files tried).
+    const name = storedName(files);
     const weights = await stored(name);
-    if (weights === undefined) return undefined;
+    if (weights === undefined) {
+      if (files.whole) continue;
+      return undefined;
+    }
     if (weights.status === 404) continue;
-    for (const configName of configFilesFor(name)) {
+    for (const configName of files.configs) {
       const config = await stored(configName);
       if (config === undefined) return undefined;
       if (config.status !== 404) {

@@ -14,7 +14,7 @@ export function folderStore(
   return {
     folder,
     async cached() {
-      const found = await cachedModel(folder);
+      const found = await cachedModel(folder, id);
       if (found === undefined) return undefined;
       const config = found.config === undefined
         ? undefined
@@ -38,6 +38,12 @@ export function folderStore(
           return { path };
         },
       };
+    },
+    async put(file, bytes) {
+      const path = joinPath(folder, file);
+      await platform().files.makeFolder(folder);
+      await platform().files.writeFileAtomic(path, bytes);
+      return { path };
     },
   };
 }

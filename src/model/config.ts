@@ -1,7 +1,7 @@
 /**
  * The model's configuration: taming's `ddconfig` plus the quantizer's `n_embed` and
  * `embed_dim`. It comes from the checkpoint's hyper-parameters, else a config file beside
- * the weights, else the f16_16384 defaults.
+ * the weights, else the weights' shapes (src/weights/infer_config.ts).
  */
 import { VqganError } from '../core/errors.js';
 
@@ -81,6 +81,10 @@ export function downFactor(config: VqganConfig): number {
   return 2 ** (config.ch_mult.length - 1);
 }
 
+/** For refusals: what can be loaded. */
+export const SUPPORTED_FAMILIES =
+  'taming VQGAN (boris, DALL·E mini, ImageNet), latent-diffusion VQ, Chameleon, GumbelVQ, LlamaGen, Janus and diffusers VQModel tokenizers';
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -90,6 +94,12 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * when there are none.
  */
 export function configFromObject(root: unknown, source: string): VqganConfig | undefined {
+  if (isObject(root) && /emu3/i.test(`${String(root.model_type)} ${String(root.architectures)}`)) {
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${source}: an Emu3 vision tokenizer (temporal convolutions, spatially conditioned norms), not a VQGAN; supported: ${SUPPORTED_FAMILIES}`,
+    );
+  }
   if (isObject(root) && typeof root._class_name === 'string') return diffusersConfig(root, source);
   const candidates: unknown[] = [root];
   if (isObject(root) && isObject(root.model)) candidates.push(root.model, root.model.params);
@@ -115,9 +125,7 @@ function diffusersConfig(raw: Json, source: string): VqganConfig {
   if (raw._class_name !== 'VQModel') {
     throw new VqganError(
       'UNSUPPORTED',
-      `${source}: a diffusers ${
-        String(raw._class_name)
-      }, not a VQModel (supported: taming, latent-diffusion, Chameleon, GumbelVQ, LlamaGen, Janus and diffusers VQModel tokenizers)`,
+      `${source}: a diffusers ${String(raw._class_name)}, not a VQModel; supported: ${SUPPORTED_FAMILIES}`,
     );
   }
   if ((raw.norm_type ?? 'group') !== 'group') {

@@ -3,7 +3,8 @@
  * name: `vqgan bench --model NAME` builds one with seeded weights, and `vqgan info` says
  * which of them a file's configuration is. Each is written in taming's terms.
  */
-import { F16_16384, type VqganConfig } from './config.js';
+import { VqganError } from '../core/errors.js';
+import { configFromObject, F16_16384, levelResolutions, type VqganConfig } from './config.js';
 
 export interface ReleasedConfig {
   /** Who publishes models of this configuration. */
@@ -73,3 +74,40 @@ export const RELEASED_CONFIGS = {
 } as const satisfies Record<string, ReleasedConfig>;
 
 export type ReleasedConfigName = keyof typeof RELEASED_CONFIGS;
+
+/**
+ * Janus's `config.json` (Janus, Janus-Pro): `gen_vision_config` names LlamaGen's VQ-16 (or
+ * VQ-8), with `params.image_token_size` codes of `params.n_embed` values; Janus makes
+ * 384×384 images (24×24 tokens), so that is the resolution, attention staying at the
+ * deepest level. The file states only these (and the levels, by the name); the other
+ * sizes are the weights'. undefined for a file without `gen_vision_config`.
+ */
+export function janusConfig(
+  root: unknown,
+  source: string,
+): { config: VqganConfig; stated: readonly (keyof VqganConfig)[]; } | undefined {
+  const vision = (root as { gen_vision_config?: unknown; } | null)?.gen_vision_config;
+  if (typeof vision !== 'object' || vision === null) return undefined;
+  const { cls, params = {} } = vision as { cls?: unknown; params?: Record<string, unknown>; };
+  const base = cls === 'VQ-16'
+    ? RELEASED_CONFIGS['llamagen-vq16']
+    : cls === 'VQ-8'
+    ? RELEASED_CONFIGS['llamagen-vq8']
+    : undefined;
+  if (base === undefined) {
+    throw new VqganError(
+      'UNSUPPORTED',
+      `${source}: gen_vision_config.cls ${JSON.stringify(cls)}; supported: 'VQ-16', 'VQ-8'`,
+    );
+  }
+  const resolution = 384;
+  const levels = levelResolutions(resolution, base.config.ch_mult.length);
+  const config = configFromObject({
+    ...base.config,
+    n_embed: params.image_token_size ?? base.config.n_embed,
+    embed_dim: params.n_embed ?? base.config.embed_dim,
+    resolution,
+    attn_resolutions: [levels[levels.length - 1]],
+  }, `${source} gen_vision_config`)!;
+  return { config, stated: ['ch_mult', 'n_embed', 'embed_dim', 'quantizer', 'resolution'] };
+}

@@ -13,6 +13,7 @@ import { toPlain } from './omegaconf.js';
 import { unpickle } from './pickle.js';
 import { TorchStorage, TorchTensor, describe } from './pickle_values.js';
 import { readZipDirectory, readZipEntry, readZipEntryRange, type ZipEntry } from './zip.js';
+import { tokenizerKeys } from './layouts.js';
 
 export interface Checkpoint {
   /** Model tensors by state-dict key, float32 and contiguous; `loss.*` left out. */
@@ -21,11 +22,6 @@ export interface Checkpoint {
   readonly hyperParameters: unknown | undefined;
   /** How the model tensors are stored, before their conversion to float32. */
   readonly dtypes: ReadonlySet<StoredDtype>;
-}
-
-/** The discriminator and perceptual loss (`loss.*`) only matter for training. */
-export function isModelKey(key: string): boolean {
-  return !key.startsWith('loss.');
 }
 
 const STORAGE_DTYPES: Readonly<Record<string, StoredDtype>> = {
@@ -113,12 +109,16 @@ function lastElement(key: string, t: TorchTensor, name: string): number {
 function planStorages(
   stateDict: Map<unknown, unknown>,
   name: string,
+  pick: (keys: readonly string[]) => Map<string, string>,
 ): { order: [string, TorchTensor][]; plans: Map<string, StoragePlan>; } {
   const order: [string, TorchTensor][] = [];
   const plans = new Map<string, StoragePlan>();
-  for (const [key, value] of stateDict) {
-    if (typeof key !== 'string') throw new VqganError('BAD_FORMAT', `${name}: state_dict has a ${describe(key)} key`);
-    if (!isModelKey(key)) continue;
+  const bad = [...stateDict.keys()].find((key) => typeof key !== 'string');
+  if (bad !== undefined) throw new VqganError('BAD_FORMAT', `${name}: state_dict has a ${describe(bad)} key`);
+  const names = pick([...stateDict.keys()] as string[]);
+  for (const [stored, value] of stateDict as Map<string, unknown>) {
+    const key = names.get(stored);
+    if (key === undefined) continue;
     if (!(value instanceof TorchTensor)) {
       throw new VqganError('UNSUPPORTED', `${name}: state_dict entry ${key} is a ${describe(value)}, not a tensor`);
     }
@@ -219,14 +219,20 @@ async function loadStorage(
 /** Bytes of a storage that its plan reads. */
 const planBytes = (plan: StoragePlan): number => (plan.hi - plan.lo + 1) * STORED_ITEM_SIZE[plan.dtype];
 
-/** `onProgress` hears of the tensor bytes read, of the total the model tensors need (known once the pickle is read). */
+/**
+ * `onProgress` hears of the tensor bytes read, of the total the model tensors need (known
+ * once the pickle is read). `pick` chooses, from the state dict's keys, the tensors to
+ * read and the names to give them (default: the model tensors, or a whole model's
+ * tokenizer; see tokenizerKeys); the others are never read.
+ */
 export async function readCheckpoint(
   src: ByteSource,
   onProgress?: (loaded: number, total: number) => void,
+  pick: (keys: readonly string[]) => Map<string, string> = tokenizerKeys,
 ): Promise<Checkpoint> {
   const { pickle, entries, prefix } = await findPickle(src);
   const root = unpickle(await readZipEntry(src, pickle), src.name);
-  const { order, plans } = planStorages(stateDictOf(root, src.name), src.name);
+  const { order, plans } = planStorages(stateDictOf(root, src.name), src.name, pick);
   const loaded = new Map<string, Tensor>();
   const total = [...plans.values()].reduce((sum, plan) => sum + planBytes(plan), 0);
   let done = 0;

@@ -25,23 +25,19 @@ export interface InferredShape {
   readonly midAttention: boolean;
 }
 
-/**
- * undefined when the tensors are not taming-named (no encoder.conv_in.weight).
- * `quantizer`: what the layout implies (LlamaGen's 'l2norm'), where the keys cannot show it.
- */
+/** `quantizer`: what the layout implies (LlamaGen's 'l2norm'), where the keys cannot show it. */
 export function inferShape(
   tensors: ReadonlyMap<string, Tensor>,
   source: string,
   quantizer?: VqganConfig['quantizer'],
-): InferredShape | undefined {
+): InferredShape {
   const shape = (key: string): readonly number[] | undefined => tensors.get(key)?.shape;
-  const convIn = shape('encoder.conv_in.weight'); // (ch, in_channels, 3, 3)
-  if (convIn === undefined) return undefined;
   const need = (key: string): readonly number[] => {
     const s = shape(key);
     if (s === undefined) throw new VqganError('MISSING_KEY', `${source}: model tensor ${key} is missing`);
     return s;
   };
+  const convIn = need('encoder.conv_in.weight'); // (ch, in_channels, 3, 3)
   const ch = convIn[0]!;
   const ch_mult: number[] = [];
   for (let i = 0; shape(`encoder.down.${i}.block.0.conv1.weight`) !== undefined; i++) {
@@ -81,8 +77,16 @@ export function configOfShape(s: InferredShape, source: string, resolution = 256
   });
 }
 
-/** Throws BAD_VALUE naming the first value of `config` (from `source`) that the tensors contradict. */
-export function checkAgreement(config: VqganConfig, s: InferredShape, source: string): void {
+/**
+ * Throws BAD_VALUE naming the first value of `config` (from `source`) that the tensors
+ * contradict; of the `stated` values only, where given.
+ */
+export function checkAgreement(
+  config: VqganConfig,
+  s: InferredShape,
+  source: string,
+  stated?: readonly (keyof VqganConfig)[],
+): void {
   const show = (v: unknown): string => JSON.stringify(v);
   // boris's variants where a configuration leaves them out.
   const withDefaults = (c: VqganConfig): Record<string, unknown> => ({
@@ -102,7 +106,7 @@ export function checkAgreement(config: VqganConfig, s: InferredShape, source: st
       ? []
       : levelResolutions(config.resolution, config.ch_mult.length).filter((r) => config.attn_resolutions.includes(r)),
   };
-  for (const key of Object.keys(fromShapes)) {
+  for (const key of stated ?? Object.keys(fromShapes)) {
     if (show(file[key]) !== show(fromShapes[key])) {
       throw new VqganError(
         'BAD_VALUE',

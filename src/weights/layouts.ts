@@ -20,8 +20,8 @@
  *     ← norm, q, k, v, proj_out, their Linear (C, C) weights as 1×1 convolutions (C, C, 1, 1)
  */
 import { Tensor } from '../core/tensor.js';
-import { isModelKey } from './checkpoint.js';
-import type { VqganConfig } from '../model/config.js';
+import { SUPPORTED_FAMILIES, type VqganConfig } from '../model/config.js';
+import { VqganError } from '../core/errors.js';
 
 export interface Layout {
   readonly name: 'taming' | 'llamagen' | 'diffusers';
@@ -32,6 +32,7 @@ export interface Layout {
 
 const MID = ['block_1', 'attn_1', 'block_2'];
 
+/** The layout of `tensors`, in taming's names (then see refuseForeign). */
 export function recognizeLayout(tensors: Map<string, Tensor>): Layout {
   if (tensors.has('encoder.down_blocks.0.resnets.0.conv1.weight')) {
     return { name: 'diffusers', tensors: fromDiffusers(tensors) };
@@ -48,6 +49,32 @@ export function recognizeLayout(tensors: Map<string, Tensor>): Layout {
   return { name: 'llamagen', tensors: renamed, quantizer: 'l2norm' };
 }
 
+/**
+ * Throws UNSUPPORTED in one line, saying what was found, for tensors that are not a VQGAN in taming's
+ * names: Emu3's tokenizer (temporal convolutions), spatially conditioned norms (MoVQ's
+ * decoder), a VAE (no codebook), or keys of no known layout.
+ */
+export function refuseForeign(tensors: Map<string, Tensor>, name: string): void {
+  const keys = [...tensors.keys()];
+  const first = (re: RegExp): string | undefined => keys.find((k) => re.test(k));
+  const emu3 = first(/(^|\.)time_(conv|res_stack)\./);
+  const spatial = first(/\.norm[\w]*\.(norm_layer|conv_y|conv_b)\./);
+  const found = emu3 !== undefined
+    ? `an Emu3 vision tokenizer (${emu3}: temporal convolutions)`
+    : spatial !== undefined
+    ? `spatially conditioned norms (${spatial}: Kandinsky's MoVQ decoder)`
+    : !tensors.has('encoder.conv_in.weight')
+    ? keys.length === 0
+      ? 'no tensors'
+      : `keys of no known layout (${keys.slice(0, 3).join(', ')}${
+        keys.length > 3 ? ', …' : ''
+      }: ${keys.length} tensors)`
+    : !tensors.has('quantize.embedding.weight') && !tensors.has('quantize.embed.weight')
+    ? 'no codebook (quantize.embedding.weight): a VAE, not a VQ model'
+    : undefined;
+  if (found !== undefined) throw new VqganError('UNSUPPORTED', `${name}: ${found}; supported: ${SUPPORTED_FAMILIES}`);
+}
+
 function llamagenToTaming(key: string, decoderLevels: number): string {
   return key
     .replace(/^encoder\.conv_blocks\.(\d+)\.res\./, 'encoder.down.$1.block.')
@@ -58,6 +85,11 @@ function llamagenToTaming(key: string, decoderLevels: number): string {
         `decoder.up.${decoderLevels - 1 - Number(k)}.${res === undefined ? '' : 'block.'}`,
     )
     .replace(/^(encoder|decoder)\.mid\.([012])\./, (_, side: string, i: string) => `${side}.mid.${MID[Number(i)]}.`);
+}
+
+/** The discriminator and perceptual loss (`loss.*`) only matter for training. */
+function isModelKey(key: string): boolean {
+  return !key.startsWith('loss.');
 }
 
 /** Prefixes under which a whole multimodal model keeps its image tokenizer (Janus: gen_vision_model.). */

@@ -7,15 +7,16 @@ import { fetchBytes } from '../platform/network.js';
 import { dirnameOf, isUrl, joinPath } from '../platform/paths.js';
 import { platform } from '../platform/platform.js';
 import { VqganError } from '../core/errors.js';
-import { F16_16384, configFromObject, type VqganConfig } from '../model/config.js';
+import { configFromObject, type VqganConfig } from '../model/config.js';
+import { janusConfig } from '../model/released_configs.js';
 import type { Tensor } from '../core/tensor.js';
 import { readCheckpoint } from './checkpoint.js';
 import type { StoredDtype } from './half.js';
 import { readFlaxMsgpack } from './flax.js';
 import { readSafetensors } from './safetensors.js';
 import { checkAgreement, configOfShape, inferShape } from './infer_config.js';
-import { recognizeLayout } from './layouts.js';
-import { readShardedSafetensors, SHARD_INDEX } from './sharded.js';
+import { recognizeLayout, refuseForeign } from './layouts.js';
+import { readShardedFiles, SHARD_INDEXES } from './sharded.js';
 import { parseYamlSubset } from './yaml.js';
 
 export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
@@ -101,9 +102,7 @@ async function sniffFormat(source: ByteSource): Promise<Format> {
  * `<name>.ckpt` (Chameleon's vqgan.yaml), taming's config.yaml or model.yaml, or a
  * config.json; the first that holds a configuration.
  */
-async function configBeside(
-  location: string | undefined,
-): Promise<{ config: VqganConfig; source: string; } | undefined> {
+async function configBeside(location: string | undefined): Promise<ConfigFile | undefined> {
   if (location === undefined) return undefined;
   const dir = dirnameOf(location);
   const stem = /([^/\\]+?)(?:\.[^./\\]*)?$/.exec(location.replace(/[?#].*$/, ''))?.[1];
@@ -112,15 +111,29 @@ async function configBeside(
     const path = joinPath(dir, name);
     const text = isUrl(path) ? await fetchText(path) : await platform().files.readTextIfExists(path);
     if (text === undefined) continue;
-    const config = configFromText(text, path);
-    if (config !== undefined) return { config, source: path };
+    const found = configFromText(text, path);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
 
+/**
+ * A configuration and where it came from. `stated`: the values its file states (Janus's
+ * names only the codebook and the levels); the others are the weights' shapes'. undefined: all.
+ */
+export interface ConfigFile {
+  readonly config: VqganConfig;
+  readonly source: string;
+  readonly stated?: readonly (keyof VqganConfig)[];
+}
+
 /** A configuration file's text (`name` ending in .json: JSON, else taming's YAML) → the configuration it holds, if any. */
-export function configFromText(text: string, name: string): VqganConfig | undefined {
-  return configFromObject(name.endsWith('.json') ? parseJson(text, name) : parseYamlSubset(text, name), name);
+export function configFromText(text: string, name: string): ConfigFile | undefined {
+  const root = name.endsWith('.json') ? parseJson(text, name) : parseYamlSubset(text, name);
+  const janus = janusConfig(root, name);
+  if (janus !== undefined) return { ...janus, source: name };
+  const config = configFromObject(root, name);
+  return config === undefined ? undefined : { config, source: name };
 }
 
 async function fetchText(url: string): Promise<string | undefined> {
@@ -147,21 +160,24 @@ async function localLayout(input: WeightsInput): Promise<{ index?: string; file?
   if (typeof input !== 'string' || isUrl(input)) return undefined;
   if (input.endsWith('.index.json')) return { index: input };
   if (!(await platform().files.isFolder(input))) return undefined;
-  const index = joinPath(input, SHARD_INDEX);
-  if ((await platform().files.statPath(index)) !== undefined) return { index };
+  for (const name of SHARD_INDEXES) {
+    const index = joinPath(input, name);
+    if ((await platform().files.statPath(index)) !== undefined) return { index };
+  }
   // A diffusers model folder (a pipeline's vqvae/) keeps its weights under its own name.
   const diffusers = joinPath(input, 'diffusion_pytorch_model.safetensors');
   if ((await platform().files.statPath(diffusers)) !== undefined) return { file: diffusers };
   return { file: joinPath(input, 'model.safetensors') };
 }
 
-type Found = { config: VqganConfig; source: string; } | undefined;
+type Found = ConfigFile | undefined;
 
-/** The `config` option, else the one embedded in the file, else a file beside `location`. */
+/** The `config` option, else the one embedded in the file, else `beside` (a hub's), else a file beside `location`. */
 async function configFor(
   config: VqganConfig | undefined,
   embedded: Found,
   location: string | undefined,
+  beside: Found,
 ): Promise<Found> {
   if (config !== undefined) {
     const given = configFromObject(config, 'the config option');
@@ -170,7 +186,7 @@ async function configFor(
     }
     return { config: given, source: 'the config option' };
   }
-  return embedded ?? (await configBeside(location));
+  return embedded ?? beside ?? (await configBeside(location));
 }
 
 /**
@@ -189,15 +205,22 @@ function withConfig(
   name: string,
 ): LoadedWeights {
   const layout = recognizeLayout(read.tensors);
+  refuseForeign(layout.tensors, name);
   const shape = inferShape(layout.tensors, name, layout.quantizer);
-  if (found !== undefined && shape !== undefined) checkAgreement(found.config, shape, found.source);
-  const resolved = found
-    ?? (shape === undefined ? undefined : { config: configOfShape(shape, name), source: 'the weights\' shapes' });
+  if (found !== undefined) checkAgreement(found.config, shape, found.source, found.stated);
+  const resolved = found === undefined
+    ? { config: configOfShape(shape, name), source: 'the weights\' shapes' }
+    : found.stated === undefined
+    ? found
+    : {
+      config: configOfShape(shape, name, found.config.resolution),
+      source: `${found.source} and the weights' shapes`,
+    };
   return {
     tensors: layout.tensors,
-    config: resolved?.config ?? F16_16384,
+    config: resolved.config,
     format: read.format,
-    configSource: resolved?.source ?? 'f16_16384 defaults',
+    configSource: resolved.source,
     dtypes: [...read.dtypes].sort(),
     bytesRead: read.bytesRead,
     size: read.size,
@@ -209,19 +232,21 @@ function withConfig(
  * configuration: `config` when given, else the checkpoint's hyper-parameters, else safetensors metadata `config`,
  * else a configuration file beside the file (a Flax msgpack file holds none); it must agree
  * with the tensors' shapes (src/weights/infer_config.ts). Without any, the shapes give the
- * configuration; the f16_16384 defaults only for tensors that are not taming-named.
+ * configuration. Tensors of no known layout are refused (refuseForeign).
  * `onProgress` hears of the bytes as they come in (see LoadProgress).
  */
 export async function loadWeights(
   input: WeightsInput,
   config?: VqganConfig,
   onProgress?: LoadProgress,
+  beside?: ConfigFile,
 ): Promise<LoadedWeights> {
   const local = await localLayout(input);
   if (local?.index !== undefined) {
-    const read = await readShardedSafetensors(local.index);
-    const found = await configFor(config, undefined, local.index);
-    return withConfig({ ...read, format: 'safetensors' }, found, local.index);
+    const read = await readShardedFiles(local.index);
+    const found = await configFor(config, undefined, local.index, beside);
+    const format = local.index.endsWith('.bin.index.json') ? 'checkpoint' : 'safetensors';
+    return withConfig({ ...read, format }, found, local.index);
   }
   const { source, location, downloaded } = await openWeights(local?.file ?? input, onProgress);
   const onRead = downloaded ? undefined : onProgress;
@@ -247,6 +272,7 @@ export async function loadWeights(
       config,
       embedded === undefined ? undefined : { config: embedded, source: `${source.name} (embedded)` },
       location,
+      beside,
     );
     return withConfig({ ...read, format, bytesRead: source.bytesRead, size: source.size }, found, source.name);
   } finally {

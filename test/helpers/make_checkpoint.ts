@@ -236,3 +236,19 @@ export function maliciousPickle(module: string, name: string, arg: string): Uint
 export function maliciousCheckpoint(module: string, name: string, arg: string): Uint8Array {
   return checkpointZip(maliciousPickle(module, name, arg), {});
 }
+
+/**
+ * torch.save(state_dict) of float32 tensors, each in its own storage, as transformers
+ * writes `pytorch_model.bin` and its shards: a bare OrderedDict.
+ */
+export function stateDictCheckpoint(
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array; }>,
+): Uint8Array {
+  const w = new PickleWriter().proto(2).global('collections', 'OrderedDict').emptyTuple().reduce().mark();
+  const storages: Record<string, Uint8Array> = {};
+  [...tensors].forEach(([key, t], i) => {
+    w.str(key).tensor({ storageKey: String(i), storageNumel: t.data.length, shape: [...t.shape] });
+    storages[String(i)] = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  });
+  return checkpointZip(w.setItems().stop(), storages);
+}

@@ -19,6 +19,7 @@ import { Tensor } from '../../src/core/tensor.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { platform } from '../../src/platform/platform.js';
 import { readCheckpoint } from '../../src/weights/checkpoint.js';
+import { stateDictCheckpoint } from '../helpers/make_checkpoint.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { writeSafetensors } from '../../src/weights/safetensors.js';
 import {
@@ -180,9 +181,28 @@ test('janus: the LlamaGen tokenizer inside a whole model, sharded, read through 
     mkdirSync(single);
     writeFileSync(join(single, 'model.safetensors'), writeSafetensors(new Map([...shards[0]!, ...shards[1]!])));
     assert.equal([...(await loadWeights(single)).tensors.keys()].sort(), [...loaded.tensors.keys()].sort());
+    // transformers' torch.save shards (Janus-Pro-7B's pytorch_model-0000N-of-00002.bin) read the same way.
+    const bins = join(folder, 'bins');
+    mkdirSync(bins);
+    const binMap = Object.fromEntries(
+      Object.entries(weightMap).map((
+        [k, f],
+      ) => [k, f.replace('model-', 'pytorch_model-').replace('.safetensors', '.bin')]),
+    );
+    shards.forEach((shard, i) =>
+      writeFileSync(join(bins, `pytorch_model-0000${i + 1}-of-00002.bin`), stateDictCheckpoint(shard))
+    );
+    writeFileSync(join(bins, 'pytorch_model.bin.index.json'), JSON.stringify({ weight_map: binMap }));
+    const fromBins = await loadWeights(bins);
+    assert.equal([...fromBins.tensors.keys()].sort(), [...loaded.tensors.keys()].sort());
+    assert.ok(
+      fromBins.bytesRead <= fromBins.size - others,
+      `.bin shards: read ${fromBins.bytesRead} of ${fromBins.size} bytes`,
+    );
     const [janus, llamagen] = await Promise.all([Vqgan.load(folder, { threads: 1 }), Vqgan.load(pt, { threads: 1 })]);
     try {
-      assert.equal(janus.config, llamagen.config);
+      // Janus's config.json: 384×384 images, attention still at the deepest level; the rest from the shapes.
+      assert.equal(janus.config, { ...llamagen.config, resolution: 384, attn_resolutions: [24] });
       const input = goldenArray('mountain_256x256.input.npy', `${root}golden/`);
       const [a, b] = await Promise.all(
         [janus, llamagen].map((vq) => vq.encode(new Tensor(input.shape, input.data as Float32Array))),
@@ -216,7 +236,7 @@ test('diffusers: a VQModel with spatial norms (MoVQ) and a VAE are refused in on
     await refused({ norm_type: 'spatial' }, /config\.json: VQModel with norm_type "spatial" \(Kandinsky's MoVQ/);
     await refused(
       { _class_name: 'AutoencoderKL' },
-      /config\.json: a diffusers AutoencoderKL, not a VQModel \(supported: /,
+      /config\.json: a diffusers AutoencoderKL, not a VQModel; supported: /,
     );
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -21,7 +21,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Vqgan } from '../../src/api/vqgan.js';
 import { fetchHubModel } from '../../src/hub/fetch_model.js';
-import { formatHubId, parseHubId } from '../../src/hub/hub_id.js';
+import { formatHubId, parseHubId, withSubfolder } from '../../src/hub/hub_id.js';
 import { hubSettings, type HubOptions } from '../../src/hub/settings.js';
 import { cacheStorageStore } from '../../src/hub/store_cache_storage.js';
 import type { DownloadObserver } from '../../src/hub/download.js';
@@ -33,7 +33,13 @@ import { ProgressBar } from '../../src/cli/progress_bar.js';
 import { parseYamlSubset } from '../../src/weights/yaml.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { expectError } from '../helpers/errors.js';
-import { GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS } from '../helpers/golden.js';
+import { stateDictCheckpoint } from '../helpers/make_checkpoint.js';
+import { readCheckpoint } from '../../src/weights/checkpoint.js';
+import { Tensor } from '../../src/core/tensor.js';
+import { FIXTURES, GOLDEN, TINY, TINY_CKPT, TINY_SAFETENSORS } from '../helpers/golden.js';
+import { platform } from '../../src/platform/platform.js';
+
+const openFile = (path: string) => platform().files.openFile(path);
 
 const dir = mkdtempSync(join(tmpdir(), 'vqgan-hub-'));
 const cache = join(dir, 'cache');
@@ -127,17 +133,18 @@ function serveBytes(
     res.writeHead(503, { 'Content-Type': 'text/plain', ...headers }).end('busy');
     return 503;
   }
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   const ranged = range !== null && file.ignoreRange !== true;
   const start = ranged ? Number(range[1]) : 0;
   if (ranged && start >= size) {
     res.writeHead(416, { 'Content-Range': `bytes */${size}`, ...headers }).end();
     return 416;
   }
+  if (ranged && range[2] !== '') body = body.subarray(0, Math.min(size, Number(range[2]) + 1)); // bytes=a-b
   const status = ranged ? 206 : 200;
   res.writeHead(status, {
-    'Content-Length': size - start,
-    ...(ranged ? { 'Content-Range': `bytes ${start}-${size - 1}/${size}` } : {}),
+    'Content-Length': body.length - start,
+    ...(ranged ? { 'Content-Range': `bytes ${start}-${body.length - 1}/${size}` } : {}),
     'Content-Type': 'application/octet-stream',
     ...headers,
   });
@@ -283,18 +290,47 @@ let localTokens: unknown;
 // ---- Tests ----
 
 test('ids: owner/name[@revision], and an existing path or a file name is never an id', async () => {
-  assert.equal(parseHubId('boris/vqgan_f16_16384'), { owner: 'boris', name: 'vqgan_f16_16384', revision: 'main' });
+  assert.equal(parseHubId('boris/vqgan_f16_16384'), {
+    owner: 'boris',
+    name: 'vqgan_f16_16384',
+    revision: 'main',
+    subfolder: '',
+  });
   assert.equal(parseHubId('dalle-mini/vqgan_imagenet_f16_16384@v1.0'), {
     owner: 'dalle-mini',
     name: 'vqgan_imagenet_f16_16384',
     revision: 'v1.0',
+    subfolder: '',
   });
   assert.equal(parseHubId('o/n@refs/pr/1')?.revision, 'refs/pr/1');
+  // A folder of the repository, and one weights file in it.
+  assert.equal(parseHubId('amused/amused-256/vqvae'), {
+    owner: 'amused',
+    name: 'amused-256',
+    revision: 'main',
+    subfolder: 'vqvae',
+  });
+  assert.equal(parseHubId('FoundationVision/LlamaGen/vq_ds8_c2i.pt@v2'), {
+    owner: 'FoundationVision',
+    name: 'LlamaGen',
+    revision: 'v2',
+    subfolder: '',
+    file: 'vq_ds8_c2i.pt',
+  });
+  assert.equal(parseHubId('GAIR/Anole-7b-v0.1/tokenizer/vqgan.ckpt')?.subfolder, 'tokenizer');
+  assert.is(
+    formatHubId(parseHubId('GAIR/Anole-7b-v0.1/tokenizer/vqgan.ckpt@r1')!),
+    'GAIR/Anole-7b-v0.1/tokenizer/vqgan.ckpt@r1',
+  );
+  assert.equal(withSubfolder(parseHubId('amused/amused-512')!, 'vqvae/'), parseHubId('amused/amused-512/vqvae'));
+  assert.throws(() => withSubfolder(parseHubId('o/n')!, '../up'), /subfolder "\.\.\/up": expected folder names/);
   for (
     const bad of [
       'weights/model.ckpt',
       'photos/cat.png',
-      'a/b/c',
+      'photos/2024/cat.png',
+      'a/b/config.yaml/c',
+      'a/b/../c',
       './a/b',
       '/abs/path',
       'a--b/c',
@@ -315,7 +351,7 @@ test('ids: owner/name[@revision], and an existing path or a file name is never a
   process.chdir(join(dir, 'paths'));
   try {
     assert.is(await hubIdOf('own/model'), undefined, 'an existing folder is a path');
-    assert.equal(await hubIdOf('own/other'), { owner: 'own', name: 'other', revision: 'main' });
+    assert.equal(await hubIdOf('own/other'), { owner: 'own', name: 'other', revision: 'main', subfolder: '' });
   } finally {
     process.chdir(cwd);
   }
@@ -464,7 +500,7 @@ test('404s and 401s name the id, the file and the status', async () => {
     'no weights',
     await cli(['fetch', 'tester/empty']),
     new RegExp(
-      `vqgan: tester/empty: no weights file at ${ENDPOINT}/tester/empty \\(revision main\\); tried model\\.ckpt, flax_model\\.msgpack, model\\.safetensors: HTTP 404 for each\\n`,
+      `vqgan: tester/empty: no weights file at ${ENDPOINT}/tester/empty \\(revision main\\); tried model\\.ckpt, flax_model\\.msgpack, model\\.safetensors, diffusion_pytorch_model\\.safetensors, vqgan\\.ckpt, last\\.ckpt, vq_ds16_c2i\\.pt, model\\.safetensors\\.index\\.json, pytorch_model\\.bin\\.index\\.json, pytorch_model\\.bin: HTTP 404 for each\\n`,
     ),
   );
   failed(
@@ -872,6 +908,105 @@ test('the CLI\'s display: "stalled 4 s" on the bar, a line for each retry', () =
     delayMs: 1000,
   });
   assert.equal(lines, ['o/n model.ckpt: no data for 10 s from https://cdn/x; retry 2/5 in 1 s\n']);
+});
+
+// ---- The family's layouts on the hub ----
+
+const AMUSED = `${FIXTURES}family/diffusers-amused/vqvae/`;
+REPOS['tester/amused'] = {
+  'vqvae/config.json': { body: readFileSync(`${AMUSED}config.json`, 'utf8') },
+  'vqvae/diffusion_pytorch_model.safetensors': {
+    body: new Uint8Array(readFileSync(`${AMUSED}diffusion_pytorch_model.safetensors`)),
+    lfs: 'cdn',
+  },
+};
+
+test('a model in a folder of its repository: the id names it (owner/name/vqvae), or the subfolder option', async () => {
+  const r = await cli(['fetch', 'tester/amused/vqvae']);
+  ok('fetch', r);
+  const folder = join(folderOf('tester/amused'), 'vqvae');
+  assert.equal(r.stdout, `${folder}/diffusion_pytorch_model.safetensors\n${folder}/config.json\n`);
+  const hub = { endpoint: ENDPOINT, cacheDir: join(dir, 'amused-cache'), token: '' };
+  const [remote, local] = await Promise.all([
+    Vqgan.load('tester/amused', { hub, subfolder: 'vqvae', threads: 1 }),
+    Vqgan.load(AMUSED, { threads: 1 }),
+  ]);
+  try {
+    assert.equal(remote.config, local.config);
+  } finally {
+    remote.dispose();
+    local.dispose();
+  }
+  await expectError(
+    () => Vqgan.load(AMUSED, { subfolder: 'vqvae' }),
+    'BAD_ARGUMENT',
+    'subfolder "vqvae": applies to hub ids only',
+  );
+});
+
+// Janus-Pro-7B's layout: the tokenizer (LlamaGen's names under gen_vision_model.) split over
+// two torch.save shards, each beside 16 MB of the language model's weights.
+const LLAMAGEN_PT = `${FIXTURES}family/llamagen-vq16/vq_ds16_c2i.pt`;
+const llamagen = (await readCheckpoint(await openFile(LLAMAGEN_PT))).tensors;
+const FILLER = 4 << 20; // float32 values: 16 MB
+const janusShards = [new Map<string, Tensor>(), new Map<string, Tensor>()];
+janusShards[0]!.set('language_model.model.embed_tokens.weight', new Tensor([FILLER / 1024, 1024]));
+[...llamagen].forEach(([k, t], i) => janusShards[i < llamagen.size / 2 ? 0 : 1]!.set(`gen_vision_model.${k}`, t));
+janusShards[1]!.set('language_model.lm_head.weight', new Tensor([FILLER / 1024, 1024]));
+const janusFiles: Record<string, HubFile> = {
+  'config.json': {
+    body: JSON.stringify({ gen_vision_config: { cls: 'VQ-16', params: { image_token_size: 1024, n_embed: 8 } } }),
+  },
+};
+const weightMap: Record<string, string> = {};
+janusShards.forEach((shard, i) => {
+  const name = `pytorch_model-0000${i + 1}-of-00002.bin`;
+  janusFiles[name] = { body: stateDictCheckpoint(shard), lfs: 'cdn' };
+  for (const k of shard.keys()) weightMap[k] = name;
+});
+janusFiles['pytorch_model.bin.index.json'] = { body: JSON.stringify({ metadata: {}, weight_map: weightMap }) };
+REPOS['tester/janus'] = janusFiles;
+REPOS['tester/janus-norange'] = Object.fromEntries(
+  Object.entries(janusFiles).map(([name, file]) => [name, { ...file, ignoreRange: true }]),
+);
+
+test('a whole multimodal model (Janus): the index, then only byte ranges of the shards that hold its tokenizer', async () => {
+  const [r, requests] = await logged(() => cli(['fetch', 'tester/janus']));
+  ok('fetch', r);
+  const folder = folderOf('tester/janus');
+  assert.equal(r.stdout, `${folder}/tokenizer.safetensors\n${folder}/config.json\n`);
+  const shardBytes = (name: string) => (janusFiles[name]!.body as Uint8Array).length;
+  const shardRequests = requests.filter((q) => q.server === 'cdn');
+  assert.ok(shardRequests.length > 0, 'the shards were read');
+  let fetched = 0;
+  for (const q of shardRequests) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(q.range ?? '');
+    assert.ok(m !== null, `${q.path}: a byte range (got ${q.range})`);
+    const size = shardBytes(q.path.replace(/^\/cdn\/tester\/janus\//, '').replace(/\?.*$/, ''));
+    fetched += Math.min(Number(m[2]), size - 1) - Number(m[1]) + 1;
+  }
+  const total = shardBytes('pytorch_model-00001-of-00002.bin') + shardBytes('pytorch_model-00002-of-00002.bin');
+  assert.ok(fetched < total - 1.5 * 4 * FILLER, `fetched ${fetched} of the shards' ${total} bytes`);
+
+  const hub = { endpoint: ENDPOINT, cacheDir: cache, token: '' };
+  const [janus, pt] = await Promise.all([
+    Vqgan.load('tester/janus', { hub, threads: 1 }),
+    Vqgan.load(LLAMAGEN_PT, { threads: 1 }),
+  ]);
+  try {
+    assert.is(janus.config.resolution, 384, 'Janus\'s config.json: 384×384 images');
+    const input = new Tensor([3, 32, 32], Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.sin(i) * 0.9));
+    const [a, b] = await Promise.all([janus.encode(input), pt.encode(input)]);
+    assert.equal([...a.tokens], [...b.tokens], 'the .pt\'s tokens');
+  } finally {
+    janus.dispose();
+    pt.dispose();
+  }
+  failed(
+    'a server without ranges',
+    await cli(['fetch', 'tester/janus-norange']),
+    /tester\/janus-norange pytorch_model-00001-of-00002\.bin: the server does not answer byte ranges, so the image tokenizer cannot be fetched without the whole model/,
+  );
 });
 
 test('with the hub gone: cached models still work, uncached ones name the failed request', async () => {
