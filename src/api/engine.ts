@@ -117,13 +117,14 @@ export interface LoadOptions {
 
 export interface EncodeOptions {
   /**
-   * Pixel convention for images (ignored for tensors): 'taming' (default), 'dalle-mini' or
-   * 'chameleon' (which blends an RGBA image's transparency on white; the others drop alpha).
+   * Pixel convention for images (ignored for tensors): 'taming' (default), 'dalle-mini',
+   * 'chameleon' (which blends an RGBA image's transparency on white; the others drop alpha),
+   * 'llamagen' or 'janus' (see src/image/presets.ts).
    */
   readonly preset?: PresetName;
   /**
    * Images are resized (shortest side) and centre-cropped to this: N or [H, W]; default
-   * the preset's size (256; 'chameleon' 512).
+   * the preset's size (256; 'chameleon' 512, 'janus' 384).
    */
   readonly size?: number | readonly [number, number];
   /** Called with the fraction of the work done (0 < f ≤ 1, increasing, the last call exactly 1). */

@@ -5,8 +5,8 @@
  * whole image, then the crop (the code path the project had). Also the Lanczos weights of
  * the whole resize's two passes, which all three compute in JavaScript.
  */
-import { centreCrop, resizeAndCrop, resizeLanczos } from '../image/resize.js';
-import { lanczosWeights } from '../image/lanczos_weights.js';
+import { centreCrop, resizeAndCrop, resizePillow } from '../image/resize.js';
+import { resampleWeights } from '../image/resample_weights.js';
 import type { RgbImage } from '../image/rgb_image.js';
 import { runtimeName } from '../platform/runtime.js';
 import type { Timing } from './bench.js';
@@ -53,8 +53,8 @@ export async function runResizeBench(
   const ways = {
     kernels: () => resizeAndCrop(img, TARGET, TARGET, kernels),
     scalar: () => resizeAndCrop(img, TARGET, TARGET, null),
-    before: () => centreCrop(resizeLanczos(img, RESIZED[0], RESIZED[1], null), TARGET, TARGET),
-    weights: () => [lanczosWeights(WIDTH, RESIZED[0]), lanczosWeights(HEIGHT, RESIZED[1])],
+    before: () => centreCrop(resizePillow(img, RESIZED[0], RESIZED[1], 'lanczos', null), TARGET, TARGET),
+    weights: () => [resampleWeights('lanczos', WIDTH, RESIZED[0]), resampleWeights('lanczos', HEIGHT, RESIZED[1])],
   };
   const times = timeAlternating(ways, repeat, log);
   return {

@@ -6,9 +6,13 @@ const COMMON = `
                         that is no existing path; revision default main), downloaded
                         once into the cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm);
                         default boris/vqgan_f16_16384
-  --preset NAME         pixel convention: taming (default, [-1, 1]), dalle-mini ([0, 1])
-                        or chameleon (Chameleon's tokenizer: [-1, 1], transparency
-                        blended on white, default size 512)
+  --preset NAME         pixel convention: taming (default, [-1, 1]), dalle-mini ([0, 1]),
+                        chameleon (Chameleon's tokenizer: [-1, 1], transparency
+                        blended on white, default size 512), llamagen (LlamaGen's
+                        VQ-16/VQ-8 scripts: BOX halvings, BICUBIC, [-1, 1], out
+                        127.5x + 128 truncated) or janus (Janus's generation
+                        tokenizer: llamagen's input, out (x + 1) / 2 · 255
+                        truncated, default size 384)
   --backend NAME        compute backend: wasm (WebAssembly SIMD, default) or reference
                         (scalar TypeScript); both give the same bytes
   --threads N           threads for the wasm backend (default: all available cores);
@@ -56,8 +60,8 @@ the images it holds are skipped: running the command again finishes an interrupt
                         several inputs or a folder); default: JSON on stdout
   --latent FILE         write the latent before quantizing, float32 [1, D, h, w] .npy
                         (one input only, as are --input-out, .json and .npy)
-  --size N|HxW          image size fed to the model (default 256, chameleon 512;
-                        multiples of 16)
+  --size N|HxW          image size fed to the model (default 256, chameleon 512,
+                        janus 384; multiples of 16)
   --input-out FILE      write the model input: .npy (float32 [1,3,H,W]) or .png${COMMON}`,
   decode: `Usage: vqgan decode TOKENS --weights FILE --out IMAGE.png [options]
 
@@ -70,8 +74,8 @@ TOKENS is {"height":h,"width":w,"tokens":[...]} JSON or an int32/int64 .npy [h, 
 Encodes INPUT (as 'vqgan encode' does) and decodes its tokens again.
 
   --out FILE            the reconstruction, PNG (required)
-  --size N|HxW          image size fed to the model (default 256, chameleon 512;
-                        multiples of 16)${COMMON}`,
+  --size N|HxW          image size fed to the model (default 256, chameleon 512,
+                        janus 384; multiples of 16)${COMMON}`,
   bench: `Usage: vqgan bench [options]
 
 Times encode and decode of a loaded model (min and median after a warm-up), each op's

@@ -9,16 +9,27 @@
  *   side, the crop placed with a floor; x = u8 / 255 · 2 − 1 in float64, then float32; out:
  *   clip to [−1, 1], (x + 1) / 2, · 255 in float32 (torch and numpy on float32 tensors),
  *   truncated. That round trip gives back u8 − 1 for 1 ≤ u8 ≤ 95, as Chameleon's does.
- * The 'taming' and 'dalle-mini' arithmetic is float32, as numpy does it on float32 arrays:
- * Math.fround after every operation (rounding the exact double result of one operation on
- * float32 inputs to float32 equals the float32 operation).
+ * - 'llamagen' (LlamaGen's tokenizer scripts, for its VQ-16 and VQ-8): ADM's center_crop_arr
+ *   (dataset/augmentation.py: Pillow BOX halvings while the shortest side is at least twice
+ *   the size, then Pillow BICUBIC to the size on the shortest side, the crop placed with a
+ *   floor); in: torchvision's ToTensor then Normalize(0.5, 0.5), float32 (bit for bit the
+ *   same values as 'taming''s); out: torch.clamp(127.5 · x + 128.0, 0, 255) in float32,
+ *   truncated by .to(torch.uint8). Default size 256 (its class-to-image models').
+ * - 'janus' (Janus / Janus-Pro's image generation tokenizer, LlamaGen's VQ-16): out, as
+ *   Janus's generation_inference.py: np.clip((x + 1) / 2 · 255, 0, 255) in float32,
+ *   truncated into a uint8 array, which gives the same bytes as 'chameleon''s; in: Janus
+ *   publishes no code that encodes with this tokenizer, so LlamaGen's (the tokenizer's own
+ *   training and code-extraction pipeline). Default size 384 (Janus's generation size).
+ * The float32 arithmetic is numpy's or torch's on float32 arrays: Math.fround after every
+ * operation (rounding the exact double result of one operation on float32 inputs to
+ * float32 equals the float32 operation).
  */
 import { VqganError, formatShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
-import { resizeAndCrop, type CropPlacement } from './resize.js';
+import { ADM_FIT, resizeAndCrop, TORCHVISION_FIT, type Fit } from './resize.js';
 import { dropAlpha, type RgbImage } from './rgb_image.js';
 
-export type PresetName = 'taming' | 'dalle-mini' | 'chameleon';
+export type PresetName = 'taming' | 'dalle-mini' | 'chameleon' | 'llamagen' | 'janus';
 
 interface Preset {
   /** A byte → its model value. */
@@ -27,12 +38,26 @@ interface Preset {
   readonly toByte: (x: number) => number;
   /** The image size (square) when the caller gives none. */
   readonly size: number;
-  readonly crop: CropPlacement;
+  /** The resize and crop to the model's size. */
+  readonly fit: Fit;
   /** RGBA → RGB: blended on white (onWhite), or the alpha dropped (dropAlpha). */
   readonly whitens: boolean;
 }
 
 const f32 = Math.fround;
+
+/**
+ * torchvision's ToTensor then Normalize(mean 0.5, std 0.5) on float32 tensors:
+ * (float32(u / 255) − 0.5) / 0.5.
+ */
+const normalizeHalf = (u: number) => f32(f32(f32(u / 255) - 0.5) / 0.5);
+
+/**
+ * Chameleon's and Janus's way back, float32 throughout: (x + 1) / 2 (exact), · 255,
+ * truncated (astype(uint8), or assignment into a uint8 array). Janus clips after the
+ * arithmetic and Chameleon before; the arithmetic is monotone, so the bytes are the same.
+ */
+const halfTruncated = (x: number) => Number.isNaN(x) ? 0 : Math.trunc(f32(f32(f32(clip(x, -1) + 1) / 2) * 255));
 
 const PRESETS: Readonly<Record<PresetName, Preset>> = {
   taming: {
@@ -41,7 +66,7 @@ const PRESETS: Readonly<Record<PresetName, Preset>> = {
     // float32(float32(clip(x, −1, 1) + 1) · 127.5) in [0, 255], then halves round up
     toByte: (x) => Number.isNaN(x) ? 0 : Math.floor(f32(f32(clip(x, -1) + 1) * 127.5) + 0.5),
     size: 256,
-    crop: 'round',
+    fit: TORCHVISION_FIT,
     whitens: false,
   },
   'dalle-mini': {
@@ -49,17 +74,31 @@ const PRESETS: Readonly<Record<PresetName, Preset>> = {
     // float32(clip(x, 0, 1) · 255) in [0, 255], truncated
     toByte: (x) => Number.isNaN(x) ? 0 : Math.trunc(f32(clip(x, 0) * 255)),
     size: 256,
-    crop: 'round',
+    fit: TORCHVISION_FIT,
     whitens: false,
   },
   chameleon: {
     // (u / 255.0 · 2 − 1) in float64 (numpy on a uint8 array), then .float()
     fromByte: (u) => f32((u / 255) * 2 - 1),
-    // float32 throughout: (clamp(x, −1, 1) + 1) / 2 (exact), · 255, truncated by astype(uint8)
-    toByte: (x) => Number.isNaN(x) ? 0 : Math.trunc(f32(f32(f32(clip(x, -1) + 1) / 2) * 255)),
+    toByte: halfTruncated,
     size: 512,
-    crop: 'floor',
+    fit: { filter: 'lanczos', placement: 'floor', halving: false },
     whitens: true,
+  },
+  llamagen: {
+    fromByte: normalizeHalf,
+    // float32(float32(127.5 · x) + 128) clamped to [0, 255], truncated
+    toByte: (x) => Number.isNaN(x) ? 0 : Math.trunc(Math.min(255, Math.max(0, f32(f32(127.5 * x) + 128)))),
+    size: 256,
+    fit: ADM_FIT,
+    whitens: false,
+  },
+  janus: {
+    fromByte: normalizeHalf,
+    toByte: halfTruncated,
+    size: 384,
+    fit: ADM_FIT,
+    whitens: false,
   },
 };
 
@@ -79,7 +118,7 @@ export function parsePreset(name: string): PresetName {
   return preset;
 }
 
-/** The image size the preset's model expects when the caller gives none: 256, or 512 for 'chameleon'. */
+/** The image size the preset's model expects when the caller gives none: 256, 'chameleon' 512, 'janus' 384. */
 export function presetSize(preset: PresetName): number {
   return PRESETS[preset].size;
 }
@@ -149,10 +188,11 @@ export function tensorToImage(t: Tensor, preset: PresetName = 'taming'): RgbImag
 }
 
 /**
- * Resize to cover height × width, crop the middle (placed as the preset's code does),
- * convert: the image side of encoding. For 'chameleon' at a square size this is
- * Chameleon's own resize (shortest side to the size, then the floor-placed crop).
+ * Resize to cover height × width, crop the middle (resized and placed as the preset's code
+ * does), convert: the image side of encoding. At a square size this is Chameleon's own
+ * resize for 'chameleon' (shortest side to the size, then the floor-placed crop), and
+ * ADM's center_crop_arr for 'llamagen' and 'janus'.
  */
 export function preprocessImage(img: RgbImage, preset: PresetName, height: number, width: number): Tensor {
-  return imageToTensor(resizeAndCrop(img, height, width, undefined, PRESETS[preset].crop), preset);
+  return imageToTensor(resizeAndCrop(img, height, width, undefined, PRESETS[preset].fit), preset);
 }

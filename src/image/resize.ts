@@ -1,9 +1,11 @@
 /**
- * Pillow's `Image.resize(size, Image.LANCZOS)` for 8-bit RGB, bit for bit, plus the
- * centre crop of torchvision's `CenterCrop` (or Chameleon's, see CropPlacement). Pillow's
- * algorithm (libImaging/Resample.c): separable, a horizontal pass, then a vertical pass on its 8-bit result; a pass whose
- * size does not change is skipped (an unchanged image is a copy). The weights are in
- * ./lanczos_weights.ts, the passes' arithmetic in src/compute/reference/resample.ts.
+ * Pillow's `Image.resize(size, filter)` for 8-bit RGB with its LANCZOS, BICUBIC and BOX
+ * filters, bit for bit, plus the centre crop of torchvision's `CenterCrop` (or Chameleon's
+ * and ADM's, see CropPlacement), and ADM's halving (see Fit). Pillow's algorithm
+ * (libImaging/Resample.c): separable, a horizontal pass, then a vertical pass on its 8-bit
+ * result; a pass whose size does not change is skipped (an unchanged image is a copy). The
+ * weights are in ./resample_weights.ts, the passes' arithmetic in
+ * src/compute/reference/resample.ts.
  *
  * The passes run as WebAssembly kernels where the pixel kernels are available (see
  * src/compute/wasm/pixel_kernels.ts) and as their scalar twins elsewhere: the same bytes.
@@ -14,7 +16,7 @@
 import { VqganError } from '../core/errors.js';
 import { resampleColumns, resampleRowsRgb, type ResampleWeights } from '../compute/reference/resample.js';
 import { pixelKernels, type PixelArena, type PixelKernels } from '../compute/wasm/pixel_kernels.js';
-import { fromSpan, lanczosWeights } from './lanczos_weights.js';
+import { fromSpan, resampleWeights, type ResampleFilter } from './resample_weights.js';
 import type { RgbImage } from './rgb_image.js';
 
 /**
@@ -23,15 +25,18 @@ import type { RgbImage } from './rgb_image.js';
  */
 type KernelsChoice = PixelKernels | null;
 
-/** Pillow LANCZOS resize of img to width × height (note: width first, as PIL's size). */
-export function resizeLanczos(
+export type { ResampleFilter };
+
+/** Pillow's resize of img to width × height with `filter` (note: width first, as PIL's size). */
+export function resizePillow(
   img: RgbImage,
   width: number,
   height: number,
+  filter: ResampleFilter,
   kernels: KernelsChoice = pixelKernels() ?? null,
 ): RgbImage {
   checkSize(width, height, 'resize');
-  return resizeWindow(img, width, height, { left: 0, top: 0, width, height }, kernels);
+  return resizeWindow(img, width, height, wholeWindow(width, height), filter, kernels);
 }
 
 /**
@@ -47,35 +52,61 @@ export function centreCrop(img: RgbImage, width: number, height: number): RgbIma
       `cannot crop ${width}×${height} out of a ${img.width}×${img.height} image`,
     );
   }
-  return resizeWindow(img, img.width, img.height, centreWindow(img.width, img.height, width, height), null);
+  const window = centreWindow(img.width, img.height, width, height);
+  // The size does not change: no pass runs, whatever the filter.
+  return resizeWindow(img, img.width, img.height, window, 'lanczos', null);
 }
 
 /**
  * Where a crop of a larger image starts on each side, from the margin m (outer − inner):
  * 'round' as torchvision's CenterCrop, int(round(m / 2.)) with halves to even; 'floor' as
- * Chameleon's m // 2. They differ when m = 2k + 1 with k odd (k + 1 against k).
+ * Chameleon's and ADM's m // 2. They differ when m = 2k + 1 with k odd (k + 1 against k).
  */
 export type CropPlacement = 'round' | 'floor';
 
 /**
+ * How resizeAndCrop brings an image to the target: the Pillow filter of its resize, the
+ * crop's placement, and whether it first halves the image as ADM's center_crop_arr does
+ * (guided_diffusion/image_datasets.py, copied by LlamaGen: while both sides are at least
+ * twice the target's, Pillow BOX to (W // 2, H // 2); for a square target that is ADM's
+ * `min(W, H) >= 2 * size`).
+ */
+export interface Fit {
+  readonly filter: ResampleFilter;
+  readonly placement: CropPlacement;
+  readonly halving: boolean;
+}
+
+/** torchvision's Resize (Lanczos here, as taming's and DALL·E mini's) and CenterCrop (Python's round). */
+export const TORCHVISION_FIT: Fit = { filter: 'lanczos', placement: 'round', halving: false };
+/** ADM's center_crop_arr: BOX halvings, BICUBIC, the crop placed with a floor. */
+export const ADM_FIT: Fit = { filter: 'bicubic', placement: 'floor', halving: true };
+
+/**
  * Scale img so that it covers height × width (r = max(H/h, W/w), new size round(r·w) ×
  * round(r·h) with Python's round, never below the target), then crop the middle to it,
- * placed by `placement`. The resize is skipped when the scaled size equals the image's.
+ * placed as `fit` says (after ADM's halvings when it says so). The resize is skipped when
+ * the scaled size equals the image's (Pillow's resize to the same size is a copy).
  */
 export function resizeAndCrop(
   img: RgbImage,
   height: number,
   width: number,
   kernels: KernelsChoice = pixelKernels() ?? null,
-  placement: CropPlacement = 'round',
+  fit: Fit = TORCHVISION_FIT,
 ): RgbImage {
-  // (height first here, as the model's H × W; resizeLanczos and centreCrop take width first)
+  // (height first here, as the model's H × W; resizePillow and centreCrop take width first)
   checkSize(width, height, 'resize');
-  const r = Math.max(height / img.height, width / img.width);
-  const newWidth = Math.max(width, roundHalfEven(r * img.width));
-  const newHeight = Math.max(height, roundHalfEven(r * img.height));
-  const window = centreWindow(newWidth, newHeight, width, height, placement);
-  return resizeWindow(img, newWidth, newHeight, window, kernels);
+  let src = img;
+  while (fit.halving && src.width >= 2 * width && src.height >= 2 * height) {
+    const [w, h] = [Math.floor(src.width / 2), Math.floor(src.height / 2)];
+    src = resizeWindow(src, w, h, wholeWindow(w, h), 'box', kernels);
+  }
+  const r = Math.max(height / src.height, width / src.width);
+  const newWidth = Math.max(width, roundHalfEven(r * src.width));
+  const newHeight = Math.max(height, roundHalfEven(r * src.height));
+  const window = centreWindow(newWidth, newHeight, width, height, fit.placement);
+  return resizeWindow(src, newWidth, newHeight, window, fit.filter, kernels);
 }
 
 /** A window of a resized image: its left and top in the resized image, and its size. */
@@ -84,6 +115,10 @@ interface Window {
   readonly top: number;
   readonly width: number;
   readonly height: number;
+}
+
+function wholeWindow(width: number, height: number): Window {
+  return { left: 0, top: 0, width, height };
 }
 
 function centreWindow(
@@ -114,12 +149,19 @@ interface Plan {
   readonly vertical: ResampleWeights | undefined;
 }
 
-function resizeWindow(img: RgbImage, width: number, height: number, window: Window, kernels: KernelsChoice): RgbImage {
+function resizeWindow(
+  img: RgbImage,
+  width: number,
+  height: number,
+  window: Window,
+  filter: ResampleFilter,
+  kernels: KernelsChoice,
+): RgbImage {
   const { left, top } = window;
-  const [x, y] = [
-    width === img.width ? undefined : fromSpan(lanczosWeights(img.width, width, left, left + window.width)),
-    height === img.height ? undefined : fromSpan(lanczosWeights(img.height, height, top, top + window.height)),
-  ];
+  const weights = (inSize: number, outSize: number, lo: number, hi: number) =>
+    inSize === outSize ? undefined : fromSpan(resampleWeights(filter, inSize, outSize, lo, hi));
+  const x = weights(img.width, width, left, left + window.width);
+  const y = weights(img.height, height, top, top + window.height);
   const plan: Plan = {
     img,
     window,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { assertSameFloats } from '../helpers/floats.js';
 import { imageDifference } from '../helpers/images.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { decodeImage } from '../../src/image/decode.js';
@@ -34,27 +35,6 @@ function float32Npy(file: string, folder = GOLDEN): { shape: number[]; data: Flo
   const npy = parseNpy(new Uint8Array(readFileSync(`${folder}${file}`)), file);
   if (!(npy.data instanceof Float32Array)) throw new Error(`${file}: dtype ${npy.dtype}, not float32`);
   return { shape: npy.shape, data: npy.data };
-}
-
-/** Bitwise equality, so that −0 vs 0 or one ulp would show. */
-function assertSameFloats(actual: Float32Array, expected: Float32Array, label: string): void {
-  assert.is(actual.length, expected.length, `${label}: length`);
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  let count = 0;
-  let first = -1;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === e[i]) continue;
-    count++;
-    if (first < 0) first = i;
-    max = Math.max(max, Math.abs(actual[i]! - expected[i]!));
-  }
-  if (count > 0) {
-    assert.unreachable(
-      `${label}: ${count} values differ (max ${max}); first at ${first}: ${actual[first]} vs ${expected[first]}`,
-    );
-  }
 }
 
 test('chameleon preprocessing of mountain.source.png equals Chameleon\'s input, bit for bit', () => {

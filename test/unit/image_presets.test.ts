@@ -13,6 +13,7 @@ import {
 } from '../../src/image/presets.js';
 import type { RgbImage } from '../../src/image/rgb_image.js';
 import { Tensor } from '../../src/core/tensor.js';
+import { assertSameFloats } from '../helpers/floats.js';
 
 const golden = new URL('../../../test/fixtures/tiny/golden/', import.meta.url);
 
@@ -26,15 +27,6 @@ function readNpyFloat32(file: string): { shape: number[]; data: Float32Array; } 
   const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((d) => d.trim()).map(Number);
   const body = bytes.subarray(10 + headerLength);
   return { shape, data: new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length)) };
-}
-
-/** Bitwise equality, so that −0 vs 0 or one ulp would show. */
-function assertSameFloats(actual: Float32Array, expected: Float32Array, label: string): void {
-  assert.is(actual.length, expected.length, `${label}: length`);
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  const at = e.findIndex((bits, i) => a[i] !== bits);
-  if (at >= 0) assert.unreachable(`${label}: first difference at ${at}: ${actual[at]} vs ${expected[at]}`);
 }
 
 for (
@@ -116,16 +108,15 @@ test('preprocessImage resizes to cover, crops, converts', () => {
   assert.ok(t.data.every((v) => v === Math.fround(200 / 255)), 'a flat image stays flat');
 });
 
-test('parsePreset accepts the three names and names them when refusing', () => {
-  assert.is(parsePreset('taming'), 'taming');
-  assert.is(parsePreset('dalle-mini'), 'dalle-mini');
-  assert.is(parsePreset('chameleon'), 'chameleon');
+test('parsePreset accepts the five names and names them when refusing', () => {
+  for (const name of ['taming', 'dalle-mini', 'chameleon', 'llamagen', 'janus']) assert.is(parsePreset(name), name);
   assert.throws(
     () => parsePreset('dalle'),
     (e: unknown) =>
       e instanceof VqganError
       && e.code === 'BAD_ARGUMENT'
-      && e.message === 'unknown preset \'dalle\': use \'taming\', \'dalle-mini\' or \'chameleon\'',
+      && e.message
+        === 'unknown preset \'dalle\': use \'taming\', \'dalle-mini\', \'chameleon\', \'llamagen\' or \'janus\'',
   );
 });
 

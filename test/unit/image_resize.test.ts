@@ -5,14 +5,21 @@ import * as assert from 'uvu/assert';
 import { imageDifference } from '../helpers/images.js';
 import { VqganError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
-import { centreCrop, resizeAndCrop, resizeLanczos } from '../../src/image/resize.js';
+import { centreCrop, resizeAndCrop, resizePillow, type ResampleFilter } from '../../src/image/resize.js';
 import { PixelKernels, preparePixelKernels } from '../../src/compute/wasm/pixel_kernels.js';
 import type { RgbImage } from '../../src/image/rgb_image.js';
 
 // Written by test/fixtures/make_resize_golden.py with Pillow (its version is in the JSON).
 const dir = new URL('../../../test/fixtures/resize/', import.meta.url);
 const listing = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as {
-  cases: { input: string; op: 'resize' | 'resize_and_crop'; width: number; height: number; output: string; }[];
+  cases: {
+    input: string;
+    op: 'resize' | 'resize_and_crop';
+    filter: ResampleFilter;
+    width: number;
+    height: number;
+    output: string;
+  }[];
 };
 
 function load(file: string): RgbImage {
@@ -35,10 +42,10 @@ test('the pixel kernels are available here (Node has SIMD)', () => {
 
 for (const c of listing.cases) {
   for (const [path, k] of PATHS) {
-    test(`Pillow LANCZOS, ${path}: ${c.output}`, () => {
+    test(`Pillow ${c.filter.toUpperCase()}, ${path}: ${c.output}`, () => {
       const input = load(c.input);
       const actual = c.op === 'resize'
-        ? resizeLanczos(input, c.width, c.height, k)
+        ? resizePillow(input, c.width, c.height, c.filter, k)
         : resizeAndCrop(input, c.height, c.width, k);
       assertSameImage(actual, load(c.output), `${c.output} (${path})`);
     });
@@ -84,8 +91,8 @@ test('kernels and scalar twins give the same bytes; resizeAndCrop\'s cropped pas
     const [nw, nh] = [Math.max(tw, Math.round(r * w)), Math.max(th, Math.round(r * h))];
     // (Math.round sends halves up, Python's round to even: these sizes have no halves.)
     assert.ok([r * w, r * h].every((x) => x % 1 !== 0.5), `${label}: a scaled side ends in .5`);
-    const whole = PATHS.map(([, k]) => resizeLanczos(img, nw, nh, k));
-    assertSameImage(whole[0]!, whole[1]!, `${label}: resizeLanczos to ${nw}×${nh}, kernels against scalar`);
+    const whole = PATHS.map(([, k]) => resizePillow(img, nw, nh, 'lanczos', k));
+    assertSameImage(whole[0]!, whole[1]!, `${label}: resizePillow to ${nw}×${nh}, kernels against scalar`);
     assertSameImage(
       crops[1]!,
       centreCrop(whole[1]!, tw, th),
@@ -119,11 +126,13 @@ test('centreCrop refuses a window larger than the image', () => {
   assert.throws(() => centreCrop(ramp(10, 10), 11, 10), isBadArgument);
 });
 
-test('resizeLanczos to the same size is an exact copy', () => {
+test('resizePillow to the same size is an exact copy, whatever the filter', () => {
   const img = ramp(7, 5);
-  const same = resizeLanczos(img, 7, 5);
-  assert.equal(same.data, img.data);
-  assert.ok(same.data !== img.data, 'a new buffer');
+  for (const filter of ['lanczos', 'bicubic', 'box'] as const) {
+    const same = resizePillow(img, 7, 5, filter);
+    assert.equal(same.data, img.data, filter);
+    assert.ok(same.data !== img.data, `${filter}: a new buffer`);
+  }
 });
 
 test('resizeAndCrop skips resizing when one side already fits', () => {
@@ -143,7 +152,7 @@ test('resizeAndCrop never ends below the target', () => {
 
 test('resize rejects non-positive or fractional sizes', () => {
   for (const [w, h] of [[0, 5], [5, -1], [2.5, 4]] as const) {
-    assert.throws(() => resizeLanczos(ramp(4, 4), w, h), isBadArgument);
+    assert.throws(() => resizePillow(ramp(4, 4), w, h, 'lanczos'), isBadArgument);
   }
 });
 

@@ -18,7 +18,7 @@ import { kernelModuleFor } from '../../src/compute/wasm/kernel_binaries.js';
 import { instantiateKernelModule } from '../../src/compute/wasm/kernels.js';
 import { PixelKernels, type PixelArena } from '../../src/compute/wasm/pixel_kernels.js';
 import { resampleColumns, resampleRowsRgb, type ResampleWeights } from '../../src/compute/reference/resample.js';
-import { lanczosWeights } from '../../src/image/lanczos_weights.js';
+import { resampleWeights, type ResampleFilter } from '../../src/image/resample_weights.js';
 import { debugKernelModuleFor } from '../helpers/debug_kernels.js';
 import { type JpegOps, referenceJpegKernels, wasmJpegKernels } from '../../src/image/jpeg/jpeg_kernels.js';
 
@@ -396,7 +396,10 @@ const RESAMPLE_SIZES: readonly (readonly [number, number])[] = [
   [4000, 256],
 ];
 
-test('u8_resample_rows_rgb: the twin\'s bytes, Lanczos and random weights', () => {
+/** Pillow's filters whose weights the resize passes take. */
+const FILTERS: readonly ResampleFilter[] = ['lanczos', 'bicubic', 'box'];
+
+test('u8_resample_rows_rgb: the twin\'s bytes, Pillow\'s filters\' and random weights', () => {
   const rnd = random(21);
   for (const [inW, outW] of RESAMPLE_SIZES) {
     for (const rows of [1, 2, 3, 6]) {
@@ -404,7 +407,9 @@ test('u8_resample_rows_rgb: the twin\'s bytes, Lanczos and random weights', () =
       const src = randomBytes((rows - 1) * srcStride + inW * 3, rnd);
       const dstStride = outW * 3 + (rows > 2 ? 7 : 0);
       const label = `rows ${inW}→${outW}, ${rows} row(s)`;
-      sameResample(`${label}, Lanczos`, 'rows', lanczosWeights(inW, outW), src, srcStride, rows, dstStride, rnd);
+      for (const f of FILTERS) {
+        sameResample(`${label}, ${f}`, 'rows', resampleWeights(f, inW, outW), src, srcStride, rows, dstStride, rnd);
+      }
       const taps = 1 + Math.floor((rnd() + 0.5) * 12);
       const w = randomWeights(inW, outW, taps, rnd);
       sameResample(`${label}, random weights, ${taps} taps`, 'rows', w, src, srcStride, rows, dstStride, rnd);
@@ -412,7 +417,7 @@ test('u8_resample_rows_rgb: the twin\'s bytes, Lanczos and random weights', () =
   }
 });
 
-test('u8_resample_columns: the twin\'s bytes, Lanczos and random weights', () => {
+test('u8_resample_columns: the twin\'s bytes, Pillow\'s filters\' and random weights', () => {
   const rnd = random(22);
   for (const [inH, outH] of RESAMPLE_SIZES) {
     // Rows under 16 bytes (one byte at a time), of 16 and not a multiple of 16 (the last
@@ -423,7 +428,10 @@ test('u8_resample_columns: the twin\'s bytes, Lanczos and random weights', () =>
       const src = randomBytes((inH - 1) * srcStride + rowBytes, rnd);
       const dstStride = rowBytes + (rowBytes > 16 ? 3 : 0);
       const label = `columns ${inH}→${outH}, rows of ${rowBytes} bytes`;
-      sameResample(`${label}, Lanczos`, 'columns', lanczosWeights(inH, outH), src, srcStride, rowBytes, dstStride, rnd);
+      for (const f of FILTERS) {
+        const w = resampleWeights(f, inH, outH);
+        sameResample(`${label}, ${f}`, 'columns', w, src, srcStride, rowBytes, dstStride, rnd);
+      }
       const taps = 1 + Math.floor((rnd() + 0.5) * 12);
       const w = randomWeights(inH, outH, taps, rnd);
       sameResample(`${label}, random weights, ${taps} taps`, 'columns', w, src, srcStride, rowBytes, dstStride, rnd);
