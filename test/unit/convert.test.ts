@@ -5,7 +5,7 @@
  * bfloat16 weights with float32's is test/system/half_weights.test.ts.
  */
 import '../../src/entries/install_node.js';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -17,7 +17,7 @@ import { loadWeights } from '../../src/weights/load.js';
 import { readSafetensors, writeSafetensors } from '../../src/weights/safetensors.js';
 import { runCli } from '../helpers/cli.js';
 import { convertTo } from '../helpers/convert.js';
-import { TINY_CKPT, sameBytes } from '../helpers/golden.js';
+import { FIXTURES, TINY_CKPT, sameBytes } from '../helpers/golden.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vqgan-convert-'));
 test.after(() => rmSync(work, { recursive: true, force: true }));
@@ -44,6 +44,23 @@ test('float32: the model tensors alone, bit for bit, with the configuration insi
   assert.equal(b.config, a.config);
   const grid = { height: 2, width: 3, tokens: new Int32Array([0, 5, 77, 1023, 512, 9]) };
   assert.ok(sameBytes((await a.decode(grid)).data, (await b.decode(grid)).data), 'decoded outputs differ');
+});
+
+test('every family converts to one safetensors file that loads alone: the same tensors and configuration', async () => {
+  const family = `${FIXTURES}family/`;
+  for (const layout of readdirSync(family).filter((d) => existsSync(`${family}${d}/family.json`))) {
+    const { weights } = JSON.parse(readFileSync(`${family}${layout}/family.json`, 'utf8')) as { weights: string; };
+    const source = await loadWeights(`${family}${layout}/${weights}`);
+    const file = out(`${layout}.safetensors`);
+    const r = await runCli(['convert', `${family}${layout}/${weights}`, file]);
+    assert.is(r.code, 0, `${layout}: ${r.stderr}`);
+    const alone = await loadWeights(file);
+    assert.equal(alone.config, source.config, `${layout}: configuration`);
+    assert.equal([...alone.tensors.keys()].sort(), [...source.tensors.keys()].sort(), `${layout}: keys`);
+    for (const [key, t] of source.tensors) {
+      assert.ok(sameBytes(alone.tensors.get(key)!.data, t.data), `${layout}: ${key}`);
+    }
+  }
 });
 
 test('info: format, configuration, parameters, dtype, size', async () => {

@@ -6,6 +6,11 @@ import { l2Normalize } from '../../src/compute/ops.js';
 import { referenceBackend } from '../../src/compute/reference/backend.js';
 import { Tensor } from '../../src/core/tensor.js';
 import { recognizeLayout } from '../../src/weights/layouts.js';
+import { configFromText, loadWeights } from '../../src/weights/load.js';
+import { writeSafetensors } from '../../src/weights/safetensors.js';
+import { RELEASED_CONFIGS } from '../../src/model/released_configs.js';
+import { configFromObject } from '../../src/model/config.js';
+import type { VqganError } from '../../src/core/errors.js';
 
 test('LlamaGen keys become taming keys: levels, the decoder reversed, the middle, no usage counter', () => {
   const keys = [
@@ -79,6 +84,77 @@ test('diffusers VQModel keys become taming keys; Linear attention weights become
     'decoder.mid.attn_1.q.weight 8×8×1×1',
     'quantize.embedding.weight 16×2',
   ]);
+});
+
+test('files of no known layout are refused in one line: what was found, and what is supported', async () => {
+  const file = (tensors: [string, number[]][]) =>
+    writeSafetensors(new Map(tensors.map(([k, shape]) => [k, new Tensor(shape)])));
+  const taming: [string, number[]][] = [['encoder.conv_in.weight', [32, 3, 3, 3]], ['quantize.embedding.weight', [
+    4,
+    2,
+  ]]];
+  const cases: [string, Uint8Array, RegExp][] = [
+    [
+      'emu3.safetensors',
+      file([...taming, ['encoder.time_res_stack.0.conv1.weight', [4, 4, 3, 1, 1]]]),
+      /^emu3\.safetensors: an Emu3 vision tokenizer \(encoder\.time_res_stack\.0\.conv1\.weight: temporal convolutions\); supported: taming/,
+    ],
+    [
+      'movq.safetensors',
+      file([...taming, ['decoder.up.0.block.0.norm1.norm_layer.weight', [32]]]),
+      /^movq\.safetensors: spatially conditioned norms \(decoder\.up\.0\.block\.0\.norm1\.norm_layer\.weight: Kandinsky's MoVQ decoder\); supported: /,
+    ],
+    [
+      'vae.safetensors',
+      file([['encoder.conv_in.weight', [32, 3, 3, 3]], ['quant_conv.weight', [8, 8, 1, 1]]]),
+      /^vae\.safetensors: no codebook \(quantize\.embedding\.weight\): a VAE, not a VQ model; supported: /,
+    ],
+    [
+      'bert.safetensors',
+      file([
+        ['bert.embeddings.word_embeddings.weight', [8, 4]],
+        ['bert.pooler.dense.weight', [4, 4]],
+        ['cls.bias', [8]],
+        ['x', [1]],
+      ]),
+      /^bert\.safetensors: keys of no known layout \(bert\.embeddings\.word_embeddings\.weight, bert\.pooler\.dense\.weight, cls\.bias, …: 4 tensors\); supported: .*LlamaGen, Janus and diffusers VQModel tokenizers$/,
+    ],
+    ['empty.safetensors', file([]), /^empty\.safetensors: no tensors; supported: /],
+  ];
+  for (const [name, bytes, message] of cases) {
+    const named = Object.assign(new Blob([bytes as Uint8Array<ArrayBuffer>]), { name });
+    try {
+      await loadWeights(named);
+      assert.unreachable(`${name} loaded`);
+    } catch (err) {
+      assert.is((err as VqganError).code, 'UNSUPPORTED', name);
+      assert.match((err as Error).message, message);
+      assert.not.match((err as Error).message, /\n/, `${name}: one line`);
+    }
+  }
+  // An Emu3 tokenizer's config.json, beside any weights.
+  assert.throws(
+    () =>
+      configFromText(
+        JSON.stringify({ architectures: ['Emu3VisionVQModel'], model_type: 'Emu3VisionVQ' }),
+        'config.json',
+      ),
+    /^config\.json: an Emu3 vision tokenizer \(temporal convolutions, spatially conditioned norms\), not a VQGAN; supported: /,
+  );
+});
+
+test('Janus\'s config.json: the codebook, the levels and 384×384 images; other classes refused', () => {
+  const janus = configFromText(
+    JSON.stringify({ gen_vision_config: { cls: 'VQ-16', params: { image_token_size: 16384, n_embed: 8 } } }),
+    'config.json',
+  )!;
+  assert.equal(janus.stated, ['ch_mult', 'n_embed', 'embed_dim', 'quantizer', 'resolution']);
+  const vq16 = RELEASED_CONFIGS['llamagen-vq16'].config;
+  assert.equal(janus.config, configFromObject({ ...vq16, resolution: 384, attn_resolutions: [24] }, 'VQ-16 at 384'));
+  assert.throws(
+    () => configFromText(JSON.stringify({ gen_vision_config: { cls: 'VQ-32', params: {} } }), 'config.json'),
+    /config\.json: gen_vision_config\.cls "VQ-32"; supported: 'VQ-16', 'VQ-8'/,
+  );
 });
 
 test('l2Normalize: each position\'s channels (axis 0) or each code (axis 1) to unit length; a zero vector stays zero', () => {
