@@ -4,7 +4,14 @@
  * which of them a file's configuration is. Each is written in taming's terms.
  */
 import { VqganError } from '../core/errors.js';
-import { configFromObject, F16_16384, levelResolutions, type VqganConfig } from './config.js';
+import {
+  configFromObject,
+  F16_16384,
+  levelHasAttention,
+  levelResolutions,
+  midHasAttention,
+  type VqganConfig,
+} from './config.js';
 
 export interface ReleasedConfig {
   /** Who publishes models of this configuration. */
@@ -110,4 +117,29 @@ export function janusConfig(
     attn_resolutions: [levels[levels.length - 1]],
   }, `${source} gen_vision_config`)!;
   return { config, stated: ['ch_mult', 'n_embed', 'embed_dim', 'quantizer', 'resolution'] };
+}
+
+/**
+ * The released configuration `config` is (the same sizes, quantizer and attention by level;
+ * the resolution aside, as Janus runs VQ-16 at 384), or undefined for one of its own.
+ */
+export function releasedConfigOf(config: VqganConfig): ReleasedConfigName | undefined {
+  const shape = (c: VqganConfig) =>
+    JSON.stringify([
+      c.ch,
+      c.ch_mult,
+      c.num_res_blocks,
+      c.z_channels,
+      c.in_channels,
+      c.out_ch,
+      c.embed_dim,
+      c.n_embed,
+      c.quantizer ?? 'nearest',
+      midHasAttention(c),
+      levelResolutions(c.resolution, c.ch_mult.length).map((r) => levelHasAttention(c, r)),
+    ]);
+  const key = shape(config);
+  return (Object.keys(RELEASED_CONFIGS) as ReleasedConfigName[]).find((name) =>
+    shape(RELEASED_CONFIGS[name].config) === key
+  );
 }

@@ -14,12 +14,34 @@ import { readCheckpoint } from './checkpoint.js';
 import type { StoredDtype } from './half.js';
 import { readFlaxMsgpack } from './flax.js';
 import { readSafetensors } from './safetensors.js';
-import { checkAgreement, configOfShape, inferShape } from './infer_config.js';
-import { recognizeLayout, refuseForeign } from './layouts.js';
+import { checkAgreement, configOfShape, inferShape, type InferredShape } from './infer_config.js';
+import { recognizeLayout, refuseForeign, type Layout } from './layouts.js';
 import { readShardedFiles, SHARD_INDEXES } from './sharded.js';
 import { parseYamlSubset } from './yaml.js';
 
 export type WeightsInput = string | URL | Uint8Array | ArrayBuffer | Blob;
+
+/** Configuration values and where they came from. */
+export interface ValueSource {
+  readonly from: string;
+  readonly keys: readonly (keyof VqganConfig)[];
+}
+
+/** Every value of a configuration, in its order. */
+const CONFIG_KEYS: readonly (keyof VqganConfig)[] = [
+  'ch',
+  'ch_mult',
+  'num_res_blocks',
+  'attn_resolutions',
+  'z_channels',
+  'resolution',
+  'in_channels',
+  'out_ch',
+  'embed_dim',
+  'n_embed',
+  'attn_type',
+  'quantizer',
+];
 
 /**
  * Bytes of the weights in so far, of `total`: a URL's download (`total` from its
@@ -36,6 +58,10 @@ export interface LoadedWeights {
   readonly format: 'checkpoint' | 'safetensors' | 'flax';
   /** Where the configuration came from, for `info` and messages. */
   readonly configSource: string;
+  /** Where each value came from, for `info`. */
+  readonly configValues: readonly ValueSource[];
+  /** The names the file gave its tensors (they are taming's once loaded). */
+  readonly layout: Layout['name'];
   /** How the model tensors are stored in the file (they are float32 once loaded). */
   readonly dtypes: readonly StoredDtype[];
   /** Bytes read from the weights file, and its size. */
@@ -221,10 +247,37 @@ function withConfig(
     config: resolved.config,
     format: read.format,
     configSource: resolved.source,
+    configValues: valueSources(found, layout, shape),
+    layout: layout.name,
     dtypes: [...read.dtypes].sort(),
     bytesRead: read.bytesRead,
     size: read.size,
   };
+}
+
+/** Where a value comes from when the tensors' shapes decide it. */
+const SHAPES = 'the weights\' shapes';
+
+/** The sources of the configuration's values: a file (all, or what it states), the shapes, the layout, defaults. */
+function valueSources(found: Found, layout: Layout, shape: InferredShape): ValueSource[] {
+  if (found !== undefined && found.stated === undefined) {
+    return [{ from: `${found.source} (agreeing with the weights' shapes)`, keys: CONFIG_KEYS }];
+  }
+  const stated = found?.stated ?? [];
+  const quantizer: ValueSource = shape.quantizer === 'gumbel'
+    ? { from: 'the keys (quantize.proj)', keys: ['quantizer'] }
+    : layout.quantizer !== undefined
+    ? { from: `the layout (${layout.name}'s names)`, keys: ['quantizer'] }
+    : { from: 'the default', keys: ['quantizer'] };
+  const sources: ValueSource[] = [
+    ...(found === undefined ? [] : [{ from: found.source, keys: stated }]),
+    { from: SHAPES, keys: CONFIG_KEYS.filter((k) => !stated.includes(k) && k !== 'quantizer' && k !== 'resolution') },
+    ...(stated.includes('quantizer') ? [] : [quantizer]),
+    ...(stated.includes('resolution')
+      ? []
+      : [{ from: 'taming\'s default (it places attention)', keys: ['resolution'] as const }]),
+  ];
+  return sources.filter((s) => s.keys.length > 0);
 }
 
 /**

@@ -13,7 +13,8 @@ import * as assert from 'uvu/assert';
 import { Vqgan } from '../../src/api/vqgan.js';
 import { memorySource } from '../../src/platform/byte_source.js';
 import { Tensor } from '../../src/core/tensor.js';
-import { loadWeights } from '../../src/weights/load.js';
+import { configFromText, loadWeights } from '../../src/weights/load.js';
+import { RELEASED_CONFIGS, releasedConfigOf } from '../../src/model/released_configs.js';
 import { readSafetensors, writeSafetensors } from '../../src/weights/safetensors.js';
 import { runCli } from '../helpers/cli.js';
 import { convertTo } from '../helpers/convert.js';
@@ -82,7 +83,28 @@ test('info: format, configuration, parameters, dtype, size', async () => {
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /format +safetensors/);
   assert.match(r.stdout, /stored as +float16/);
-  assert.match(r.stdout, /config from +.*tiny_float16\.safetensors \(embedded\)/);
+  assert.match(
+    r.stdout,
+    /values from +.*tiny_float16\.safetensors \(embedded\) \(agreeing with the weights' shapes\): ch, ch_mult,/,
+  );
+  // The layout, the family and where each value came from: LlamaGen's .pt has no configuration.
+  r = await runCli(['info', `${FIXTURES}family/llamagen-vq16/vq_ds16_c2i.pt`]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /layout +LlamaGen's names/);
+  assert.match(r.stdout, /family +none of the released configurations/);
+  assert.match(
+    r.stdout,
+    /values from +the weights' shapes: ch, ch_mult, num_res_blocks, attn_resolutions, z_channels, in_channels, out_ch, embed_dim, n_embed, attn_type\n +the layout \(llamagen's names\): quantizer\n +taming's default \(it places attention\): resolution\n/,
+  );
+});
+
+test('the released configurations: each is told apart from the others, whatever its resolution', () => {
+  for (const [name, { config }] of Object.entries(RELEASED_CONFIGS)) {
+    assert.is(releasedConfigOf(config), name);
+    assert.is(releasedConfigOf({ ...config, n_embed: config.n_embed + 1 }), undefined, `${name} with another codebook`);
+  }
+  const janus = configFromText(JSON.stringify({ gen_vision_config: { cls: 'VQ-16', params: {} } }), 'config.json')!;
+  assert.is(releasedConfigOf(janus.config), 'llamagen-vq16', 'VQ-16 at 384');
 });
 
 test('convert: bad arguments and weights that do not fit are refused, no file written', async () => {
