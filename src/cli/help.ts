@@ -2,8 +2,9 @@
 
 const COMMON = `
   --weights W           model weights: a file (PyTorch .ckpt/.pt, .safetensors, Flax
-                        .msgpack), a URL, or a hub id OWNER/NAME[@REVISION] (a string
-                        that is no existing path; revision default main), downloaded
+                        .msgpack), a folder (diffusers VQModel, shards), a URL, or a
+                        hub id OWNER/NAME[/FOLDER][/FILE][@REVISION] (a string that
+                        is no existing path; revision default main), downloaded
                         once into the cache (VQGAN_CACHE, default ~/.cache/vqgan-wasm);
                         default boris/vqgan_f16_16384
   --preset NAME         pixel convention: taming (default, [-1, 1]), dalle-mini ([0, 1]),
@@ -37,7 +38,7 @@ Usage:
   vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
   vqgan bench --resize [--repeat R] [--json]         speed of the image resize
   vqgan bench --image FILE [--repeat R] [--json]     speed of decoding and resizing FILE
-  vqgan fetch [OWNER/NAME[@REVISION]]               download a hub model, print its files
+  vqgan fetch [OWNER/NAME[/FOLDER][@REVISION]]      download a hub model, print its files
   vqgan convert WEIGHTS OUT.safetensors [--dtype D]  inference-only safetensors weights
   vqgan info [WEIGHTS]                              format, configuration, size of weights
 
@@ -107,15 +108,22 @@ bfloat16 files are half the size; they load and compute in float32.
   --dtype D             float32 (default, every bit kept), float16 or bfloat16`,
   info: `Usage: vqgan info [WEIGHTS]
 
-Prints the format, size, configuration (and where it came from), parameter count and
-stored dtype of a weights file, URL or hub id (default: boris/vqgan_f16_16384).`,
-  fetch: `Usage: vqgan fetch [OWNER/NAME[@REVISION]]
+Prints the format, the layout (taming's, LlamaGen's or diffusers' names), the released
+configuration it is (Chameleon, LlamaGen VQ-16, …) if any, size, configuration and where
+each value came from (a configuration file, the weights' shapes, a default), parameter
+count and stored dtype of a weights file, folder, URL or hub id (default:
+boris/vqgan_f16_16384).`,
+  fetch: `Usage: vqgan fetch [OWNER/NAME[/FOLDER][/FILE][@REVISION]]
 
 Downloads a model from the Hugging Face hub into the cache without running it, and
 prints where its files are on stdout (the weights, then the configuration if the hub has
-one). Default: boris/vqgan_f16_16384 at revision main. The weights are the first of
-model.ckpt, flax_model.msgpack, model.safetensors that the model has, checked against
-the hub's sha256. A download that stalls (no data for VQGAN_DOWNLOAD_TIMEOUT seconds),
+one). Default: boris/vqgan_f16_16384 at revision main. FOLDER: the model's folder in
+the repository (amused/amused-256/vqvae); FILE: one weights file (FoundationVision/
+LlamaGen/vq_ds8_c2i.pt). The weights are the first the model has of model.ckpt,
+flax_model.msgpack, model.safetensors, diffusion_pytorch_model.safetensors, vqgan.ckpt,
+last.ckpt, vq_ds16_c2i.pt, checked against the hub's sha256; of a whole multimodal model
+(model.safetensors.index.json, pytorch_model.bin.index.json, pytorch_model.bin: Janus),
+only the image tokenizer's tensors, by byte ranges, kept as tokenizer.safetensors. A download that stalls (no data for VQGAN_DOWNLOAD_TIMEOUT seconds),
 loses its connection or gets HTTP 5xx, 408 or 429 is tried again, up to 5 tries, after
 1 s, 2 s, 4 s, 8 s, each resuming where the bytes stopped; a download cut off for good
 resumes on the next run. A model in the cache is never fetched again (delete its folder

@@ -10,7 +10,7 @@ import { formatBytes } from '../core/format_bytes.js';
 import { secondsText } from '../platform/retry.js';
 import type { DownloadObserver } from '../hub/download.js';
 import { fetchHubModel, type HubModel } from '../hub/fetch_model.js';
-import { DEFAULT_MODEL } from '../hub/hub_id.js';
+import { DEFAULT_MODEL, formatHubId } from '../hub/hub_id.js';
 import { hubIdOf } from '../hub/resolve.js';
 
 export function stderrStream(): ProgressStream {
@@ -75,7 +75,7 @@ export async function fetchCommand(
   if (id === undefined) {
     throw new VqganError(
       'BAD_ARGUMENT',
-      `vqgan fetch ${text}: not a hub id; expected OWNER/NAME[@REVISION] (e.g. ${DEFAULT_MODEL}) that is not an existing path`,
+      `vqgan fetch ${text}: not a hub id; expected OWNER/NAME[/FOLDER][/FILE][@REVISION] (e.g. ${DEFAULT_MODEL}) that is not an existing path`,
     );
   }
   const model = await fetchHubModel(id, { observer: terminalObserver(stream) });
@@ -83,9 +83,9 @@ export async function fetchCommand(
   process.stdout.write(files.map((f) => `${f}\n`).join(''));
   const config = model.config === undefined ? 'no configuration file on the hub' : model.config.name;
   stream.write(
-    `${id.owner}/${id.name}@${id.revision}: ${model.downloaded ? 'downloaded into' : 'already in'} ${model.folder} (${
-      files[0]!.slice(model.folder!.length + 1)
-    }, ${config})\n`,
+    `${formatHubId({ ...id, revision: 'main' })}@${id.revision}: ${
+      model.downloaded ? 'downloaded into' : 'already in'
+    } ${model.folder} (${files[0]!.slice(model.folder!.length + 1)}, ${config})\n`,
   );
   return model;
 }

@@ -527,7 +527,7 @@ test('what is not a hub id goes no further than the file system', async () => {
   failed(
     'fetch a path',
     await cli(['fetch', TINY_CKPT]),
-    /vqgan fetch .*tiny\.ckpt: not a hub id; expected OWNER\/NAME\[@REVISION\]/,
+    /vqgan fetch .*tiny\.ckpt: not a hub id; expected OWNER\/NAME\[\/FOLDER\]\[\/FILE\]\[@REVISION\]/,
   );
   assert.equal(requests, []);
 });
