@@ -3,6 +3,7 @@
  * name: `vqgan bench --model NAME` builds one with seeded weights, and `vqgan info` says
  * which of them a file's configuration is. Each is written in taming's terms.
  */
+import { VqganError } from '../core/errors.js';
 import { F16_16384, type VqganConfig } from './config.js';
 
 export interface ReleasedConfig {
@@ -73,3 +74,14 @@ export const RELEASED_CONFIGS = {
 } as const satisfies Record<string, ReleasedConfig>;
 
 export type ReleasedConfigName = keyof typeof RELEASED_CONFIGS;
+
+/** The released configuration `name` (`flag` names where it came from, for the error). */
+export function releasedConfig(name: string, flag: string): ReleasedConfig & { readonly name: ReleasedConfigName; } {
+  if (!Object.hasOwn(RELEASED_CONFIGS, name)) {
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `${flag} ${name}: not a released configuration; one of ${Object.keys(RELEASED_CONFIGS).join(', ')}`,
+    );
+  }
+  return { name: name as ReleasedConfigName, ...RELEASED_CONFIGS[name as ReleasedConfigName] };
+}

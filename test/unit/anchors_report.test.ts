@@ -14,6 +14,7 @@ const reference = [5, 6, 7, 8];
 
 function bench(threads: number, encode: number, decode: number): BenchResult {
   return {
+    model: 'f16_16384',
     size: '32x32',
     threads,
     backend: 'wasm',
