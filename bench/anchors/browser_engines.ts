@@ -9,29 +9,35 @@ import { openBlankPage } from '../../demo/browser.js';
 import type { ComputeMode } from '../../src/compute/backend.js';
 import type { BenchResult } from '../../src/bench/bench.js';
 import type { EngineRun } from './report.js';
+import { tokensFile } from './inputs.js';
 
 const ORT_DIST = '/bench/anchors/node_modules/onnxruntime-web/dist/';
 
-/** vqgan-wasm's bench in a page: the thread counts alternating, as in Node. */
+/**
+ * vqgan-wasm's bench in a page: the thread counts alternating, as in Node; on the
+ * synthetic weights of a released configuration (`{ model }`, its name) or on a weights
+ * file (`{ path }`, a path on the server).
+ */
 export async function wasmInChromium(
   size: number,
   threads: readonly number[],
   repeat: number,
   mode: ComputeMode,
-  weightsPath: string | undefined,
+  weights: { readonly model: string; } | { readonly path: string; },
 ): Promise<{ results: BenchResult[]; version: string; }> {
   const { page, errors, close, version } = await openBlankPage(true);
   try {
-    const results = await page.evaluate(async ({ module, weightsPath, options }) => {
+    const results = await page.evaluate(async ({ module, weights, options }) => {
       const { runBench } = (await import(module)) as typeof import('../../src/bench/bench.js');
       // a path on the server, made a full URL (a bare path would be read as a file name)
-      return runBench({
-        ...options,
-        weights: weightsPath === undefined ? undefined : new URL(weightsPath, location.href).href,
-      });
+      return runBench(
+        'path' in weights
+          ? { ...options, weights: new URL(weights.path, location.href).href }
+          : { ...options, model: weights.model },
+      );
     }, {
-      module: '/dist/bench/bench.js',
-      weightsPath,
+      module: '/dist/src/bench/bench.js',
+      weights,
       options: {
         size: [size, size] as [number, number],
         repeat,
@@ -54,7 +60,7 @@ export async function wasmInChromium(
 export async function ortWebInChromium(dir: string, size: number, threads: number, repeat: number): Promise<EngineRun> {
   const { page, errors, close } = await openBlankPage(true);
   try {
-    const run = await page.evaluate(async ({ dist, dir, size, threads, repeat, npyModule }) => {
+    const run = await page.evaluate(async ({ dist, dir, size, tokensNpy, threads, repeat, npyModule }) => {
       type Tensor = { readonly data: ArrayLike<number | bigint>; };
       type Session = { run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>; };
       const ort = (await import(`${dist}ort.wasm.min.mjs`)) as {
@@ -71,7 +77,7 @@ export async function ortWebInChromium(dir: string, size: number, threads: numbe
         return response.arrayBuffer();
       };
       const image = parseNpy(new Uint8Array(await bytes(`image_${size}x${size}.npy`)), 'image');
-      const grid = parseNpy(new Uint8Array(await bytes(`tokens_${size / 16}x${size / 16}.npy`)), 'tokens');
+      const grid = parseNpy(new Uint8Array(await bytes(tokensNpy)), 'tokens');
       const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
       const encoder = await ort.InferenceSession.create(await bytes(`encoder_${size}x${size}.onnx`), options);
       const decoder = await ort.InferenceSession.create(await bytes(`decoder_${size}x${size}.onnx`), options);
@@ -94,7 +100,15 @@ export async function ortWebInChromium(dir: string, size: number, threads: numbe
         decode_s.push((performance.now() - start) / 1000);
       }
       return { engine: `ONNX Runtime Web ${ort.env.versions.web}, WASM SIMD`, threads, encode_s, decode_s, tokens };
-    }, { dist: ORT_DIST, dir, size, threads, repeat, npyModule: '/dist/src/io/npy.js' });
+    }, {
+      dist: ORT_DIST,
+      dir,
+      size,
+      tokensNpy: tokensFile(size, size),
+      threads,
+      repeat,
+      npyModule: '/dist/src/io/npy.js',
+    });
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     return run;
   } finally {

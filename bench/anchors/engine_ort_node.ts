@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseNpy } from '../../src/io/npy.js';
+import { tokensFile } from './inputs.js';
 
 /** The part of onnxruntime-node's API used here. */
 interface OrtTensor {
@@ -32,7 +33,7 @@ const [dir, size, threadList, repeatText] = process.argv.slice(2) as [string, st
 const s = Number(size);
 const repeat = Number(repeatText);
 const image = parseNpy(new Uint8Array(readFileSync(join(dir, `image_${s}x${s}.npy`))), 'image');
-const grid = parseNpy(new Uint8Array(readFileSync(join(dir, `tokens_${s / 16}x${s / 16}.npy`))), 'tokens');
+const grid = parseNpy(new Uint8Array(readFileSync(join(dir, tokensFile(s, s)))), 'tokens');
 const imageFeed = { image: new ort.Tensor('float32', image.data as Float32Array, image.shape) };
 const tokenFeed = {
   tokens: new ort.Tensor('int64', BigInt64Array.from(grid.data as Int32Array, (t) => BigInt(t)), [grid.data.length]),

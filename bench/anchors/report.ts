@@ -1,8 +1,10 @@
 /**
- * The anchors run's results: a row per engine and thread count (min and median times,
- * the ratio vqgan-wasm ÷ engine, token agreement with vqgan-wasm), the kernel roofline
- * of vqgan-wasm, and the machine. Written as a Markdown block into bench/RESULTS.md
- * (between markers, replaced by each run) and as JSON.
+ * The anchors runs' results, one section per model configuration: a row per engine and
+ * thread count (min and median times, the ratio vqgan-wasm ÷ engine, token agreement
+ * with vqgan-wasm), the kernel roofline of vqgan-wasm, and the run's machine. Kept as
+ * JSON (bench/anchors.json), where a run replaces the configurations it ran and keeps
+ * the others, and written from it as a Markdown block into bench/RESULTS.md (between
+ * markers, replaced whole).
  */
 import type { BenchResult, OpReport, Timing } from '../../src/bench/bench.js';
 import { timing } from '../../src/bench/bench.js';
@@ -41,14 +43,43 @@ export interface Roofline {
   readonly ops: readonly OpReport[];
 }
 
-export interface AnchorsReport {
+/** One configuration's figures, from one run. */
+export interface ConfigResults {
+  /** A RELEASED_CONFIGS name, or the weights file's name: a later run of the same replaces these. */
+  readonly model: string;
+  /** What it is, in words: the family that publishes it, its configuration. */
+  readonly about: string;
+  readonly weights: string;
   readonly date: string;
   readonly command: string;
   readonly machine: string;
   readonly versions: Record<string, string>;
-  readonly weights: string;
   readonly repeat: number;
   readonly sizes: SizeResults[];
+}
+
+export interface AnchorsReport {
+  readonly configurations: ConfigResults[];
+}
+
+/** `previous` with the configurations of `run` replaced (in place) or added (at the end). */
+export function mergeReports(previous: AnchorsReport | undefined, run: AnchorsReport): AnchorsReport {
+  const kept = [...(previous?.configurations ?? [])];
+  for (const c of run.configurations) {
+    const at = kept.findIndex((k) => k.model === c.model);
+    if (at >= 0) kept[at] = c;
+    else kept.push(c);
+  }
+  return { configurations: kept };
+}
+
+/** bench/anchors.json's text → the report; an error naming the file when it is not one. */
+export function parseReport(text: string, file: string): AnchorsReport {
+  const report = JSON.parse(text) as Partial<AnchorsReport>;
+  if (!Array.isArray(report.configurations)) {
+    throw new Error(`${file}: not an anchors report (no "configurations" list)`);
+  }
+  return report as AnchorsReport;
 }
 
 function agreement(
@@ -92,41 +123,52 @@ export function markdown(report: AnchorsReport): string {
     BEGIN,
     '## Anchors: vqgan-wasm against the alternatives',
     '',
-    `Run on ${report.date} by \`${report.command}\` on ${report.machine}.`,
-    `Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-    `Weights: ${report.weights}, the same values in every engine (PyTorch and the ONNX graphs read them as float32 safetensors).`,
-    `Each figure is the min and the median of ${report.repeat} runs after a warm-up; the engines ran one after another.`,
+    'One section per model configuration, each from its own run (the machine, versions and command are given with it). The weights are the same values in every engine (PyTorch and the ONNX graphs read them as float32 safetensors).',
     'Ratio: vqgan-wasm (Node) ÷ the engine, at the same thread count (under 1: vqgan-wasm is faster; for the fast rows, the fast mode\'s speed-up).',
     'Tokens: the engine\'s tokens for the benchmark image against vqgan-wasm\'s (from the warm-up run).',
   ];
-  for (const size of report.sizes) {
-    const ours = size.rows.filter((r) => r.engine.startsWith('vqgan-wasm (Node'));
+  for (const c of report.configurations) {
     lines.push(
       '',
-      `### ${size.size.replace('x', '×')}`,
+      `### ${c.model}: ${c.about}`,
       '',
-      '| engine | threads | encode min s | encode median s | decode min s | decode median s | ratio encode | ratio decode | tokens equal |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `Run on ${c.date} by \`${c.command}\` on ${c.machine}.`,
+      `Versions: ${Object.entries(c.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+      `Weights: ${c.weights}.`,
+      `Each figure is the min and the median of ${c.repeat} runs after a warm-up; the engines ran one after another.`,
     );
-    for (const r of size.rows) {
-      const [re, rd] = ratios(r, ours);
-      lines.push(
-        `| ${r.engine} | ${r.threads} | ${s3(r.encode.min_s)} | ${s3(r.encode.median_s)} | ${s3(r.decode.min_s)} | ${
-          s3(r.decode.median_s)
-        } | ${re} | ${rd} | ${r.tokens_equal}/${r.tokens_total} |`,
-      );
-    }
-    lines.push(...rooflineTable('vqgan-wasm', size.size, size.roofline));
-    if (size.fastRoofline !== undefined) {
-      lines.push(
-        ...rooflineTable('vqgan-wasm fast mode', size.size, size.fastRoofline),
-        '',
-        'Fast mode: an op\'s GFLOP/s count the FLOP of the direct convolution, so that the two tables compare; Winograd does a fifth to a half of the multiplies of the 3×3 convolutions.',
-      );
-    }
+    for (const size of c.sizes) lines.push(...sizeSection(size));
   }
   lines.push(END);
   return lines.join('\n');
+}
+
+function sizeSection(size: SizeResults): string[] {
+  const ours = size.rows.filter((r) => r.engine.startsWith('vqgan-wasm (Node'));
+  const lines = [
+    '',
+    `#### ${size.size.replace('x', '×')}`,
+    '',
+    '| engine | threads | encode min s | encode median s | decode min s | decode median s | ratio encode | ratio decode | tokens equal |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of size.rows) {
+    const [re, rd] = ratios(r, ours);
+    lines.push(
+      `| ${r.engine} | ${r.threads} | ${s3(r.encode.min_s)} | ${s3(r.encode.median_s)} | ${s3(r.decode.min_s)} | ${
+        s3(r.decode.median_s)
+      } | ${re} | ${rd} | ${r.tokens_equal}/${r.tokens_total} |`,
+    );
+  }
+  lines.push(...rooflineTable('vqgan-wasm', size.size, size.roofline));
+  if (size.fastRoofline !== undefined) {
+    lines.push(
+      ...rooflineTable('vqgan-wasm fast mode', size.size, size.fastRoofline),
+      '',
+      'Fast mode: an op\'s GFLOP/s count the FLOP of the direct convolution, so that the two tables compare; Winograd does a fifth to a half of the multiplies of the 3×3 convolutions.',
+    );
+  }
+  return lines;
 }
 
 function rooflineTable(what: string, size: string, { threads, peak_gflops: peak, ops }: Roofline): string[] {

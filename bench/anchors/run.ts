@@ -4,31 +4,40 @@
  *   vqgan-wasm in Node, Deno and headless Chromium, and its fast mode (Winograd) in Node
  *   and Chromium; ONNX Runtime Web (WASM SIMD, threads) in Chromium; ONNX Runtime for
  *   Node (native CPU); PyTorch on the CPU (Debian's).
+ * Each configuration of --model (released configurations by name, seeded synthetic
+ * weights; or --weights FILE) runs at its native size unless --sizes says otherwise.
  * PyTorch first checks its model (bench/anchors/torch_vqgan.py, written from the spec)
- * against the golden fixtures, then exports the ONNX graphs from the same weights. Writes
- * the tables into bench/RESULTS.md and bench/anchors.json.
+ * against the golden fixtures (test/fixtures/tiny, and the family fixture of each
+ * configuration that has one, its weights converted to safetensors as `vqgan convert`
+ * does), then exports the ONNX graphs from the same weights. Writes one section per
+ * configuration into bench/anchors.json (keeping the other configurations' sections)
+ * and, from it, the anchors block of bench/RESULTS.md.
  *
- *   node dist/bench/anchors/run.js [--sizes 256,512] [--threads 1,2] [--repeat 5]
- *     [--weights FILE]
+ *   node dist/bench/anchors/run.js [--model f16_16384,chameleon,llamagen-vq16 | --weights FILE]
+ *     [--sizes 256,512] [--threads 1,2] [--repeat 5]
  *     [--engines wasm-node,wasm-node-fast,wasm-deno,wasm-chromium,wasm-chromium-fast,ort-web,ort-node,pytorch]
  */
 import '../../src/entries/install_node.js';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchResult } from '../../src/bench/bench.js';
+import { downFactor, type VqganConfig } from '../../src/model/config.js';
+import { releasedConfig, type ReleasedConfigName } from '../../src/model/released_configs.js';
 import { denoPath } from '../../test/helpers/deno_path.js';
 import { ortWebInChromium, wasmInChromium } from './browser_engines.js';
-import { inputsFor, weightsFile } from './inputs.js';
+import { convertedWeightsFile, inputsFor, syntheticWeightsFile } from './inputs.js';
 import {
   markdown,
+  mergeReports,
+  parseReport,
   rowOfBench,
   rowOfRun,
   withBlock,
-  type AnchorsReport,
+  type ConfigResults,
   type EngineRun,
   type Row,
   type SizeResults,
@@ -48,6 +57,14 @@ const ENGINES = [
   'ort-node',
   'pytorch',
 ] as const;
+/** The family fixture (test/fixtures/family/<layout>) that checks the PyTorch model of a configuration's kind. */
+const FAMILY_FIXTURES: Partial<Record<ReleasedConfigName, string>> = {
+  chameleon: 'chameleon',
+  'llamagen-vq16': 'llamagen-vq16',
+  'ldm-vq-f4-noattn': 'ldm-vq-f4-noattn',
+  'gumbel-f8': 'gumbel-f8',
+  amused: 'diffusers-amused',
+};
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -70,14 +87,18 @@ const jsonLines = <T>(text: string): T[] =>
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '256,512' },
+    model: { type: 'string' },
+    sizes: { type: 'string' },
     threads: { type: 'string' },
     repeat: { type: 'string', default: '5' },
     weights: { type: 'string' },
     engines: { type: 'string', default: ENGINES.join(',') },
   },
 });
-const sizes = values.sizes.split(',').map(Number);
+if (values.model !== undefined && values.weights !== undefined) {
+  throw new Error('--model and --weights are exclusive: --model runs synthetic weights of released configurations');
+}
+const sizeList = values.sizes?.split(',').map(Number);
 const cores = availableParallelism();
 // 1 and 2 threads, and every core where the machine has more.
 const threadCounts = values.threads?.split(',').map(Number)
@@ -89,53 +110,100 @@ for (const e of engines) {
     throw new Error(`--engines: unknown engine ${e} (${ENGINES.join(', ')})`);
   }
 }
-if (
-  sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % 16 !== 0)
-  || threadCounts.some((t) => !Number.isInteger(t) || t < 1) || !(repeat >= 1)
-) {
-  throw new Error('--sizes: multiples of 16; --threads: positive integers; --repeat: 1 or more');
+if (threadCounts.some((t) => !Number.isInteger(t) || t < 1) || !(repeat >= 1)) {
+  throw new Error('--threads: positive integers; --repeat: 1 or more');
+}
+const torchNeeded = engines.some((e) => e === 'pytorch' || e.startsWith('ort'));
+
+/** One configuration to run: its weights as safetensors in its own folder under build/anchors/. */
+interface Target {
+  /** The RELEASED_CONFIGS name, or the weights file's name. */
+  readonly key: string;
+  readonly about: string;
+  readonly weightsLabel: string;
+  /** The released configuration of the synthetic weights; undefined for --weights. */
+  readonly model?: ReleasedConfigName;
+  readonly dir: string;
+  readonly file: string;
+  readonly config: VqganConfig;
+  readonly sizes: readonly number[];
 }
 
-const synthetic = values.weights === undefined;
-// A folder per weights: the converted weights, inputs and ONNX graphs made from them.
-const DIR = join(
-  ROOT,
-  'build/anchors',
-  synthetic ? 'synthetic_seed1' : basename(values.weights!).replace(/[^\w.-]/g, '_'),
-);
-const { file: weights, config } = await weightsFile(DIR, values.weights);
-say(`weights: ${weights}`);
-const versions: Record<string, string> = { Node: process.versions.node };
-if (engines.some((e) => e === 'pytorch' || e.startsWith('ort'))) {
+function sizesFor(key: string, config: VqganConfig): number[] {
+  const sizes = sizeList ?? [config.resolution];
+  const f = downFactor(config);
+  if (sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % f !== 0)) {
+    throw new Error(`--sizes ${sizes.join(',')}: ${key} takes multiples of ${f}, its downsampling factor`);
+  }
+  return sizes;
+}
+
+async function targets(): Promise<Target[]> {
+  if (values.weights !== undefined) {
+    const key = basename(values.weights);
+    const dir = join(ROOT, 'build/anchors', key.replace(/[^\w.-]/g, '_'));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'weights.safetensors');
+    const config = await convertedWeightsFile(values.weights, file);
+    const about = `weights file, configuration ${JSON.stringify(config)}`;
+    return [{ key, about, weightsLabel: values.weights, dir, file, config, sizes: sizesFor(key, config) }];
+  }
+  return (values.model ?? 'f16_16384').split(',').map((name) => {
+    const { name: model, family, config } = releasedConfig(name, '--model');
+    const dir = join(ROOT, 'build/anchors', `synthetic_${model}_seed1`);
+    return {
+      key: model,
+      about: family,
+      weightsLabel: `synthetic ${model} (seed 1)`,
+      model,
+      dir,
+      file: syntheticWeightsFile(dir, model),
+      config,
+      sizes: sizesFor(model, config),
+    };
+  });
+}
+
+/** The PyTorch model against the golden fixtures: the tiny ones, and the family fixture of each target. */
+async function checkTorch(list: readonly Target[]): Promise<void> {
   say('PyTorch model against the golden fixtures:');
-  await run(PYTHON, [TORCH_SCRIPT, 'check', '--fixtures', join(ROOT, 'test/fixtures/tiny')]);
+  say(await run(PYTHON, [TORCH_SCRIPT, 'check', '--fixtures', join(ROOT, 'test/fixtures/tiny')]));
+  for (const t of list) {
+    const layout = t.model === undefined ? undefined : FAMILY_FIXTURES[t.model];
+    if (layout === undefined) continue;
+    const fixtures = join(ROOT, 'test/fixtures/family', layout);
+    const family = JSON.parse(readFileSync(join(fixtures, 'family.json'), 'utf8')) as { weights: string; };
+    const converted = join(ROOT, 'build/anchors/fixtures', `${layout}.safetensors`);
+    mkdirSync(join(ROOT, 'build/anchors/fixtures'), { recursive: true });
+    await convertedWeightsFile(join(fixtures, family.weights), converted);
+    say(`PyTorch model against the ${layout} family fixture (${family.weights}, converted):`);
+    say(await run(PYTHON, [TORCH_SCRIPT, 'check', '--fixtures', fixtures, '--weights', converted]));
+  }
 }
 
-const results: SizeResults[] = [];
-for (const size of sizes) {
-  say(`\n== ${size}×${size} ==`);
-  const inputs = inputsFor(DIR, weights, size, size, config.n_embed);
-  const onnx = join(DIR, `encoder_${size}x${size}.onnx`);
-  if (
-    engines.some((e) => e.startsWith('ort'))
-    && (!existsSync(onnx) || statSync(onnx).mtimeMs < statSync(weights).mtimeMs)
-  ) {
+async function runSize(t: Target, size: number, versions: Record<string, string>): Promise<SizeResults> {
+  say(`\n== ${t.key}, ${size}×${size} ==`);
+  const inputs = inputsFor(t.dir, t.file, size, size, t.config);
+  const onnx = join(t.dir, `encoder_${size}x${size}.onnx`);
+  const madeAfter = Math.max(statSync(t.file).mtimeMs, statSync(TORCH_SCRIPT).mtimeMs);
+  if (engines.some((e) => e.startsWith('ort')) && (!existsSync(onnx) || statSync(onnx).mtimeMs < madeAfter)) {
     say('exporting the ONNX graphs from the same weights (PyTorch)');
     await run(PYTHON, [
       TORCH_SCRIPT,
       'export',
       '--weights',
-      weights,
+      t.file,
       '--size',
       String(size),
       String(size),
       '--out',
-      DIR,
+      t.dir,
     ]);
   }
+  const weightsArgs = t.model === undefined ? ['--weights', t.file] : ['--model', t.model];
   const wasmArgs = (
     mode: string,
-  ): string[] => [String(size), threadCounts.join(','), String(repeat), mode, ...(synthetic ? [] : [weights])];
+  ): string[] => [String(size), threadCounts.join(','), String(repeat), mode, ...weightsArgs];
   const rows: Row[] = [];
   let ours: BenchResult[] | undefined;
   let fast: BenchResult[] | undefined;
@@ -164,19 +232,19 @@ for (const size of sizes) {
         threadCounts,
         repeat,
         mode,
-        synthetic ? undefined : `/${relative(ROOT, weights)}`,
+        t.model === undefined ? { path: `/${relative(ROOT, t.file)}` } : { model: t.model },
       );
       versions.Chromium = version;
       for (const r of found) rows.push(rowOfBench(label(`Chromium ${version}`), r, reference()));
     } else if (engine === 'ort-web') {
-      for (const t of threadCounts) {
-        rows.push(rowOfRun(await ortWebInChromium(`/${relative(ROOT, DIR)}/`, size, t, repeat), reference()));
+      for (const n of threadCounts) {
+        rows.push(rowOfRun(await ortWebInChromium(`/${relative(ROOT, t.dir)}/`, size, n, repeat), reference()));
       }
     } else if (engine === 'ort-node') {
       const found = jsonLines<EngineRun>(
         await run(process.execPath, [
           join(DIST, 'engine_ort_node.js'),
-          DIR,
+          t.dir,
           String(size),
           threadCounts.join(','),
           String(repeat),
@@ -184,19 +252,19 @@ for (const size of sizes) {
       );
       for (const r of found) rows.push(rowOfRun(r, reference()));
     } else {
-      for (const t of threadCounts) {
+      for (const n of threadCounts) {
         const [found] = jsonLines<EngineRun>(
           await run(PYTHON, [
             TORCH_SCRIPT,
             'time',
             '--weights',
-            weights,
+            t.file,
             '--image',
             inputs.image,
             '--tokens',
             inputs.tokens,
             '--threads',
-            String(t),
+            String(n),
             '--repeat',
             String(repeat),
           ]),
@@ -217,25 +285,46 @@ for (const size of sizes) {
     peak_gflops: r?.peak_gflops ?? 0,
     ops: r?.ops ?? [],
   });
-  results.push({
+  return {
     size: `${size}x${size}`,
     rows,
     roofline: roofline(ours?.at(-1)),
     ...(fast === undefined ? {} : { fastRoofline: roofline(fast.at(-1)) }),
+  };
+}
+
+const list = await targets();
+for (const t of list) say(`${t.key}: weights ${t.file}, sizes ${t.sizes.join(', ')}`);
+if (torchNeeded) await checkTorch(list);
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const machine = `${cpu}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+const command = `npm run bench:anchors${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const configurations: ConfigResults[] = [];
+for (const t of list) {
+  const versions: Record<string, string> = { Node: process.versions.node };
+  const sizes: SizeResults[] = [];
+  for (const size of t.sizes) sizes.push(await runSize(t, size, versions));
+  configurations.push({
+    model: t.key,
+    about: t.about,
+    weights: t.weightsLabel,
+    date: new Date().toISOString().slice(0, 10),
+    command,
+    machine,
+    versions,
+    repeat,
+    sizes,
   });
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const report: AnchorsReport = {
-  date: new Date().toISOString().slice(0, 10),
-  command: `npm run bench:anchors${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-  machine: `${cpu}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
-  versions,
-  weights: synthetic ? 'synthetic f16_16384 (seed 1)' : values.weights!,
-  repeat,
-  sizes: results,
-};
+const anchorsJson = join(ROOT, 'bench/anchors.json');
+const previous = existsSync(anchorsJson) ? parseReport(readFileSync(anchorsJson, 'utf8'), anchorsJson) : undefined;
+const report = mergeReports(previous, { configurations });
 const resultsMd = join(ROOT, 'bench/RESULTS.md');
 writeFileSync(resultsMd, withBlock(readFileSync(resultsMd, 'utf8'), markdown(report)));
-writeFileSync(join(ROOT, 'bench/anchors.json'), `${JSON.stringify(report, null, 1)}\n`);
-say(`\nwrote bench/RESULTS.md (the anchors block) and bench/anchors.json`);
+writeFileSync(anchorsJson, `${JSON.stringify(report, null, 1)}\n`);
+say(
+  `\nwrote bench/anchors.json (the sections of ${
+    list.map((t) => t.key).join(', ')
+  }) and, from it, the anchors block of bench/RESULTS.md`,
+);

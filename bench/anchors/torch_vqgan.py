@@ -10,18 +10,28 @@ Subcommands (`--help` on each):
 
     check  --fixtures test/fixtures/tiny [--weights W] [--config C]
            every case of golden/manifest.json against the fixture README's bounds;
-           exit 1 on any failure.
+           exit 1 on any failure. A family fixture (test/fixtures/family/<layout>, its
+           family.json naming the weights) takes --weights: its weights converted by
+           `node dist/src/cli/main.js convert IN OUT.safetensors` (taming names, the
+           configuration in the metadata).
     export --weights W.safetensors --size H W --out DIR [--config C]
-           DIR/encoder_{H}x{W}.onnx: image f32 [1,3,H,W] -> latent f32 [1,D,H/16,W/16],
-                                     tokens i64 [H/16*W/16] (codebook argmin inside)
-           DIR/decoder_{H}x{W}.onnx: tokens i64 [H/16*W/16] -> image f32 [1,3,H,W]
+           DIR/encoder_{H}x{W}.onnx: image f32 [1,3,H,W] -> latent f32 [1,D,H/f,W/f],
+                                     tokens i64 [H/f*W/f] (the token search inside)
+           DIR/decoder_{H}x{W}.onnx: tokens i64 [H/f*W/f] -> image f32 [1,3,H,W]
                                      (codebook lookup inside)
+           f = 2^(levels-1), the downsampling factor (16 for f16 models).
     time   --weights W.safetensors --image IMG.npy --tokens TOK.npy --threads N --repeat R
            one JSON line on stdout: encode/decode seconds, encode's tokens, decoded sha256.
 
-Weights: a .safetensors file (F32/F16/BF16), read by hand. Configuration: `--config`
-(JSON or YAML: flat like `vqgan convert`'s metadata, or taming's nested `model.params`),
-else the file's `__metadata__.config`, else a config.json / config.yaml beside it.
+Weights: a .safetensors file (F32/F16/BF16) with taming's names, read by hand.
+Configuration: `--config` (JSON or YAML: flat like `vqgan convert`'s metadata, or taming's
+nested `model.params`), else the file's `__metadata__.config`, else a config.json /
+config.yaml beside it. Beside taming's ddconfig it takes the family's graph variants
+(../../shared/vqgan-family.md): attn_type 'none' (no AttnBlock anywhere, the middle's
+too), and quantizer 'nearest' (VectorQuantizer2), 'l2norm' (LlamaGen: latent and codes
+L2-normalised before the nearest-code search, decoding from the normalised code) or
+'gumbel' (GumbelVQ: the argmax of quantize.proj's logits, decoding from quantize.embed;
+also from a taming config whose model.target is GumbelVQ).
 """
 
 import argparse
@@ -139,16 +149,20 @@ class Upsample(nn.Module):
 
 
 class Mid(nn.Module):
-    """ResnetBlock, AttnBlock, ResnetBlock at C channels."""
+    """ResnetBlock, AttnBlock, ResnetBlock at C channels; no AttnBlock (and no attn_1
+    weights) when attn_type is 'none'."""
 
-    def __init__(self, channels):
+    def __init__(self, channels, with_attn):
         super().__init__()
         self.block_1 = ResnetBlock(channels, channels)
-        self.attn_1 = AttnBlock(channels)
+        self.attn_1 = AttnBlock(channels) if with_attn else None
         self.block_2 = ResnetBlock(channels, channels)
 
     def forward(self, x):
-        return self.block_2(self.attn_1(self.block_1(x)))
+        h = self.block_1(x)
+        if self.attn_1 is not None:
+            h = self.attn_1(h)
+        return self.block_2(h)
 
 
 class Level(nn.Module):
@@ -180,6 +194,12 @@ class Level(nn.Module):
         return x
 
 
+def level_attention(cfg, res):
+    """taming's rule: a level working at resolution `res` has attention when `res` is in
+    attn_resolutions (and attn_type is not 'none', which removes every AttnBlock)."""
+    return cfg["attn_type"] != "none" and res in cfg["attn_resolutions"]
+
+
 class Encoder(nn.Module):
     """image [1,3,H,W] -> [1,z_channels,H/f,W/f], f = 2^(levels-1)."""
 
@@ -195,11 +215,11 @@ class Encoder(nn.Module):
             block_out = ch * mult[i]
             last = i == levels - 1
             self.down.append(Level(block_in, block_out, cfg["num_res_blocks"],
-                                   res in cfg["attn_resolutions"], None if last else "down"))
+                                   level_attention(cfg, res), None if last else "down"))
             block_in = block_out
             if not last:
                 res //= 2
-        self.mid = Mid(block_in)
+        self.mid = Mid(block_in, cfg["attn_type"] != "none")
         self.norm_out = Normalize(block_in)
         self.conv_out = nn.Conv2d(block_in, cfg["z_channels"], 3, padding=1)
 
@@ -222,12 +242,12 @@ class Decoder(nn.Module):
         block_in = ch * mult[-1]
         res = cfg["resolution"] // 2 ** (levels - 1)
         self.conv_in = nn.Conv2d(cfg["z_channels"], block_in, 3, padding=1)
-        self.mid = Mid(block_in)
+        self.mid = Mid(block_in, cfg["attn_type"] != "none")
         up = [None] * levels
         for i in reversed(range(levels)):
             block_out = ch * mult[i]
             up[i] = Level(block_in, block_out, cfg["num_res_blocks"] + 1,
-                          res in cfg["attn_resolutions"], "up" if i != 0 else None)
+                          level_attention(cfg, res), "up" if i != 0 else None)
             block_in = block_out
             if i != 0:
                 res *= 2
@@ -242,31 +262,82 @@ class Decoder(nn.Module):
         return self.conv_out(swish(self.norm_out(h)))  # [1, out_ch, H, W]
 
 
+def nearest_code(zf, e):
+    """zf [N, D], codebook e [n_embed, D] -> int64 [N]:
+    argmin_j (sum z^2) + (sum E_j^2) - 2 z.E_j, first index on ties."""
+    # z.E_j as F.linear(zf, E, 0) = zf @ E^T + 0: exports as Gemm(transB=1) on E itself
+    # (without a bias torch exports MatMul(zf, E^T) and folds E^T into the file as a
+    # second copy of the codebook); adding zeros changes no value
+    zero = torch.zeros(e.shape[0], dtype=e.dtype)
+    d = (torch.sum(zf ** 2, dim=1, keepdim=True) + torch.sum(e ** 2, dim=1)
+         - 2 * F.linear(zf, e, zero))  # [N, n_embed]
+    return torch.argmin(d, dim=1)
+
+
+def rows(z):
+    """latent [1,D,h,w] -> [h*w, D] (row-major positions)."""
+    return z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+
+
+def as_latent(codes, h, w):
+    """[h*w, D] -> [1,D,h,w]."""
+    return codes.reshape(1, h, w, -1).permute(0, 3, 1, 2).contiguous()
+
+
 class VectorQuantizer(nn.Module):
-    """VectorQuantizer2 (legacy, no remap): codebook E = embedding.weight [n_embed, D]."""
+    """quantizer 'nearest', VectorQuantizer2 (legacy, no remap): codebook
+    E = embedding.weight [n_embed, D]."""
 
     def __init__(self, n_embed, embed_dim):
         super().__init__()
         self.embedding = nn.Embedding(n_embed, embed_dim)
 
     def tokens(self, z):
-        """latent [1,D,h,w] -> tokens int64 [h*w] (row-major):
-        argmin_j (sum z^2) + (sum E_j^2) - 2 z.E_j, first index on ties."""
-        d_dim = z.shape[1]
-        zf = z.permute(0, 2, 3, 1).reshape(-1, d_dim)  # [h*w, D]
-        e = self.embedding.weight  # [n_embed, D]
-        # z.E_j as F.linear(zf, E, 0) = zf @ E^T + 0: exports as Gemm(transB=1) on E itself
-        # (without a bias torch exports MatMul(zf, E^T) and folds E^T into the file as a
-        # second copy of the codebook); adding zeros changes no value
-        zero = torch.zeros(e.shape[0], dtype=e.dtype)
-        d = (torch.sum(zf ** 2, dim=1, keepdim=True) + torch.sum(e ** 2, dim=1)
-             - 2 * F.linear(zf, e, zero))  # [h*w, n_embed]
-        return torch.argmin(d, dim=1)
+        """latent [1,D,h,w] -> tokens int64 [h*w] (row-major): the nearest code."""
+        return nearest_code(rows(z), self.embedding.weight)
 
     def lookup(self, tokens, h, w):
         """tokens int [h*w] -> E[tokens] as [1,D,h,w]."""
-        zq = self.embedding(tokens.reshape(-1))  # [h*w, D]
-        return zq.reshape(1, h, w, -1).permute(0, 3, 1, 2).contiguous()
+        return as_latent(self.embedding(tokens.reshape(-1)), h, w)
+
+
+class L2NormQuantizer(nn.Module):
+    """quantizer 'l2norm', LlamaGen's VectorQuantizer with codebook_l2_norm: the latent
+    and every code are L2-normalised (F.normalize, eps 1e-12) before the nearest-code
+    search, and decoding looks tokens up among the normalised codes."""
+
+    def __init__(self, n_embed, embed_dim):
+        super().__init__()
+        self.embedding = nn.Embedding(n_embed, embed_dim)
+
+    def codebook(self):
+        return F.normalize(self.embedding.weight, p=2, dim=1, eps=1e-12)  # [n_embed, D]
+
+    def tokens(self, z):
+        return nearest_code(F.normalize(rows(z), p=2, dim=1, eps=1e-12), self.codebook())
+
+    def lookup(self, tokens, h, w):
+        return as_latent(F.embedding(tokens.reshape(-1), self.codebook()), h, w)
+
+
+class GumbelQuantizer(nn.Module):
+    """quantizer 'gumbel', taming's GumbelQuantize for inference: token = argmax over the
+    logits proj(latent) (1x1 conv D -> n_embed), first index on ties (no Gumbel noise);
+    decoding looks tokens up in embed.weight [n_embed, D]."""
+
+    def __init__(self, n_embed, embed_dim):
+        super().__init__()
+        self.proj = nn.Conv2d(embed_dim, n_embed, 1)
+        self.embed = nn.Embedding(n_embed, embed_dim)
+
+    def tokens(self, z):
+        return torch.argmax(self.proj(z), dim=1).reshape(-1)  # [1,n_embed,h,w] -> [h*w]
+
+    def lookup(self, tokens, h, w):
+        return as_latent(self.embed(tokens.reshape(-1)), h, w)
+
+
+QUANTIZERS = {"nearest": VectorQuantizer, "l2norm": L2NormQuantizer, "gumbel": GumbelQuantizer}
 
 
 class VQModel(nn.Module):
@@ -278,7 +349,7 @@ class VQModel(nn.Module):
         self.factor = 2 ** (len(cfg["ch_mult"]) - 1)
         self.encoder = Encoder(cfg)
         self.decoder = Decoder(cfg)
-        self.quantize = VectorQuantizer(cfg["n_embed"], cfg["embed_dim"])
+        self.quantize = QUANTIZERS[cfg["quantizer"]](cfg["n_embed"], cfg["embed_dim"])
         self.quant_conv = nn.Conv2d(cfg["z_channels"], cfg["embed_dim"], 1)
         self.post_quant_conv = nn.Conv2d(cfg["embed_dim"], cfg["z_channels"], 1)
 
@@ -320,6 +391,8 @@ class DecoderGraph(nn.Module):
 
 CONFIG_KEYS = ["ch", "ch_mult", "num_res_blocks", "attn_resolutions", "z_channels",
                "resolution", "in_channels", "out_ch", "embed_dim", "n_embed"]
+# the graph variants, with their defaults (boris's model) and the values taken
+VARIANTS = {"attn_type": ("vanilla", ("vanilla", "none")), "quantizer": ("nearest", tuple(QUANTIZERS))}
 
 
 def read_safetensors(path):
@@ -367,13 +440,17 @@ def parse_config(obj, source):
     """Flat {ch, ch_mult, ..., n_embed} or taming's {model: {params: {ddconfig, n_embed,
     embed_dim}}} (or {ddconfig, ...}) -> the flat dict."""
     candidates = [obj]
+    target = None
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
         candidates += [obj["model"], obj["model"].get("params")]
+        target = obj["model"].get("target")
     for c in candidates:
         if not isinstance(c, dict):
             continue
         if isinstance(c.get("ddconfig"), dict):
-            c = {**c["ddconfig"], "n_embed": c.get("n_embed"), "embed_dim": c.get("embed_dim")}
+            # taming's config files name the model class: GumbelVQ quantizes by the argmax of logits
+            gumbel = {"quantizer": "gumbel"} if str(target).endswith(".GumbelVQ") else {}
+            c = {**c["ddconfig"], "n_embed": c.get("n_embed"), "embed_dim": c.get("embed_dim"), **gumbel}
         if "ch_mult" in c and "n_embed" in c:
             if c.get("double_z"):
                 raise AnchorError(f"{source}: double_z = true is not this VQGAN")
@@ -381,6 +458,10 @@ def parse_config(obj, source):
             missing = [k for k in CONFIG_KEYS if k not in cfg]
             if missing:
                 raise AnchorError(f"{source}: the configuration lacks {', '.join(missing)}")
+            for key, (default, allowed) in VARIANTS.items():
+                cfg[key] = c.get(key, default)
+                if cfg[key] not in allowed:
+                    raise AnchorError(f"{source}: configuration {key} = {cfg[key]!r}; supported: {', '.join(allowed)}")
             return cfg
     raise AnchorError(f"{source}: no VQGAN configuration (ch_mult, n_embed, ...) found")
 
@@ -453,10 +534,29 @@ def load_npy(path, dtype=None, ndim=None):
 TOKEN_MARGIN, LATENT_BOUND, DECODED_BOUND = 1e-4, 5e-5, 5e-4
 
 
+def fixture_weights(fixtures):
+    """The weights of a fixture folder: tiny.safetensors (test/fixtures/tiny), or what a
+    family fixture's family.json names (test/fixtures/family/<layout>), which is read
+    here only when it is taming-named safetensors: the other layouts go through
+    `vqgan convert` first."""
+    family_json = os.path.join(fixtures, "family.json")
+    if not os.path.isfile(family_json):
+        return os.path.join(fixtures, "tiny.safetensors")
+    try:
+        with open(family_json, encoding="utf-8") as fh:
+            named = os.path.join(fixtures, json.load(fh)["weights"])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+        raise AnchorError(f"{family_json}: no weights named ({e})")
+    if not named.endswith(".safetensors"):
+        raise AnchorError(f"{named}: in its family's own layout; convert it and pass --weights: "
+                          f"node dist/src/cli/main.js convert {named} OUT.safetensors")
+    return named
+
+
 def cmd_check(args):
     fixtures = args.fixtures
     golden = os.path.join(fixtures, "golden")
-    weights = args.weights or os.path.join(fixtures, "tiny.safetensors")
+    weights = args.weights or fixture_weights(fixtures)
     model = load_model(weights, args.config)
     f = model.factor
     manifest_path = os.path.join(golden, "manifest.json")
@@ -752,8 +852,10 @@ def main(argv=None):
     sub = p.add_subparsers(dest="cmd", required=True)
 
     c = sub.add_parser("check", help="run the golden fixtures and compare with their bounds")
-    c.add_argument("--fixtures", required=True, help="a fixture folder (golden/manifest.json inside)")
-    c.add_argument("--weights", help="default: FIXTURES/tiny.safetensors")
+    c.add_argument("--fixtures", required=True, help="a fixture folder (golden/manifest.json inside): "
+                   "test/fixtures/tiny or test/fixtures/family/<layout>")
+    c.add_argument("--weights", help="default: FIXTURES/tiny.safetensors, or the safetensors file that "
+                   "FIXTURES/family.json names (other layouts: `vqgan convert` them and pass the result)")
     c.add_argument("--config", help="a configuration file (JSON or YAML)")
     c.set_defaults(run=cmd_check)
 

@@ -6,10 +6,12 @@
 import { createBackend } from '../api/engine.js';
 import type { Backend, BackendName, ComputeMode } from '../compute/backend.js';
 import { runtimeName } from '../platform/runtime.js';
-import { F16_16384, type VqganConfig } from '../model/config.js';
+import { downFactor, fitsFactor, type VqganConfig } from '../model/config.js';
+import { releasedConfig } from '../model/released_configs.js';
 import { Params, type ParamSource } from '../model/params.js';
 import { VQModel } from '../model/vqgan.js';
 import { Tensor } from '../core/tensor.js';
+import { VqganError } from '../core/errors.js';
 import type { TokenGrid } from '../core/tokens.js';
 import { WasmBackend } from '../compute/wasm/backend.js';
 import { SIMD_PEAK_FLOP_PER_ITERATION } from '../compute/wasm/kernels.js';
@@ -19,15 +21,18 @@ import { SyntheticParams } from './synthetic_weights.js';
 import { TimedBackend, type OpStats } from './timed_backend.js';
 
 export interface BenchOptions {
-  readonly size: readonly [number, number];
+  /** H, W; default: the configuration's native `resolution` square. */
+  readonly size?: readonly [number, number];
   readonly repeat: number;
   readonly backend: BackendName;
   /** The 3×3 convolutions' mode (default exact). */
   readonly mode?: ComputeMode;
   /** Thread counts to time, alternating between them; default: the available cores. */
   readonly threads?: readonly number[];
-  /** A weights file; synthetic f16_16384 weights (seed 1) when absent. */
+  /** A weights file; seeded synthetic weights (seed 1) of `model` when absent. */
   readonly weights?: string;
+  /** A RELEASED_CONFIGS name, for the synthetic weights (default f16_16384); not with `weights`. */
+  readonly model?: string;
 }
 
 export interface Timing {
@@ -46,6 +51,8 @@ export interface OpReport {
 }
 
 export interface BenchResult {
+  /** The RELEASED_CONFIGS name of the synthetic weights; null for a weights file. */
+  readonly model: string | null;
   readonly size: string;
   readonly threads: number;
   readonly backend: BackendName;
@@ -112,6 +119,7 @@ export function syntheticGrid(height: number, width: number, nEmbed: number): To
 
 /** One thread count's model, ready to time. */
 interface Subject {
+  readonly size: readonly [number, number];
   readonly backend: Backend;
   readonly timed: TimedBackend;
   /** Returns the synthetic image's tokens. */
@@ -122,35 +130,60 @@ interface Subject {
   readonly times: { encode: number[]; decode: number[]; };
 }
 
-async function prepare(options: BenchOptions, threads: number | undefined, weights: string): Promise<Subject> {
-  const backend = await createBackend(options.backend, threads, options.mode);
-  const timed = new TimedBackend(backend);
-  let source: ParamSource;
-  let config: VqganConfig;
-  if (options.weights === undefined) {
-    source = new SyntheticParams(timed, 1);
-    config = F16_16384;
-  } else {
-    const loaded = await loadWeights(options.weights);
-    source = new Params(loaded.tensors, timed, weights);
-    config = loaded.config;
+/** `size` (default: the native resolution) checked against the model's downsampling factor. */
+function benchSize(size: readonly [number, number] | undefined, config: VqganConfig): readonly [number, number] {
+  const [h, w] = size ?? [config.resolution, config.resolution];
+  const f = downFactor(config);
+  if (!fitsFactor(h, w, f)) {
+    throw new VqganError(
+      'BAD_VALUE',
+      `--size ${h}x${w}: height and width must be positive multiples of ${f}, the model's downsampling factor`,
+    );
   }
-  const model = new VQModel(source, config, timed);
-  const [h, w] = options.size;
-  const image = syntheticImage(h, w);
-  const f = model.factor;
-  const grid = syntheticGrid(h / f, w / f, config.n_embed);
-  const encode = (): Int32Array => {
-    const latent = model.encodeLatent(image);
-    const tokens = model.tokensOf(latent);
-    timed.release(latent);
-    return tokens;
-  };
-  const decode = (): void => timed.release(model.decodeTokens(grid));
-  const tokens = encode(); // warm-up: compiles, grows the memory to its steady size
-  decode();
-  timed.reset();
-  return { backend, timed, encode, decode, tokens, times: { encode: [], decode: [] } };
+  return [h, w];
+}
+
+/** `synthetic`: the configuration of the seeded weights, when no weights file is given. */
+async function prepare(
+  options: BenchOptions,
+  threads: number | undefined,
+  weights: string,
+  synthetic: VqganConfig | undefined,
+): Promise<Subject> {
+  const backend = await createBackend(options.backend, threads, options.mode);
+  try {
+    const timed = new TimedBackend(backend);
+    let source: ParamSource;
+    let config: VqganConfig;
+    if (synthetic !== undefined) {
+      source = new SyntheticParams(timed, 1);
+      config = synthetic;
+    } else {
+      const loaded = await loadWeights(options.weights!);
+      source = new Params(loaded.tensors, timed, weights);
+      config = loaded.config;
+    }
+    const size = benchSize(options.size, config);
+    const model = new VQModel(source, config, timed);
+    const [h, w] = size;
+    const image = syntheticImage(h, w);
+    const f = model.factor;
+    const grid = syntheticGrid(h / f, w / f, config.n_embed);
+    const encode = (): Int32Array => {
+      const latent = model.encodeLatent(image);
+      const tokens = model.tokensOf(latent);
+      timed.release(latent);
+      return tokens;
+    };
+    const decode = (): void => timed.release(model.decodeTokens(grid));
+    const tokens = encode(); // warm-up: compiles, grows the memory to its steady size
+    decode();
+    timed.reset();
+    return { size, backend, timed, encode, decode, tokens, times: { encode: [], decode: [] } };
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
 }
 
 /**
@@ -163,13 +196,15 @@ export async function runBench(
   options: BenchOptions,
   log: (line: string) => void = () => undefined,
 ): Promise<BenchResult[]> {
+  const model = options.weights === undefined ? releasedConfig(options.model ?? 'f16_16384', '--model') : undefined;
+  if (model !== undefined) benchSize(options.size, model.config); // a bad size fails before the peak is measured
   const peak = await measureSimdPeak();
   log(`SIMD128 peak (12 f32x4 multiply-add chains): ${peak.toFixed(1)} GFLOP/s`);
-  const weights = options.weights ?? 'synthetic f16_16384 (seed 1)';
+  const weights = options.weights ?? `synthetic ${model!.name} (seed 1)`;
   const subjects: Subject[] = [];
   try {
     for (const threads of options.threads ?? [undefined]) {
-      subjects.push(await prepare(options, threads, weights));
+      subjects.push(await prepare(options, threads, weights, model?.config));
       log(`model ready: ${weights}, ${subjects.at(-1)!.backend.threads} thread(s)`);
     }
     for (let r = 0; r < options.repeat; r++) {
@@ -188,7 +223,8 @@ export async function runBench(
   }
   const rss = peakRssMb();
   return subjects.map((s) => ({
-    size: `${options.size[0]}x${options.size[1]}`,
+    model: model?.name ?? null,
+    size: `${s.size[0]}x${s.size[1]}`,
     threads: s.backend.threads,
     backend: s.backend.name,
     mode: s.backend.mode,

@@ -36,8 +36,10 @@ export class SyntheticParams implements ParamSource {
     const t = this.backend.alloc(shape); // generated in place: no second copy of 300 MB
     const seed = streamSeed(key, this.seed);
     const isNorm = /\.norm(\d|_out)?\./.test(key);
-    if (shape.length === 4) fillUniform(t.data, seed, Math.sqrt(3 / (shape[1]! * shape[2]! * shape[3]!)), 0); // conv (O, I, k, k)
-    else if (key.endsWith('embedding.weight')) fillUniform(t.data, seed, 1, 0); // codebook (K, D)
+    // conv (O, I, k, k), GumbelVQ's quantize.proj (n_embed, D, 1, 1) among them: logits of order 1
+    if (shape.length === 4) fillUniform(t.data, seed, Math.sqrt(3 / (shape[1]! * shape[2]! * shape[3]!)), 0);
+    // the codebook (K, D): quantize.embedding.weight, or GumbelVQ's quantize.embed.weight
+    else if (/^quantize\.embed(ding)?\.weight$/.test(key)) fillUniform(t.data, seed, 1, 0);
     else if (isNorm && key.endsWith('.weight')) fillUniform(t.data, seed, 0.1, 1); // GroupNorm scale around 1
     else fillUniform(t.data, seed, 0.05, 0); // biases
     this.count += t.size;

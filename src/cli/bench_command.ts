@@ -1,7 +1,6 @@
 /** `vqgan bench`: times encode and decode (the benchmark itself is src/bench/). */
 import { parseComputeMode } from '../compute/backend.js';
 import { VqganError } from '../core/errors.js';
-import { fitsFactor } from '../model/config.js';
 import { weightsForCli } from './hub_commands.js';
 import { backendOption, parseSize, parseThreads, type Options } from './options.js';
 import { say } from './output.js';
@@ -15,7 +14,9 @@ export async function bench(_inputs: readonly string[], opts: Options): Promise<
   }
   if (opts.image !== undefined) return benchImage(opts, repeat);
   if (opts.resize) {
-    const model = (['weights', 'size', 'backend', 'threads', 'mode'] as const).filter((o) => opts[o] !== undefined);
+    const model = (['weights', 'model', 'size', 'backend', 'threads', 'mode'] as const).filter((o) =>
+      opts[o] !== undefined
+    );
     if (model.length > 0) {
       throw new VqganError('BAD_ARGUMENT', `--resize times the image resize alone: --${model[0]} does not apply`);
     }
@@ -27,16 +28,19 @@ export async function bench(_inputs: readonly string[], opts: Options): Promise<
   if (opts['max-pixels'] !== undefined) {
     throw new VqganError('BAD_ARGUMENT', '--max-pixels applies to --image only: the model bench makes its own input');
   }
-  const size = parseSize(opts.size ?? '256');
-  if (!fitsFactor(size[0], size[1], 16)) {
-    throw new VqganError('BAD_VALUE', `--size ${opts.size}: height and width must be positive multiples of 16`);
+  if (opts.model !== undefined && opts.weights !== undefined) {
+    throw new VqganError('BAD_ARGUMENT', '--model and --weights are exclusive: --model times synthetic weights');
   }
+  const size = opts.size === undefined ? undefined : parseSize(opts.size);
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   const backend = backendOption(opts);
   const mode = parseComputeMode(opts.mode ?? 'exact', '--mode');
   const { runBench, formatBench, formatScaling } = await import('../bench/bench.js');
   const weights = opts.weights === undefined ? undefined : await weightsForCli(opts.weights);
-  const results = await runBench({ size, repeat, backend, mode, threads, weights }, opts.json ? undefined : say);
+  const results = await runBench(
+    { size, repeat, backend, mode, threads, weights, model: opts.model },
+    opts.json ? undefined : say,
+  );
   for (const result of results) {
     process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n\n`);
   }
@@ -44,7 +48,7 @@ export async function bench(_inputs: readonly string[], opts: Options): Promise<
 }
 
 async function benchImage(opts: Options, repeat: number): Promise<void> {
-  const model = (['weights', 'size', 'backend', 'threads', 'mode', 'resize'] as const).filter((o) =>
+  const model = (['weights', 'model', 'size', 'backend', 'threads', 'mode', 'resize'] as const).filter((o) =>
     opts[o] !== undefined
   );
   if (model.length > 0) {

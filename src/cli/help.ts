@@ -35,7 +35,7 @@ Usage:
   vqgan encode INPUT... --weights FILE --out TOKENS.jsonl  many images or folders → tokens
   vqgan decode TOKENS --weights FILE --out IMG.png  tokens → image
   vqgan reconstruct INPUT --weights FILE --out IMG.png
-  vqgan bench [--size 256|512] [--repeat R] [--json]  speed of encode and decode
+  vqgan bench [--model NAME] [--size N] [--json]     speed of encode and decode
   vqgan bench --resize [--repeat R] [--json]         speed of the image resize
   vqgan bench --image FILE [--repeat R] [--json]     speed of decoding and resizing FILE
   vqgan fetch [OWNER/NAME[/FOLDER][@REVISION]]      download a hub model, print its files
@@ -82,8 +82,14 @@ Encodes INPUT (as 'vqgan encode' does) and decodes its tokens again.
 Times encode and decode of a loaded model (min and median after a warm-up), each op's
 time and GFLOP/s, peak memory, and the share of this machine's SIMD128 peak.
 
-  --weights FILE        weights to time (default: synthetic f16_16384 weights, seed 1)
-  --size N|HxW          image size (default 256)
+  --model NAME          time seeded synthetic weights (seed 1) of a released
+                        configuration (default f16_16384): f16_16384, f16_1024,
+                        chameleon, llamagen-vq16, llamagen-vq8, ldm-vq-f4,
+                        ldm-vq-f4-noattn, ldm-vq-f8, ldm-vq-f8-n256, ldm-vq-f16,
+                        gumbel-f8, amused; not with --weights
+  --weights FILE        weights to time instead (a file, URL or hub id)
+  --size N|HxW          image size, multiples of the model's downsampling factor
+                        (default: the configuration's native size: 256, chameleon 512)
   --repeat R            timed runs of each (default 5)
   --threads N[,M,…]     thread counts to time, runs alternating between them, with
                         speed-ups over the first (default: all available cores)

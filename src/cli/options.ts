@@ -4,6 +4,7 @@ import { VqganError } from '../core/errors.js';
 
 export const OPTIONS = {
   weights: { type: 'string' },
+  model: { type: 'string' },
   dtype: { type: 'string' },
   out: { type: 'string' },
   latent: { type: 'string' },
@@ -31,7 +32,7 @@ export const ALLOWED: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   encode: ['weights', 'out', 'latent', 'size', 'preset', 'backend', 'threads', 'mode', 'input-out', 'max-pixels'],
   decode: ['weights', 'out', 'raw', 'preset', 'backend', 'threads', 'mode', 'max-pixels'],
   reconstruct: ['weights', 'out', 'size', 'preset', 'backend', 'threads', 'mode', 'max-pixels'],
-  bench: ['weights', 'size', 'repeat', 'json', 'backend', 'threads', 'mode', 'resize', 'image', 'max-pixels'],
+  bench: ['weights', 'model', 'size', 'repeat', 'json', 'backend', 'threads', 'mode', 'resize', 'image', 'max-pixels'],
   fetch: [],
   convert: ['dtype'],
   info: [],

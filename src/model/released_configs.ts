@@ -143,3 +143,14 @@ export function releasedConfigOf(config: VqganConfig): ReleasedConfigName | unde
     shape(RELEASED_CONFIGS[name].config) === key
   );
 }
+
+/** The released configuration `name` (`flag` names where it came from, for the error). */
+export function releasedConfig(name: string, flag: string): ReleasedConfig & { readonly name: ReleasedConfigName; } {
+  if (!Object.hasOwn(RELEASED_CONFIGS, name)) {
+    throw new VqganError(
+      'BAD_ARGUMENT',
+      `${flag} ${name}: not a released configuration; one of ${Object.keys(RELEASED_CONFIGS).join(', ')}`,
+    );
+  }
+  return { name: name as ReleasedConfigName, ...RELEASED_CONFIGS[name as ReleasedConfigName] };
+}

@@ -66,9 +66,9 @@ export function refuseForeign(tensors: Map<string, Tensor>, name: string): void 
     : !tensors.has('encoder.conv_in.weight')
     ? keys.length === 0
       ? 'no tensors'
-      : `keys of no known layout (${keys.slice(0, 3).join(', ')}${
-        keys.length > 3 ? ', …' : ''
-      }: ${keys.length} tensors)`
+      : `keys of no known layout (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}: ${keys.length} tensor${
+        keys.length === 1 ? '' : 's'
+      })`
     : !tensors.has('quantize.embedding.weight') && !tensors.has('quantize.embed.weight')
     ? 'no codebook (quantize.embedding.weight): a VAE, not a VQ model'
     : undefined;

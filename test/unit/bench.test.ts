@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.js';
 import { TINY_CKPT } from '../helpers/golden.js';
+import { RELEASED_CONFIGS } from '../../src/model/released_configs.js';
 
 test('bench --json on given weights, one object per thread count', async () => {
   const r = await runCli([
@@ -59,10 +60,77 @@ test('bench rejects a bad --repeat, --size and --threads', async () => {
   assert.match(r.stderr, /--repeat 0: expected a positive integer/);
   r = await runCli(['bench', '--size', '100']);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /--size 100: height and width must be positive multiples of 16/);
+  assert.match(
+    r.stderr,
+    /--size 100x100: height and width must be positive multiples of 16, the model's downsampling factor/,
+  );
   r = await runCli(['bench', '--threads', '1,0']);
   assert.is(r.code, 1);
   assert.match(r.stderr, /--threads 1,0: expected a thread count from 1 to 256/);
+});
+
+test('bench --model: synthetic weights of a released configuration, at its factor, named in the report', async () => {
+  const r = await runCli([
+    'bench',
+    '--model',
+    'llamagen-vq16',
+    '--size',
+    '32x16',
+    '--repeat',
+    '1',
+    '--threads',
+    '1',
+    '--json',
+  ]);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.equal([result.model, result.weights, result.size], [
+    'llamagen-vq16',
+    'synthetic llamagen-vq16 (seed 1)',
+    '32x16',
+  ]);
+  assert.is(result.tokens.length, 2, 'a 2×1 token grid at f = 16');
+  assert.ok(result.tokens.every((t: number) => Number.isInteger(t) && t >= 0 && t < 16384), String(result.tokens));
+  // ldm-vq-f4-noattn downsamples by 4: 20 fits it and would not fit f16
+  const f4 = await runCli([
+    'bench',
+    '--model',
+    'ldm-vq-f4-noattn',
+    '--size',
+    '20',
+    '--repeat',
+    '1',
+    '--threads',
+    '1',
+    '--json',
+  ]);
+  assert.is(f4.code, 0, f4.stderr);
+  assert.is(JSON.parse(f4.stdout).tokens.length, 25, 'a 5×5 token grid at f = 4');
+});
+
+test('bench --model refuses an unknown name (naming the allowed ones), a size off its factor, and --weights', async () => {
+  let r = await runCli(['bench', '--model', 'vq-nothing']);
+  assert.is(r.code, 1);
+  assert.match(
+    r.stderr,
+    /--model vq-nothing: not a released configuration; one of f16_16384, f16_1024, chameleon, llamagen-vq16/,
+  );
+  r = await runCli(['bench', '--model', 'gumbel-f8', '--size', '20']);
+  assert.is(r.code, 1);
+  assert.match(
+    r.stderr,
+    /--size 20x20: height and width must be positive multiples of 8, the model's downsampling factor/,
+  );
+  r = await runCli(['bench', '--model', 'chameleon', '--weights', TINY_CKPT]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /--model and --weights are exclusive/);
+});
+
+test('bench --help lists every released configuration --model takes', async () => {
+  const r = await runCli(['bench', '--help']);
+  assert.is(r.code, 0, r.stderr);
+  const listed = /\(default f16_16384\):([^;]*); not with --weights/.exec(r.stdout)?.[1] ?? '';
+  assert.equal(listed.split(/[\s,]+/).filter(Boolean), Object.keys(RELEASED_CONFIGS));
 });
 
 test('bench --resize --json: the resize case, each way timed', async () => {

@@ -212,7 +212,7 @@ test('loadWeights: sniffed as flax from a path or bytes; configuration from conf
     const st = writeSafetensors(new Map([['a', new Tensor([1], Float32Array.from([1]))]]), { p: 'x'.repeat(pad) });
     if (st[0]! < 0x81 || st[0]! > 0x8f) continue;
     // Read as safetensors (its one tensor, 'a', then fits no layout), not parsed as msgpack.
-    await expectError(() => loadWeights(st), 'UNSUPPORTED', '<bytes>: keys of no known layout (a: 1 tensors)');
+    await expectError(() => loadWeights(st), 'UNSUPPORTED', '<bytes>: keys of no known layout (a: 1 tensor)');
     return;
   }
   assert.unreachable('no header length started with a fixmap byte');
