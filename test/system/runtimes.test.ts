@@ -16,10 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denoPath } from '../helpers/deno_path.js';
+import { incompleteWeights } from '../helpers/incomplete_weights.js';
 import { openBlankPage } from '../../demo/browser.js';
 import { writeNpy } from '../../src/io/npy.js';
-import { Tensor } from '../../src/core/tensor.js';
-import { writeSafetensors } from '../../src/weights/safetensors.js';
 import type { fixtureOutputs, FixtureOutputs } from '../runtime/fixture_outputs.js';
 import { nodeFixtureOutputs } from '../helpers/node_fixture_outputs.js';
 
@@ -98,8 +97,8 @@ test('Deno gives the same bytes as Node', async () => {
 test('Deno: a CLI encode whose load fails after its workers started exits 1 at once (no hang)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vqgan-deno-'));
   try {
-    const weights = join(dir, 'one-tensor.safetensors');
-    writeFileSync(weights, writeSafetensors(new Map([['encoder.conv_in.bias', new Tensor([2])]])));
+    const weights = join(dir, 'incomplete.safetensors');
+    writeFileSync(weights, incompleteWeights());
     const input = join(dir, 'x.npy');
     writeFileSync(input, writeNpy('float32', [1, 3, 32, 32], new Float32Array(3 * 32 * 32)));
     const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -117,7 +116,7 @@ test('Deno: a CLI encode whose load fails after its workers started exits 1 at o
     ], { encoding: 'utf8', timeout: 30_000 });
     assert.is(r.signal, null, `still running after 30 s: ${r.stderr}`);
     assert.is(r.status, 1, r.stderr);
-    assert.match(r.stderr, /vqgan: .*one-tensor\.safetensors: model tensor encoder\.conv_in\.weight .* is missing/);
+    assert.match(r.stderr, /vqgan: .*incomplete\.safetensors: model tensor encoder\.conv_in\.bias .* is missing/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
