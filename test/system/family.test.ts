@@ -2,8 +2,9 @@
  * The VQGAN family's fixture models (test/fixtures/family/, each in its family's own
  * layout, with golden outputs of that family's PyTorch code): loaded from their files as
  * published (the configuration from the file beside the weights), then every golden case
- * through the API on the WebAssembly backend in both modes, and the decode-only cases on
- * the scalar reference backend: latent within 5e-5, tokens equal wherever the margin is at least 1e-4, decoded
+ * through the API on the WebAssembly backend in both modes, and the decode-only cases
+ * (plus an encode of a corner, bit for bit the WebAssembly backend's) on the scalar
+ * reference backend: latent within 5e-5, tokens equal wherever the margin is at least 1e-4, decoded
  * within 5e-4 (fast mode: its own bounds).
  */
 import '../../src/entries/install_node.js';
@@ -60,13 +61,40 @@ const SETUPS: readonly { backend: 'wasm' | 'reference'; mode: ComputeMode; decod
   { backend: 'reference', mode: 'exact', decodeOnly: true },
 ];
 
+/**
+ * The scalar backend's encode (the family's quantizer included) against the WebAssembly
+ * backend's, bit for bit, on the top-left corner of the first encoded case's input: the
+ * size of the family's down-sampling factor times 4 (a full-size encode takes minutes).
+ */
+async function sameEncodeAsWasm(reference: Vqgan, weights: string, cases: GoldenCase[], dir: string): Promise<void> {
+  const wasm = await Vqgan.load(weights, { threads: 1 });
+  try {
+    const c = cases.find((c) => !c.decode_only)!;
+    const input = goldenArray(`${c.name}.input.npy`, dir);
+    const [, , height, width] = input.shape as [number, number, number, number];
+    const side = 4 * reference.factor;
+    const corner = new Tensor([3, side, side]);
+    for (let ch = 0; ch < 3; ch++) {
+      for (let y = 0; y < side; y++) {
+        const from = (ch * height + y) * width;
+        corner.data.set(input.data.subarray(from, from + side) as Float32Array, (ch * side + y) * side);
+      }
+    }
+    const [a, b] = await Promise.all([reference.encode(corner), wasm.encode(corner)]);
+    assert.ok(sameBytes(a.latent.data, b.latent.data), `${c.name} corner: reference latent ≠ wasm latent`);
+    assert.equal([...a.tokens], [...b.tokens], `${c.name} corner: reference tokens ≠ wasm tokens`);
+  } finally {
+    wasm.dispose();
+  }
+}
+
 for (const family of FAMILIES) {
   const root = `${FIXTURES}family/${family.folder}/`;
   const dir = `${root}golden/`;
   const declared = JSON.parse(readFileSync(`${root}family.json`, 'utf8')) as { weights: string; };
   const cases = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as GoldenCase[];
   for (const { backend, mode, decodeOnly } of SETUPS) {
-    const which = decodeOnly ? 'the decode-only cases' : 'every golden case';
+    const which = decodeOnly ? 'the decode-only cases and an encode' : 'every golden case';
     test(`${family.folder}: ${which}, ${backend} backend, ${mode} mode`, async () => {
       assert.is(declared.weights, family.weights, 'family.json names the weights file');
       const vq = await Vqgan.load(`${root}${family.weights}`, { backend, mode, threads: 2 });
@@ -93,6 +121,7 @@ for (const family of FAMILIES) {
           const d = maxAbsDiff(decoded.data, golden.data, golden.shape);
           assert.ok(d.max <= bound.decoded, `${c.name}: decoded max |Δ| ${d.max} > ${bound.decoded} at ${d.where}`);
         }
+        if (backend === 'reference') await sameEncodeAsWasm(vq, `${root}${family.weights}`, cases, dir);
       } finally {
         vq.dispose();
       }

@@ -987,6 +987,9 @@ test('a whole multimodal model (Janus): the index, then only byte ranges of the 
   }
   const total = shardBytes('pytorch_model-00001-of-00002.bin') + shardBytes('pytorch_model-00002-of-00002.bin');
   assert.ok(fetched < total - 1.5 * 4 * FILLER, `fetched ${fetched} of the shards' ${total} bytes`);
+  console.log(
+    `  janus: ${shardRequests.length} range requests, ${formatBytes(fetched)} of the shards' ${formatBytes(total)}`,
+  );
 
   const hub = { endpoint: ENDPOINT, cacheDir: cache, token: '' };
   const [janus, pt] = await Promise.all([
