@@ -68,6 +68,12 @@ const FAMILY_FIXTURES: Partial<Record<ReleasedConfigName, string>> = {
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** A misuse of the command line: one line on stderr, exit code 2, no stack trace. */
+function usage(message: string): never {
+  say(`bench:anchors: ${message}`);
+  process.exit(2);
+}
+
 /** Runs a command, its stderr shown as it goes; resolves with its stdout. */
 function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -96,7 +102,7 @@ const { values } = parseArgs({
   },
 });
 if (values.model !== undefined && values.weights !== undefined) {
-  throw new Error('--model and --weights are exclusive: --model runs synthetic weights of released configurations');
+  usage('--model and --weights are exclusive: --model runs synthetic weights of released configurations');
 }
 const sizeList = values.sizes?.split(',').map(Number);
 const cores = availableParallelism();
@@ -104,14 +110,19 @@ const cores = availableParallelism();
 const threadCounts = values.threads?.split(',').map(Number)
   ?? [...new Set([1, 2, cores])].filter((t) => t <= Math.max(2, cores));
 const repeat = Number(values.repeat);
-const engines = values.engines.split(',');
-for (const e of engines) {
-  if (!(ENGINES as readonly string[]).includes(e)) {
-    throw new Error(`--engines: unknown engine ${e} (${ENGINES.join(', ')})`);
-  }
+const given = values.engines.split(',');
+for (const e of given) {
+  if (!(ENGINES as readonly string[]).includes(e)) usage(`--engines: unknown engine '${e}'; use ${ENGINES.join(', ')}`);
 }
+/**
+ * The other engines' tokens are checked against a vqgan-wasm engine's: the first one
+ * given runs first; with none given, wasm-node is added for it.
+ */
+const tokenReference = given.find((e) => e.startsWith('wasm-'));
+if (tokenReference === undefined) say('--engines names no vqgan-wasm engine: wasm-node runs first, for the tokens');
+const engines = [...new Set([tokenReference ?? 'wasm-node', ...given])];
 if (threadCounts.some((t) => !Number.isInteger(t) || t < 1) || !(repeat >= 1)) {
-  throw new Error('--threads: positive integers; --repeat: 1 or more');
+  usage('--threads: positive integers; --repeat: 1 or more');
 }
 const torchNeeded = engines.some((e) => e === 'pytorch' || e.startsWith('ort'));
 
@@ -133,7 +144,7 @@ function sizesFor(key: string, config: VqganConfig): number[] {
   const sizes = sizeList ?? [config.resolution];
   const f = downFactor(config);
   if (sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % f !== 0)) {
-    throw new Error(`--sizes ${sizes.join(',')}: ${key} takes multiples of ${f}, its downsampling factor`);
+    usage(`--sizes ${sizes.join(',')}: ${key} takes multiples of ${f}, its downsampling factor`);
   }
   return sizes;
 }
@@ -207,12 +218,9 @@ async function runSize(t: Target, size: number, versions: Record<string, string>
   const rows: Row[] = [];
   let ours: BenchResult[] | undefined;
   let fast: BenchResult[] | undefined;
-  const reference = (): readonly number[] => {
-    if (ours === undefined) {
-      throw new Error('vqgan-wasm (Node) runs first: the other engines are checked against its tokens');
-    }
-    return ours[0]!.tokens;
-  };
+  /** The first engine's tokens (a vqgan-wasm engine's: see tokenReference). */
+  let referenceTokens: readonly number[] | undefined;
+  const reference = (): readonly number[] => referenceTokens!;
   for (const engine of engines) {
     say(`-- ${engine}`);
     const mode = engine.endsWith('-fast') ? 'fast' : 'exact';
@@ -224,6 +232,7 @@ async function runSize(t: Target, size: number, versions: Record<string, string>
       const found = jsonLines<BenchResult>(await run(command[0], command[1]));
       if (engine === 'wasm-node') ours = found;
       if (engine === 'wasm-node-fast') fast = found;
+      referenceTokens ??= found[0]!.tokens;
       for (const r of found) rows.push(rowOfBench(label(r.runtime), r, reference()));
       if (engine === 'wasm-deno') versions.Deno = found[0]!.runtime.replace('Deno ', '');
     } else if (engine === 'wasm-chromium' || engine === 'wasm-chromium-fast') {
@@ -235,6 +244,7 @@ async function runSize(t: Target, size: number, versions: Record<string, string>
         t.model === undefined ? { path: `/${relative(ROOT, t.file)}` } : { model: t.model },
       );
       versions.Chromium = version;
+      referenceTokens ??= found[0]!.tokens;
       for (const r of found) rows.push(rowOfBench(label(`Chromium ${version}`), r, reference()));
     } else if (engine === 'ort-web') {
       for (const n of threadCounts) {
@@ -276,7 +286,7 @@ async function runSize(t: Target, size: number, versions: Record<string, string>
       say(
         `   ${r.engine}, ${r.threads} thread(s): encode ${r.encode.min_s.toFixed(3)} s, decode ${
           r.decode.min_s.toFixed(3)
-        } s (min); tokens ${r.tokens_equal}/${r.tokens_total} equal to vqgan-wasm's`,
+        } s (min); tokens ${r.tokens_equal}/${r.tokens_total} equal to ${engines[0]}'s`,
       );
     }
   }
