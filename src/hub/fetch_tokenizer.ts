@@ -37,14 +37,10 @@ export async function fetchTokenizer(files: ModelFiles, context: TokenizerContex
     token: settings.token,
     policy: settings.download,
     observer: context.observer,
-    onFetched: (() => {
-      let before = 0;
-      return (bytes: number) => {
-        fetched += bytes - before;
-        before = bytes;
-        context.onProgress?.(fetched, undefined);
-      };
-    })(),
+    onFetched: (bytes) => {
+      fetched += bytes;
+      context.onProgress?.(fetched, undefined);
+    },
   });
   const open = async (file: string): Promise<ByteSource | undefined> => {
     const source = await openRangeSource(hubFileUrl(settings.endpoint, id, file), options(file));

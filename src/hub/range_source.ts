@@ -31,7 +31,7 @@ export interface RangeOptions {
   readonly token: string | undefined;
   readonly policy: DownloadPolicy;
   readonly observer?: RetryObserver;
-  /** Bytes fetched so far (of an unknown total). */
+  /** The bytes of each answer, as it comes. */
   readonly onFetched?: (bytes: number) => void;
 }
 
@@ -55,7 +55,6 @@ export async function openRangeSource(
 
 class RangeSource extends CountingSource {
   private windowStart = 0;
-  private fetched = 0;
 
   constructor(
     private readonly url: string,
@@ -64,7 +63,7 @@ class RangeSource extends CountingSource {
     private readonly options: RangeOptions,
   ) {
     super(options.label, size);
-    this.count(window.length);
+    options.onFetched?.(window.length);
   }
 
   protected async readRange(offset: number, length: number): Promise<Uint8Array> {
@@ -87,14 +86,9 @@ class RangeSource extends CountingSource {
         })`,
       );
     }
-    this.count(answer.bytes.length);
+    this.options.onFetched?.(answer.bytes.length);
     if (length < WINDOW) [this.window, this.windowStart] = [answer.bytes, offset];
     return answer.bytes.subarray(0, length);
-  }
-
-  private count(bytes: number): void {
-    this.fetched += bytes;
-    this.options.onFetched?.(this.fetched);
   }
 }
 

@@ -19,6 +19,11 @@ export function cacheStorageStore({ id, settings, observer }: StoreContext): Mod
     : caches.open('vqgan-wasm');
   /** The stored answer for `file`: a response (status 404 for a file the hub lacks), or undefined when nothing is stored. */
   const stored = async (file: string): Promise<Response | undefined> => (await cache)?.match(url(file));
+  /** Keeps `bytes` as the answer for `file` (a made tokenizer under the address the hub would give it: a key of this store only). */
+  const keep = async (file: string, bytes: Uint8Array): Promise<StoredFile> => {
+    await (await cache)?.put(url(file), new Response(bytes as Uint8Array<ArrayBuffer>));
+    return { bytes };
+  };
   return {
     cached: () => storedModel(id, stored),
     async fetch(file, onProgress) {
@@ -40,19 +45,9 @@ export function cacheStorageStore({ id, settings, observer }: StoreContext): Mod
         await (await cache)?.put(url(file), new Response(null, { status: 404 }));
         return undefined;
       }
-      return {
-        downloaded: true,
-        commit: async () => {
-          await (await cache)?.put(url(file), new Response(bytes));
-          return { bytes };
-        },
-      };
+      return { downloaded: true, commit: () => keep(file, bytes) };
     },
-    async put(file, bytes) {
-      // Under the address the hub would give it, though the hub has no such file: a key of this store only.
-      await (await cache)?.put(url(file), new Response(bytes as Uint8Array<ArrayBuffer>));
-      return { bytes };
-    },
+    put: keep,
   };
 }
 
